@@ -1,0 +1,1 @@
+"""The core service: threads, turns, the agent loop, persistence, auth and config over gRPC."""

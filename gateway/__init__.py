@@ -1,0 +1,1 @@
+"""The gateway: stdio / websocket JSON-RPC in front, the core over gRPC behind."""
