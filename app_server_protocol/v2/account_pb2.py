@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from app_server_protocol.v2 import options_pb2 as app__server__protocol_dot_v2_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$app_server_protocol/v2/account.proto\x12\x16\x61pp_server_protocol.v2\x1a$app_server_protocol/v2/options.proto\"\xe4\x03\n\x12LoginAccountParams\x12P\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x31.app_server_protocol.v2.LoginAccountParams.ApiKeyB\n\xb2\xf5\x18\x06\x61piKeyH\x00\x12R\n\x07\x63hatgpt\x18\x02 \x01(\x0b\x32\x32.app_server_protocol.v2.LoginAccountParams.ChatgptB\x0b\xb2\xf5\x18\x07\x63hatgptH\x00\x12v\n\x13\x63hatgpt_auth_tokens\x18\x03 \x01(\x0b\x32<.app_server_protocol.v2.LoginAccountParams.ChatgptAuthTokensB\x19\xb2\xf5\x18\x11\x63hatgptAuthTokens\xc8\xf5\x18\x01H\x00\x1a\x19\n\x06\x41piKey\x12\x0f\n\x07\x61pi_key\x18\x01 \x01(\t\x1a\t\n\x07\x43hatgpt\x1a{\n\x11\x43hatgptAuthTokens\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x1a\n\x12\x63hatgpt_account_id\x18\x02 \x01(\t\x12\x1e\n\x11\x63hatgpt_plan_type\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x14\n\x12_chatgpt_plan_typeB\r\n\x05value\x12\x04\xe0\xf4\x18\x01\"\x97\x03\n\x14LoginAccountResponse\x12R\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x33.app_server_protocol.v2.LoginAccountResponse.ApiKeyB\n\xb2\xf5\x18\x06\x61piKeyH\x00\x12T\n\x07\x63hatgpt\x18\x02 \x01(\x0b\x32\x34.app_server_protocol.v2.LoginAccountResponse.ChatgptB\x0b\xb2\xf5\x18\x07\x63hatgptH\x00\x12x\n\x13\x63hatgpt_auth_tokens\x18\x03 \x01(\x0b\x32>.app_server_protocol.v2.LoginAccountResponse.ChatgptAuthTokensB\x19\xb2\xf5\x18\x11\x63hatgptAuthTokens\xc8\xf5\x18\x01H\x00\x1a\x08\n\x06\x41piKey\x1a-\n\x07\x43hatgpt\x12\x10\n\x08login_id\x18\x01 \x01(\t\x12\x10\n\x08\x61uth_url\x18\x02 \x01(\t\x1a\x13\n\x11\x43hatgptAuthTokensB\r\n\x05value\x12\x04\xe0\xf4\x18\x01\",\n\x18\x43\x61ncelLoginAccountParams\x12\x10\n\x08login_id\x18\x01 \x01(\t\"^\n\x1a\x43\x61ncelLoginAccountResponse\x12@\n\x06status\x18\x01 \x01(\x0e\x32\x30.app_server_protocol.v2.CancelLoginAccountStatus\"\x17\n\x15LogoutAccountResponse\"4\n\x10GetAccountParams\x12 \n\rrefresh_token\x18\x01 \x01(\x08\x42\t\xd2\xf5\x18\x05\x66\x61lse\"u\n\x12GetAccountResponse\x12\x35\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1f.app_server_protocol.v2.AccountH\x00\x88\x01\x01\x12\x1c\n\x14requires_openai_auth\x18\x02 \x01(\x08\x42\n\n\x08_account\"\x81\x02\n\x07\x41\x63\x63ount\x12\x45\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32&.app_server_protocol.v2.Account.ApiKeyB\n\xb2\xf5\x18\x06\x61piKeyH\x00\x12G\n\x07\x63hatgpt\x18\x02 \x01(\x0b\x32\'.app_server_protocol.v2.Account.ChatgptB\x0b\xb2\xf5\x18\x07\x63hatgptH\x00\x1a\x08\n\x06\x41piKey\x1aM\n\x07\x43hatgpt\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x33\n\tplan_type\x18\x02 \x01(\x0e\x32 .app_server_protocol.v2.PlanTypeB\r\n\x05value\x12\x04\xe0\xf4\x18\x01\"\xbb\x02\n\x1cGetAccountRateLimitsResponse\x12>\n\x0brate_limits\x18\x01 \x01(\x0b\x32).app_server_protocol.v2.RateLimitSnapshot\x12t\n\x17rate_limits_by_limit_id\x18\x02 \x03(\x0b\x32M.app_server_protocol.v2.GetAccountRateLimitsResponse.RateLimitsByLimitIdEntryB\x04\xb8\xf5\x18\x01\x1a\x65\n\x18RateLimitsByLimitIdEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).app_server_protocol.v2.RateLimitSnapshot:\x02\x38\x01\"\x8c\x03\n\x11RateLimitSnapshot\x12\x15\n\x08limit_id\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x17\n\nlimit_name\x18\x02 \x01(\tH\x01\x88\x01\x01\x12=\n\x07primary\x18\x03 \x01(\x0b\x32\'.app_server_protocol.v2.RateLimitWindowH\x02\x88\x01\x01\x12?\n\tsecondary\x18\x04 \x01(\x0b\x32\'.app_server_protocol.v2.RateLimitWindowH\x03\x88\x01\x01\x12=\n\x07\x63redits\x18\x05 \x01(\x0b\x32\'.app_server_protocol.v2.CreditsSnapshotH\x04\x88\x01\x01\x12\x38\n\tplan_type\x18\x06 \x01(\x0e\x32 .app_server_protocol.v2.PlanTypeH\x05\x88\x01\x01\x42\x0b\n\t_limit_idB\r\n\x0b_limit_nameB\n\n\x08_primaryB\x0c\n\n_secondaryB\n\n\x08_creditsB\x0c\n\n_plan_type\"[\n\x0f\x43reditsSnapshot\x12\x13\n\x0bhas_credits\x18\x01 \x01(\x08\x12\x11\n\tunlimited\x18\x02 \x01(\x08\x12\x14\n\x07\x62\x61lance\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_balance\"\x89\x01\n\x0fRateLimitWindow\x12\x14\n\x0cused_percent\x18\x01 \x01(\x05\x12!\n\x14window_duration_mins\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x16\n\tresets_at\x18\x03 \x01(\x03H\x01\x88\x01\x01\x42\x17\n\x15_window_duration_minsB\x0c\n\n_resets_at\"\xa2\x01\n\x1e\x43hatgptAuthTokensRefreshParams\x12\x46\n\x06reason\x18\x01 \x01(\x0e\x32\x36.app_server_protocol.v2.ChatgptAuthTokensRefreshReason\x12 \n\x13previous_account_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x16\n\x14_previous_account_id\"\x8a\x01\n ChatgptAuthTokensRefreshResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x1a\n\x12\x63hatgpt_account_id\x18\x02 \x01(\t\x12\x1e\n\x11\x63hatgpt_plan_type\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x14\n\x12_chatgpt_plan_type\"\x15\n\x13LogoutAccountParams\"\x1c\n\x1aGetAccountRateLimitsParams*\x8b\x01\n\x18\x43\x61ncelLoginAccountStatus\x12\x36\n$CANCEL_LOGIN_ACCOUNT_STATUS_CANCELED\x10\x00\x1a\x0c\x82\xf6\x18\x08\x63\x61nceled\x12\x37\n%CANCEL_LOGIN_ACCOUNT_STATUS_NOT_FOUND\x10\x01\x1a\x0c\x82\xf6\x18\x08notFound*\xaa\x02\n\x08PlanType\x12\x1c\n\x0ePLAN_TYPE_FREE\x10\x00\x1a\x08\x82\xf6\x18\x04\x66ree\x12\x18\n\x0cPLAN_TYPE_GO\x10\x01\x1a\x06\x82\xf6\x18\x02go\x12\x1c\n\x0ePLAN_TYPE_PLUS\x10\x02\x1a\x08\x82\xf6\x18\x04plus\x12\x1a\n\rPLAN_TYPE_PRO\x10\x03\x1a\x07\x82\xf6\x18\x03pro\x12\x1c\n\x0ePLAN_TYPE_TEAM\x10\x04\x1a\x08\x82\xf6\x18\x04team\x12$\n\x12PLAN_TYPE_BUSINESS\x10\x05\x1a\x0c\x82\xf6\x18\x08\x62usiness\x12(\n\x14PLAN_TYPE_ENTERPRISE\x10\x06\x1a\x0e\x82\xf6\x18\nenterprise\x12\x1a\n\rPLAN_TYPE_EDU\x10\x07\x1a\x07\x82\xf6\x18\x03\x65\x64u\x12\"\n\x11PLAN_TYPE_UNKNOWN\x10\x08\x1a\x0b\x82\xf6\x18\x07unknown*g\n\x1e\x43hatgptAuthTokensRefreshReason\x12\x45\n/CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNAUTHORIZED\x10\x00\x1a\x10\x82\xf6\x18\x0cunauthorizedb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$app_server_protocol/v2/account.proto\x12\x16\x61pp_server_protocol.v2\x1a$app_server_protocol/v2/options.proto\"\xe4\x03\n\x12LoginAccountParams\x12P\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x31.app_server_protocol.v2.LoginAccountParams.ApiKeyB\n\xb2\xf5\x18\x06\x61piKeyH\x00\x12R\n\x07\x63hatgpt\x18\x02 \x01(\x0b\x32\x32.app_server_protocol.v2.LoginAccountParams.ChatgptB\x0b\xb2\xf5\x18\x07\x63hatgptH\x00\x12v\n\x13\x63hatgpt_auth_tokens\x18\x03 \x01(\x0b\x32<.app_server_protocol.v2.LoginAccountParams.ChatgptAuthTokensB\x19\xb2\xf5\x18\x11\x63hatgptAuthTokens\xc8\xf5\x18\x01H\x00\x1a\x19\n\x06\x41piKey\x12\x0f\n\x07\x61pi_key\x18\x01 \x01(\t\x1a\t\n\x07\x43hatgpt\x1a{\n\x11\x43hatgptAuthTokens\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x1a\n\x12\x63hatgpt_account_id\x18\x02 \x01(\t\x12\x1e\n\x11\x63hatgpt_plan_type\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x14\n\x12_chatgpt_plan_typeB\r\n\x05value\x12\x04\xe0\xf4\x18\x01\"\x93\x03\n\x14LoginAccountResponse\x12R\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x33.app_server_protocol.v2.LoginAccountResponse.ApiKeyB\n\xb2\xf5\x18\x06\x61piKeyH\x00\x12T\n\x07\x63hatgpt\x18\x02 \x01(\x0b\x32\x34.app_server_protocol.v2.LoginAccountResponse.ChatgptB\x0b\xb2\xf5\x18\x07\x63hatgptH\x00\x12t\n\x13\x63hatgpt_auth_tokens\x18\x03 \x01(\x0b\x32>.app_server_protocol.v2.LoginAccountResponse.ChatgptAuthTokensB\x15\xb2\xf5\x18\x11\x63hatgptAuthTokensH\x00\x1a\x08\n\x06\x41piKey\x1a-\n\x07\x43hatgpt\x12\x10\n\x08login_id\x18\x01 \x01(\t\x12\x10\n\x08\x61uth_url\x18\x02 \x01(\t\x1a\x13\n\x11\x43hatgptAuthTokensB\r\n\x05value\x12\x04\xe0\xf4\x18\x01\",\n\x18\x43\x61ncelLoginAccountParams\x12\x10\n\x08login_id\x18\x01 \x01(\t\"^\n\x1a\x43\x61ncelLoginAccountResponse\x12@\n\x06status\x18\x01 \x01(\x0e\x32\x30.app_server_protocol.v2.CancelLoginAccountStatus\"\x17\n\x15LogoutAccountResponse\"4\n\x10GetAccountParams\x12 \n\rrefresh_token\x18\x01 \x01(\x08\x42\t\xd2\xf5\x18\x05\x66\x61lse\"u\n\x12GetAccountResponse\x12\x35\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1f.app_server_protocol.v2.AccountH\x00\x88\x01\x01\x12\x1c\n\x14requires_openai_auth\x18\x02 \x01(\x08\x42\n\n\x08_account\"\x81\x02\n\x07\x41\x63\x63ount\x12\x45\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32&.app_server_protocol.v2.Account.ApiKeyB\n\xb2\xf5\x18\x06\x61piKeyH\x00\x12G\n\x07\x63hatgpt\x18\x02 \x01(\x0b\x32\'.app_server_protocol.v2.Account.ChatgptB\x0b\xb2\xf5\x18\x07\x63hatgptH\x00\x1a\x08\n\x06\x41piKey\x1aM\n\x07\x43hatgpt\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x33\n\tplan_type\x18\x02 \x01(\x0e\x32 .app_server_protocol.v2.PlanTypeB\r\n\x05value\x12\x04\xe0\xf4\x18\x01\"\xbb\x02\n\x1cGetAccountRateLimitsResponse\x12>\n\x0brate_limits\x18\x01 \x01(\x0b\x32).app_server_protocol.v2.RateLimitSnapshot\x12t\n\x17rate_limits_by_limit_id\x18\x02 \x03(\x0b\x32M.app_server_protocol.v2.GetAccountRateLimitsResponse.RateLimitsByLimitIdEntryB\x04\xb8\xf5\x18\x01\x1a\x65\n\x18RateLimitsByLimitIdEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).app_server_protocol.v2.RateLimitSnapshot:\x02\x38\x01\"\x8c\x03\n\x11RateLimitSnapshot\x12\x15\n\x08limit_id\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x17\n\nlimit_name\x18\x02 \x01(\tH\x01\x88\x01\x01\x12=\n\x07primary\x18\x03 \x01(\x0b\x32\'.app_server_protocol.v2.RateLimitWindowH\x02\x88\x01\x01\x12?\n\tsecondary\x18\x04 \x01(\x0b\x32\'.app_server_protocol.v2.RateLimitWindowH\x03\x88\x01\x01\x12=\n\x07\x63redits\x18\x05 \x01(\x0b\x32\'.app_server_protocol.v2.CreditsSnapshotH\x04\x88\x01\x01\x12\x38\n\tplan_type\x18\x06 \x01(\x0e\x32 .app_server_protocol.v2.PlanTypeH\x05\x88\x01\x01\x42\x0b\n\t_limit_idB\r\n\x0b_limit_nameB\n\n\x08_primaryB\x0c\n\n_secondaryB\n\n\x08_creditsB\x0c\n\n_plan_type\"[\n\x0f\x43reditsSnapshot\x12\x13\n\x0bhas_credits\x18\x01 \x01(\x08\x12\x11\n\tunlimited\x18\x02 \x01(\x08\x12\x14\n\x07\x62\x61lance\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_balance\"\x89\x01\n\x0fRateLimitWindow\x12\x14\n\x0cused_percent\x18\x01 \x01(\x05\x12!\n\x14window_duration_mins\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x16\n\tresets_at\x18\x03 \x01(\x03H\x01\x88\x01\x01\x42\x17\n\x15_window_duration_minsB\x0c\n\n_resets_at\"\xa2\x01\n\x1e\x43hatgptAuthTokensRefreshParams\x12\x46\n\x06reason\x18\x01 \x01(\x0e\x32\x36.app_server_protocol.v2.ChatgptAuthTokensRefreshReason\x12 \n\x13previous_account_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x16\n\x14_previous_account_id\"\x8a\x01\n ChatgptAuthTokensRefreshResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x1a\n\x12\x63hatgpt_account_id\x18\x02 \x01(\t\x12\x1e\n\x11\x63hatgpt_plan_type\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x14\n\x12_chatgpt_plan_type\"\x15\n\x13LogoutAccountParams\"\x1c\n\x1aGetAccountRateLimitsParams*\x8b\x01\n\x18\x43\x61ncelLoginAccountStatus\x12\x36\n$CANCEL_LOGIN_ACCOUNT_STATUS_CANCELED\x10\x00\x1a\x0c\x82\xf6\x18\x08\x63\x61nceled\x12\x37\n%CANCEL_LOGIN_ACCOUNT_STATUS_NOT_FOUND\x10\x01\x1a\x0c\x82\xf6\x18\x08notFound*\xaa\x02\n\x08PlanType\x12\x1c\n\x0ePLAN_TYPE_FREE\x10\x00\x1a\x08\x82\xf6\x18\x04\x66ree\x12\x18\n\x0cPLAN_TYPE_GO\x10\x01\x1a\x06\x82\xf6\x18\x02go\x12\x1c\n\x0ePLAN_TYPE_PLUS\x10\x02\x1a\x08\x82\xf6\x18\x04plus\x12\x1a\n\rPLAN_TYPE_PRO\x10\x03\x1a\x07\x82\xf6\x18\x03pro\x12\x1c\n\x0ePLAN_TYPE_TEAM\x10\x04\x1a\x08\x82\xf6\x18\x04team\x12$\n\x12PLAN_TYPE_BUSINESS\x10\x05\x1a\x0c\x82\xf6\x18\x08\x62usiness\x12(\n\x14PLAN_TYPE_ENTERPRISE\x10\x06\x1a\x0e\x82\xf6\x18\nenterprise\x12\x1a\n\rPLAN_TYPE_EDU\x10\x07\x1a\x07\x82\xf6\x18\x03\x65\x64u\x12\"\n\x11PLAN_TYPE_UNKNOWN\x10\x08\x1a\x0b\x82\xf6\x18\x07unknown*g\n\x1e\x43hatgptAuthTokensRefreshReason\x12\x45\n/CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNAUTHORIZED\x10\x00\x1a\x10\x82\xf6\x18\x0cunauthorizedb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -71,7 +71,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGINACCOUNTRESPONSE'].fields_by_name['chatgpt']._loaded_options = None
   _globals['_LOGINACCOUNTRESPONSE'].fields_by_name['chatgpt']._serialized_options = b'\262\365\030\007chatgpt'
   _globals['_LOGINACCOUNTRESPONSE'].fields_by_name['chatgpt_auth_tokens']._loaded_options = None
-  _globals['_LOGINACCOUNTRESPONSE'].fields_by_name['chatgpt_auth_tokens']._serialized_options = b'\262\365\030\021chatgptAuthTokens\310\365\030\001'
+  _globals['_LOGINACCOUNTRESPONSE'].fields_by_name['chatgpt_auth_tokens']._serialized_options = b'\262\365\030\021chatgptAuthTokens'
   _globals['_GETACCOUNTPARAMS'].fields_by_name['refresh_token']._loaded_options = None
   _globals['_GETACCOUNTPARAMS'].fields_by_name['refresh_token']._serialized_options = b'\322\365\030\005false'
   _globals['_ACCOUNT'].oneofs_by_name['value']._loaded_options = None
@@ -84,12 +84,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETACCOUNTRATELIMITSRESPONSE_RATELIMITSBYLIMITIDENTRY']._serialized_options = b'8\001'
   _globals['_GETACCOUNTRATELIMITSRESPONSE'].fields_by_name['rate_limits_by_limit_id']._loaded_options = None
   _globals['_GETACCOUNTRATELIMITSRESPONSE'].fields_by_name['rate_limits_by_limit_id']._serialized_options = b'\270\365\030\001'
-  _globals['_CANCELLOGINACCOUNTSTATUS']._serialized_start=2909
-  _globals['_CANCELLOGINACCOUNTSTATUS']._serialized_end=3048
-  _globals['_PLANTYPE']._serialized_start=3051
-  _globals['_PLANTYPE']._serialized_end=3349
-  _globals['_CHATGPTAUTHTOKENSREFRESHREASON']._serialized_start=3351
-  _globals['_CHATGPTAUTHTOKENSREFRESHREASON']._serialized_end=3454
+  _globals['_CANCELLOGINACCOUNTSTATUS']._serialized_start=2905
+  _globals['_CANCELLOGINACCOUNTSTATUS']._serialized_end=3044
+  _globals['_PLANTYPE']._serialized_start=3047
+  _globals['_PLANTYPE']._serialized_end=3345
+  _globals['_CHATGPTAUTHTOKENSREFRESHREASON']._serialized_start=3347
+  _globals['_CHATGPTAUTHTOKENSREFRESHREASON']._serialized_end=3450
   _globals['_LOGINACCOUNTPARAMS']._serialized_start=103
   _globals['_LOGINACCOUNTPARAMS']._serialized_end=587
   _globals['_LOGINACCOUNTPARAMS_APIKEY']._serialized_start=411
@@ -99,45 +99,45 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGINACCOUNTPARAMS_CHATGPTAUTHTOKENS']._serialized_start=449
   _globals['_LOGINACCOUNTPARAMS_CHATGPTAUTHTOKENS']._serialized_end=572
   _globals['_LOGINACCOUNTRESPONSE']._serialized_start=590
-  _globals['_LOGINACCOUNTRESPONSE']._serialized_end=997
+  _globals['_LOGINACCOUNTRESPONSE']._serialized_end=993
   _globals['_LOGINACCOUNTRESPONSE_APIKEY']._serialized_start=411
   _globals['_LOGINACCOUNTRESPONSE_APIKEY']._serialized_end=419
-  _globals['_LOGINACCOUNTRESPONSE_CHATGPT']._serialized_start=916
-  _globals['_LOGINACCOUNTRESPONSE_CHATGPT']._serialized_end=961
+  _globals['_LOGINACCOUNTRESPONSE_CHATGPT']._serialized_start=912
+  _globals['_LOGINACCOUNTRESPONSE_CHATGPT']._serialized_end=957
   _globals['_LOGINACCOUNTRESPONSE_CHATGPTAUTHTOKENS']._serialized_start=449
   _globals['_LOGINACCOUNTRESPONSE_CHATGPTAUTHTOKENS']._serialized_end=468
-  _globals['_CANCELLOGINACCOUNTPARAMS']._serialized_start=999
-  _globals['_CANCELLOGINACCOUNTPARAMS']._serialized_end=1043
-  _globals['_CANCELLOGINACCOUNTRESPONSE']._serialized_start=1045
-  _globals['_CANCELLOGINACCOUNTRESPONSE']._serialized_end=1139
-  _globals['_LOGOUTACCOUNTRESPONSE']._serialized_start=1141
-  _globals['_LOGOUTACCOUNTRESPONSE']._serialized_end=1164
-  _globals['_GETACCOUNTPARAMS']._serialized_start=1166
-  _globals['_GETACCOUNTPARAMS']._serialized_end=1218
-  _globals['_GETACCOUNTRESPONSE']._serialized_start=1220
-  _globals['_GETACCOUNTRESPONSE']._serialized_end=1337
-  _globals['_ACCOUNT']._serialized_start=1340
-  _globals['_ACCOUNT']._serialized_end=1597
+  _globals['_CANCELLOGINACCOUNTPARAMS']._serialized_start=995
+  _globals['_CANCELLOGINACCOUNTPARAMS']._serialized_end=1039
+  _globals['_CANCELLOGINACCOUNTRESPONSE']._serialized_start=1041
+  _globals['_CANCELLOGINACCOUNTRESPONSE']._serialized_end=1135
+  _globals['_LOGOUTACCOUNTRESPONSE']._serialized_start=1137
+  _globals['_LOGOUTACCOUNTRESPONSE']._serialized_end=1160
+  _globals['_GETACCOUNTPARAMS']._serialized_start=1162
+  _globals['_GETACCOUNTPARAMS']._serialized_end=1214
+  _globals['_GETACCOUNTRESPONSE']._serialized_start=1216
+  _globals['_GETACCOUNTRESPONSE']._serialized_end=1333
+  _globals['_ACCOUNT']._serialized_start=1336
+  _globals['_ACCOUNT']._serialized_end=1593
   _globals['_ACCOUNT_APIKEY']._serialized_start=411
   _globals['_ACCOUNT_APIKEY']._serialized_end=419
-  _globals['_ACCOUNT_CHATGPT']._serialized_start=1505
-  _globals['_ACCOUNT_CHATGPT']._serialized_end=1582
-  _globals['_GETACCOUNTRATELIMITSRESPONSE']._serialized_start=1600
-  _globals['_GETACCOUNTRATELIMITSRESPONSE']._serialized_end=1915
-  _globals['_GETACCOUNTRATELIMITSRESPONSE_RATELIMITSBYLIMITIDENTRY']._serialized_start=1814
-  _globals['_GETACCOUNTRATELIMITSRESPONSE_RATELIMITSBYLIMITIDENTRY']._serialized_end=1915
-  _globals['_RATELIMITSNAPSHOT']._serialized_start=1918
-  _globals['_RATELIMITSNAPSHOT']._serialized_end=2314
-  _globals['_CREDITSSNAPSHOT']._serialized_start=2316
-  _globals['_CREDITSSNAPSHOT']._serialized_end=2407
-  _globals['_RATELIMITWINDOW']._serialized_start=2410
-  _globals['_RATELIMITWINDOW']._serialized_end=2547
-  _globals['_CHATGPTAUTHTOKENSREFRESHPARAMS']._serialized_start=2550
-  _globals['_CHATGPTAUTHTOKENSREFRESHPARAMS']._serialized_end=2712
-  _globals['_CHATGPTAUTHTOKENSREFRESHRESPONSE']._serialized_start=2715
-  _globals['_CHATGPTAUTHTOKENSREFRESHRESPONSE']._serialized_end=2853
-  _globals['_LOGOUTACCOUNTPARAMS']._serialized_start=2855
-  _globals['_LOGOUTACCOUNTPARAMS']._serialized_end=2876
-  _globals['_GETACCOUNTRATELIMITSPARAMS']._serialized_start=2878
-  _globals['_GETACCOUNTRATELIMITSPARAMS']._serialized_end=2906
+  _globals['_ACCOUNT_CHATGPT']._serialized_start=1501
+  _globals['_ACCOUNT_CHATGPT']._serialized_end=1578
+  _globals['_GETACCOUNTRATELIMITSRESPONSE']._serialized_start=1596
+  _globals['_GETACCOUNTRATELIMITSRESPONSE']._serialized_end=1911
+  _globals['_GETACCOUNTRATELIMITSRESPONSE_RATELIMITSBYLIMITIDENTRY']._serialized_start=1810
+  _globals['_GETACCOUNTRATELIMITSRESPONSE_RATELIMITSBYLIMITIDENTRY']._serialized_end=1911
+  _globals['_RATELIMITSNAPSHOT']._serialized_start=1914
+  _globals['_RATELIMITSNAPSHOT']._serialized_end=2310
+  _globals['_CREDITSSNAPSHOT']._serialized_start=2312
+  _globals['_CREDITSSNAPSHOT']._serialized_end=2403
+  _globals['_RATELIMITWINDOW']._serialized_start=2406
+  _globals['_RATELIMITWINDOW']._serialized_end=2543
+  _globals['_CHATGPTAUTHTOKENSREFRESHPARAMS']._serialized_start=2546
+  _globals['_CHATGPTAUTHTOKENSREFRESHPARAMS']._serialized_end=2708
+  _globals['_CHATGPTAUTHTOKENSREFRESHRESPONSE']._serialized_start=2711
+  _globals['_CHATGPTAUTHTOKENSREFRESHRESPONSE']._serialized_end=2849
+  _globals['_LOGOUTACCOUNTPARAMS']._serialized_start=2851
+  _globals['_LOGOUTACCOUNTPARAMS']._serialized_end=2872
+  _globals['_GETACCOUNTRATELIMITSPARAMS']._serialized_start=2874
+  _globals['_GETACCOUNTRATELIMITSPARAMS']._serialized_end=2902
 # @@protoc_insertion_point(module_scope)

@@ -1,0 +1,189 @@
+"""The method tables, derived once from the proto descriptors.
+
+Every JSON-RPC method of the protocol is bound here to its params and
+response message types: client requests from the rpcs of the core's services
+(annotated with `(method)`), server requests from the `ServerRequests` table
+service, notifications from messages annotated with `(notification)`. The
+tables are built and checked at import; a missing or inconsistent binding
+fails the process at start, never at the first request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from google.protobuf import descriptor as _d
+from google.protobuf import message_factory
+
+from app_server_protocol import initialize_pb2, jsonrpc_pb2
+from app_server_protocol.v2 import (
+    account_pb2,
+    approval_pb2,
+    command_pb2,
+    config_pb2,
+    model_pb2,
+    notification_pb2,
+    options_pb2,
+    service_pb2,
+    thread_pb2,
+    turn_pb2,
+)
+
+# Modules whose messages make up the protocol (kept referenced so that every
+# descriptor is registered before the tables are built).
+PROTOCOL_MODULES = (
+    jsonrpc_pb2,
+    initialize_pb2,
+    thread_pb2,
+    turn_pb2,
+    model_pb2,
+    account_pb2,
+    config_pb2,
+    command_pb2,
+    approval_pb2,
+    notification_pb2,
+    service_pb2,
+)
+
+SERVICE_FILE = service_pb2.DESCRIPTOR
+CORE_SERVICES = (
+    "SessionService",
+    "ThreadService",
+    "TurnService",
+    "ModelService",
+    "AccountService",
+    "ConfigService",
+    "CommandService",
+)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One JSON-RPC method bound to its types (and, for requests, its rpc)."""
+
+    name: str
+    params: type
+    result: type | None
+    service: str | None = None
+    rpc: str | None = None
+    experimental: bool = False
+
+    @property
+    def grpc_path(self) -> str:
+        """Full gRPC method path (`/app_server_protocol.v2.ThreadService/ThreadStart`)."""
+        return f"/{SERVICE_FILE.package}.{self.service}/{self.rpc}"
+
+
+def message_class(desc: _d.Descriptor) -> type:
+    """The generated Python class of a message descriptor."""
+    return message_factory.GetMessageClass(desc)
+
+
+def _method_option(m: _d.MethodDescriptor) -> str:
+    return m.GetOptions().Extensions[options_pb2.method]
+
+
+def _build_requests(service_names: tuple[str, ...]) -> dict[str, Method]:
+    table: dict[str, Method] = {}
+    for sname in service_names:
+        sdesc = SERVICE_FILE.services_by_name[sname]
+        for m in sdesc.methods:
+            if m.client_streaming or m.server_streaming:
+                continue
+            name = _method_option(m)
+            if not name:
+                raise RuntimeError(f"rpc {sname}.{m.name} has no (method) annotation")
+            if name in table:
+                raise RuntimeError(f"method {name} bound twice")
+            table[name] = Method(
+                name=name,
+                params=message_class(m.input_type),
+                result=message_class(m.output_type),
+                service=sname,
+                rpc=m.name,
+                experimental=m.GetOptions().Extensions[options_pb2.experimental_method],
+            )
+    return table
+
+
+def _build_notifications() -> dict[str, Method]:
+    table: dict[str, Method] = {}
+    oneof = service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"]
+    for field in oneof.fields:
+        name = field.message_type.GetOptions().Extensions[options_pb2.notification]
+        if not name:
+            raise RuntimeError(f"{field.message_type.full_name} lacks (notification)")
+        table[name] = Method(name=name, params=message_class(field.message_type), result=None)
+    # Every annotated notification message must be reachable from the envelope.
+    for fdesc in (notification_pb2.DESCRIPTOR,):
+        for mdesc in fdesc.message_types_by_name.values():
+            name = mdesc.GetOptions().Extensions[options_pb2.notification]
+            if name and name not in table:
+                raise RuntimeError(f"notification {name} missing from ServerNotification")
+    return table
+
+
+CLIENT_REQUESTS: dict[str, Method] = _build_requests(CORE_SERVICES)
+SERVER_REQUESTS: dict[str, Method] = _build_requests(("ServerRequests",))
+SERVER_NOTIFICATIONS: dict[str, Method] = _build_notifications()
+# Client notifications carry no params.
+CLIENT_NOTIFICATIONS: tuple[str, ...] = ("initialized",)
+
+# ServerNotification oneof member name by notification message full name, and
+# the reverse, for the event path.
+NOTIFICATION_FIELD_BY_TYPE: dict[str, str] = {
+    f.message_type.full_name: f.name
+    for f in service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"].fields
+}
+NOTIFICATION_METHOD_BY_FIELD: dict[str, str] = {
+    f.name: f.message_type.GetOptions().Extensions[options_pb2.notification]
+    for f in service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"].fields
+}
+SERVER_REQUEST_FIELD_BY_METHOD: dict[str, str] = {}
+for _f in service_pb2.ServerRequestParams.DESCRIPTOR.oneofs_by_name["params"].fields:
+    for _m in SERVER_REQUESTS.values():
+        if _m.params.DESCRIPTOR.full_name == _f.message_type.full_name:
+            SERVER_REQUEST_FIELD_BY_METHOD[_m.name] = _f.name
+if set(SERVER_REQUEST_FIELD_BY_METHOD) != set(SERVER_REQUESTS):
+    raise RuntimeError("ServerRequestParams does not cover every server request")
+
+# Methods of the reference (0.104) that we deliberately do not serve, with the
+# reason. Kept as data: docs/PROTOCOL.md lists them and a test checks that
+# every reference method is either bound or listed here.
+UNSUPPORTED_METHODS: dict[str, str] = {
+    "skills/list": "skills are not implemented",
+    "skills/remote/list": "skills are not implemented",
+    "skills/remote/export": "skills are not implemented",
+    "skills/config/write": "skills are not implemented",
+    "app/list": "apps (connectors) are not implemented",
+    "review/start": "code review mode is not implemented",
+    "experimentalFeature/list": "experimental feature flags are not exposed",
+    "mcpServer/oauth/login": "MCP servers are not implemented",
+    "config/mcpServer/reload": "MCP servers are not implemented",
+    "mcpServerStatus/list": "MCP servers are not implemented",
+    "feedback/upload": "feedback upload needs the OpenAI backend",
+    "configRequirements/read": "managed requirements are not implemented",
+    "newConversation": "v1 API (superseded by thread/start)",
+    "getConversationSummary": "v1 API (superseded by thread/read)",
+    "listConversations": "v1 API (superseded by thread/list)",
+    "resumeConversation": "v1 API (superseded by thread/resume)",
+    "forkConversation": "v1 API (superseded by thread/fork)",
+    "archiveConversation": "v1 API (superseded by thread/archive)",
+    "sendUserMessage": "v1 API (superseded by turn/start)",
+    "sendUserTurn": "v1 API (superseded by turn/start)",
+    "interruptConversation": "v1 API (superseded by turn/interrupt)",
+    "addConversationListener": "v1 API (superseded by thread/resume)",
+    "removeConversationListener": "v1 API (superseded by thread/unsubscribe)",
+    "gitDiffToRemote": "v1 API",
+    "loginApiKey": "v1 API (superseded by account/login/start)",
+    "loginChatGpt": "v1 API (superseded by account/login/start)",
+    "cancelLoginChatGpt": "v1 API (superseded by account/login/cancel)",
+    "logoutChatGpt": "v1 API (superseded by account/logout)",
+    "getAuthStatus": "v1 API (superseded by account/read)",
+    "getUserSavedConfig": "v1 API (superseded by config/read)",
+    "setDefaultModel": "v1 API (superseded by config/value/write)",
+    "getUserAgent": "v1 API (the user agent is in the initialize response)",
+    "userInfo": "v1 API (superseded by account/read)",
+    "fuzzyFileSearch": "fuzzy file search is not implemented",
+    "execOneOffCommand": "v1 API (superseded by command/exec)",
+}
