@@ -11,8 +11,8 @@ fails the process at start, never at the first request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from google.protobuf import descriptor as _d
 from google.protobuf import message_factory
 
 from app_server_protocol import initialize_pb2, jsonrpc_pb2
@@ -62,8 +62,8 @@ class Method:
     """One JSON-RPC method bound to its types (and, for requests, its rpc)."""
 
     name: str
-    params: type
-    result: type | None
+    params: Any
+    result: Any
     service: str | None = None
     rpc: str | None = None
     experimental: bool = False
@@ -74,13 +74,18 @@ class Method:
         return f"/{SERVICE_FILE.package}.{self.service}/{self.rpc}"
 
 
-def message_class(desc: _d.Descriptor) -> type:
+def message_class(desc: Any) -> Any:
     """The generated Python class of a message descriptor."""
     return message_factory.GetMessageClass(desc)
 
 
-def _method_option(m: _d.MethodDescriptor) -> str:
-    return m.GetOptions().Extensions[options_pb2.method]
+def _ext(desc: Any, ext: Any) -> Any:
+    """Value of a custom option on a descriptor."""
+    return desc.GetOptions().Extensions[ext]
+
+
+def _method_option(m: Any) -> str:
+    return str(_ext(m, options_pb2.method))
 
 
 def _build_requests(service_names: tuple[str, ...]) -> dict[str, Method]:
@@ -101,23 +106,23 @@ def _build_requests(service_names: tuple[str, ...]) -> dict[str, Method]:
                 result=message_class(m.output_type),
                 service=sname,
                 rpc=m.name,
-                experimental=m.GetOptions().Extensions[options_pb2.experimental_method],
+                experimental=bool(_ext(m, options_pb2.experimental_method)),
             )
     return table
 
 
 def _build_notifications() -> dict[str, Method]:
     table: dict[str, Method] = {}
-    oneof = service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"]
+    oneof: Any = service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"]
     for field in oneof.fields:
-        name = field.message_type.GetOptions().Extensions[options_pb2.notification]
+        name = _ext(field.message_type, options_pb2.notification)
         if not name:
             raise RuntimeError(f"{field.message_type.full_name} lacks (notification)")
         table[name] = Method(name=name, params=message_class(field.message_type), result=None)
     # Every annotated notification message must be reachable from the envelope.
     for fdesc in (notification_pb2.DESCRIPTOR,):
         for mdesc in fdesc.message_types_by_name.values():
-            name = mdesc.GetOptions().Extensions[options_pb2.notification]
+            name = _ext(mdesc, options_pb2.notification)
             if name and name not in table:
                 raise RuntimeError(f"notification {name} missing from ServerNotification")
     return table
@@ -131,16 +136,18 @@ CLIENT_NOTIFICATIONS: tuple[str, ...] = ("initialized",)
 
 # ServerNotification oneof member name by notification message full name, and
 # the reverse, for the event path.
+_NOTIFICATION_FIELDS: Any = service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name[
+    "notification"
+].fields
 NOTIFICATION_FIELD_BY_TYPE: dict[str, str] = {
-    f.message_type.full_name: f.name
-    for f in service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"].fields
+    f.message_type.full_name: f.name for f in _NOTIFICATION_FIELDS
 }
 NOTIFICATION_METHOD_BY_FIELD: dict[str, str] = {
-    f.name: f.message_type.GetOptions().Extensions[options_pb2.notification]
-    for f in service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"].fields
+    f.name: _ext(f.message_type, options_pb2.notification) for f in _NOTIFICATION_FIELDS
 }
 SERVER_REQUEST_FIELD_BY_METHOD: dict[str, str] = {}
-for _f in service_pb2.ServerRequestParams.DESCRIPTOR.oneofs_by_name["params"].fields:
+_PARAM_FIELDS: Any = service_pb2.ServerRequestParams.DESCRIPTOR.oneofs_by_name["params"].fields
+for _f in _PARAM_FIELDS:
     for _m in SERVER_REQUESTS.values():
         if _m.params.DESCRIPTOR.full_name == _f.message_type.full_name:
             SERVER_REQUEST_FIELD_BY_METHOD[_m.name] = _f.name

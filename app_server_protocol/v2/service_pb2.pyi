@@ -106,22 +106,30 @@ class Delivery(_message.Message):
     def __init__(self, connection_ids: _Optional[_Iterable[str]] = ..., all_initialized: _Optional[bool] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("to", "notification")
+    __slots__ = ("to", "notification", "after_connection_id", "after_request_seq")
     TO_FIELD_NUMBER: _ClassVar[int]
     NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
+    AFTER_CONNECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    AFTER_REQUEST_SEQ_FIELD_NUMBER: _ClassVar[int]
     to: Delivery
     notification: ServerNotification
-    def __init__(self, to: _Optional[_Union[Delivery, _Mapping]] = ..., notification: _Optional[_Union[ServerNotification, _Mapping]] = ...) -> None: ...
+    after_connection_id: str
+    after_request_seq: int
+    def __init__(self, to: _Optional[_Union[Delivery, _Mapping]] = ..., notification: _Optional[_Union[ServerNotification, _Mapping]] = ..., after_connection_id: _Optional[str] = ..., after_request_seq: _Optional[int] = ...) -> None: ...
 
 class ServerRequestOut(_message.Message):
-    __slots__ = ("to", "request_id", "params")
+    __slots__ = ("to", "after_connection_id", "after_request_seq", "request_id", "params")
     TO_FIELD_NUMBER: _ClassVar[int]
+    AFTER_CONNECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    AFTER_REQUEST_SEQ_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
     to: Delivery
+    after_connection_id: str
+    after_request_seq: int
     request_id: int
     params: ServerRequestParams
-    def __init__(self, to: _Optional[_Union[Delivery, _Mapping]] = ..., request_id: _Optional[int] = ..., params: _Optional[_Union[ServerRequestParams, _Mapping]] = ...) -> None: ...
+    def __init__(self, to: _Optional[_Union[Delivery, _Mapping]] = ..., after_connection_id: _Optional[str] = ..., after_request_seq: _Optional[int] = ..., request_id: _Optional[int] = ..., params: _Optional[_Union[ServerRequestParams, _Mapping]] = ...) -> None: ...
 
 class CoreFrame(_message.Message):
     __slots__ = ("events", "server_requests")

@@ -35,7 +35,9 @@ if _version_not_supported:
 
 class SessionServiceStub:
     """Connection identity travels in call metadata: `x-gateway-session` (one id
-    per gateway process) and `x-connection-id` (opaque, unique within it).
+    per gateway process), `x-connection-id` (opaque, unique within it) and
+    `x-request-seq` (per-connection sequence number of the call, used by the
+    ordering barrier of Event).
 
     """
 
@@ -59,7 +61,9 @@ class SessionServiceStub:
 
 class SessionServiceServicer:
     """Connection identity travels in call metadata: `x-gateway-session` (one id
-    per gateway process) and `x-connection-id` (opaque, unique within it).
+    per gateway process), `x-connection-id` (opaque, unique within it) and
+    `x-request-seq` (per-connection sequence number of the call, used by the
+    ordering barrier of Event).
 
     """
 
@@ -101,7 +105,9 @@ def add_SessionServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SessionService:
     """Connection identity travels in call metadata: `x-gateway-session` (one id
-    per gateway process) and `x-connection-id` (opaque, unique within it).
+    per gateway process), `x-connection-id` (opaque, unique within it) and
+    `x-request-seq` (per-connection sequence number of the call, used by the
+    ordering barrier of Event).
 
     """
 

@@ -1,0 +1,183 @@
+"""`app-server` command line.
+
+- `app-server [--listen stdio://|ws://IP:PORT]`: the single command. Starts a
+  private core as a child process on a unix socket in a private temporary
+  directory, waits for it to be healthy (gRPC health checking), runs the
+  gateway in this process and stops the core when the gateway exits (stdin
+  closed, SIGTERM, SIGINT).
+- `app-server core --listen unix:///PATH|tcp://HOST:PORT`: the core alone.
+- `app-server gateway --listen ... --core ADDR`: a gateway alone.
+- `app-server generate-json-schema --out DIR`, `app-server generate-ts --out DIR`.
+
+`-c key=value` / `--config key=value`, `--enable FEATURE` and
+`--disable FEATURE` are accepted on every subcommand, as the reference's
+command line accepts them. stdout carries protocol only; logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+DEFAULT_LISTEN = "stdio://"
+CORE_START_TIMEOUT = 30.0
+
+
+def _add_config_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-c", "--config", action="append", default=[], metavar="key=value",
+                   help="override a config value (dotted key; TOML value, else a string)")
+    p.add_argument("--enable", action="append", default=[], metavar="FEATURE",
+                   help="enable a feature flag (features.FEATURE = true)")
+    p.add_argument("--disable", action="append", default=[], metavar="FEATURE",
+                   help="disable a feature flag (features.FEATURE = false)")
+
+
+def _overrides(args: argparse.Namespace) -> list[tuple[list[str], Any]]:
+    from core_service.config import parse_cli_overrides
+
+    pairs = list(args.config)
+    pairs += [f"features.{f}=true" for f in args.enable]
+    pairs += [f"features.{f}=false" for f in args.disable]
+    return parse_cli_overrides(pairs)
+
+
+def _config_argv(args: argparse.Namespace) -> list[str]:
+    out: list[str] = []
+    for c in args.config:
+        out += ["-c", c]
+    for f in args.enable:
+        out += ["--enable", f]
+    for f in args.disable:
+        out += ["--disable", f]
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `app-server` and its subcommands."""
+    from app_server.cli_generate import add_generate_commands
+    from gateway.main import add_gateway_command
+
+    parser = argparse.ArgumentParser(prog="app-server", description=__doc__.split("\n")[0])
+    parser.add_argument("--listen", default=DEFAULT_LISTEN,
+                        help="stdio:// (default) or ws://IP:PORT")
+    parser.add_argument("--allow-origin", action="append", default=[],
+                        help="websocket: accept requests carrying this Origin")
+    parser.add_argument("--ws-token-file", default=None,
+                        help="websocket: require `Authorization: Bearer <token>` from this file")
+    parser.add_argument("--log-level", default=os.environ.get("APP_SERVER_LOG", "WARNING"))
+    _add_config_flags(parser)
+    sub = parser.add_subparsers(dest="command")
+    core = sub.add_parser("core", help="run the core service alone")
+    core.add_argument("--listen", required=True, help="unix:///PATH or tcp://HOST:PORT")
+    core.add_argument("--thread-idle-timeout", type=float, default=None,
+                      help="seconds before an idle thread with no subscriber is unloaded")
+    _add_config_flags(core)
+    add_gateway_command(sub)
+    add_generate_commands(sub)
+    for name, p in sub.choices.items():
+        if name not in ("core",) and not any(a.dest == "config" for a in p._actions):
+            _add_config_flags(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `app-server` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "core":
+        from core_service.server import DEFAULT_IDLE_UNLOAD_SECONDS, run_core
+
+        idle = args.thread_idle_timeout
+        if idle is None:
+            idle = float(os.environ.get("APP_SERVER_THREAD_IDLE_TIMEOUT",
+                                        DEFAULT_IDLE_UNLOAD_SECONDS))
+        return asyncio.run(run_core(args.listen, _overrides(args), idle_unload_seconds=idle))
+    handler = getattr(args, "func", None)
+    if args.command and handler is not None:
+        return int(handler(args))
+    return run_single(args)
+
+
+async def _wait_healthy(target: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    async with grpc.aio.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"core exited with status {proc.returncode} during start-up")
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise RuntimeError("core did not become healthy in time")
+            try:
+                resp = await stub.Check(health_pb2.HealthCheckRequest(), timeout=min(1.0, remaining),
+                                        wait_for_ready=True)
+                if resp.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError as err:
+                if err.code() not in (grpc.StatusCode.UNAVAILABLE,
+                                      grpc.StatusCode.DEADLINE_EXCEEDED):
+                    raise
+
+
+def _stop_core(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def run_single(args: argparse.Namespace) -> int:
+    """The single command: private core child + gateway in this process."""
+    from gateway.main import run_gateway
+
+    tmp = tempfile.mkdtemp(prefix="app-server-")
+    os.chmod(tmp, 0o700)
+    sock = os.path.join(tmp, "core.sock")
+    env = dict(os.environ, APP_SERVER_CORE_WATCH_PARENT="1")
+    cmd = [sys.executable, "-m", "app_server", "core", "--listen", f"unix://{sock}",
+           *_config_argv(args)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)
+    try:
+        async def run() -> int:
+            await _wait_healthy(f"unix:{sock}", proc, CORE_START_TIMEOUT)
+            return await run_gateway(
+                args.listen,
+                f"unix://{sock}",
+                allow_origins=args.allow_origin,
+                ws_token_file=args.ws_token_file,
+            )
+
+        return asyncio.run(run())
+    except RuntimeError as err:
+        print(f"app-server: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        _stop_core(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

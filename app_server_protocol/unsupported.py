@@ -1,0 +1,31 @@
+"""Server notifications and server requests of the reference we never send.
+
+The reference (codex 0.104) can send these; we do not produce them, for the
+reason given. Kept as data beside `methods.UNSUPPORTED_METHODS` (client
+requests we do not serve): docs/PROTOCOL.md lists them, and a test checks
+that every method of the reference is either bound in the method tables or
+listed here with a reason.
+"""
+
+from __future__ import annotations
+
+UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
+    "rawResponseItem/completed": "raw Responses API events are internal to Codex Cloud",
+    "item/commandExecution/terminalInteraction": "interactive terminals are not implemented",
+    "item/mcpToolCall/progress": "MCP servers are not implemented",
+    "mcpServer/oauthLogin/completed": "MCP servers are not implemented",
+    "app/list/updated": "apps (connectors) are not implemented",
+    "fuzzyFileSearch/sessionUpdated": "fuzzy file search is not implemented",
+    "fuzzyFileSearch/sessionCompleted": "fuzzy file search is not implemented",
+    "windows/worldWritableWarning": "the Windows sandbox is not implemented",
+    "authStatusChange": "v1 API (superseded by account/updated)",
+    "loginChatGptComplete": "v1 API (superseded by account/login/completed)",
+    "sessionConfigured": "v1 API (superseded by thread/started)",
+}
+
+UNSUPPORTED_SERVER_REQUESTS: dict[str, str] = {
+    "item/tool/requestUserInput": "the request_user_input tool is not implemented",
+    "item/tool/call": "dynamic (client-provided) tools are not implemented",
+    "applyPatchApproval": "v1 API (superseded by item/fileChange/requestApproval)",
+    "execCommandApproval": "v1 API (superseded by item/commandExecution/requestApproval)",
+}

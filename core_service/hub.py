@@ -1,0 +1,330 @@
+"""Event hub of the core: gateways, connections, subscriptions, targeted delivery.
+
+The core is the single owner of subscription state: per thread, the set of
+subscribed connections (gateway session + connection id). Every event the
+core emits names its recipients; the hub groups them per gateway and queues
+them on that gateway's Connect stream, where the writer batches whatever is
+pending into one frame. Server->client requests travel the same way and are
+awaited here: a client's JSON-RPC error reaches the waiter as that error, a
+vanished connection as "channel closed", silence as a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf.message import Message
+
+from app_server_protocol import jsonrpc_pb2
+from app_server_protocol.methods import NOTIFICATION_FIELD_BY_TYPE, SERVER_REQUEST_FIELD_BY_METHOD
+from app_server_protocol.v2 import notification_pb2, service_pb2
+
+log = logging.getLogger(__name__)
+
+# Bound of a gateway's outbound queue (events + server requests). A gateway
+# that falls this far behind is cut off (it reconnects); the core never blocks.
+GATEWAY_QUEUE_BOUND = 200_000
+
+
+@dataclass(frozen=True, order=True)
+class ConnKey:
+    """A client connection: gateway session id + connection id within it."""
+
+    gateway: str
+    conn: str
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """Who is calling: set for the duration of a unary call (and inherited by
+    tasks it spawns) so emitted events can carry the ordering barrier."""
+
+    key: ConnKey
+    seq: int
+
+
+CURRENT_CALL: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar(
+    "current_call", default=None
+)
+
+
+class ServerRequestError(Exception):
+    """A server->client request failed: client error, channel closed or timeout."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class _Pending:
+    future: asyncio.Future[Any]
+    targets: set[ConnKey]
+    thread_id: str | None
+
+
+@dataclass
+class GatewayLink:
+    """The Connect stream of one gateway process."""
+
+    session: str
+    queue: asyncio.Queue[tuple[str, Message]] = field(
+        default_factory=lambda: asyncio.Queue(GATEWAY_QUEUE_BOUND)
+    )
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def push(self, kind: str, msg: Message) -> bool:
+        """Queue without blocking; False (and the link is closed) when full."""
+        if self.closed.is_set():
+            return False
+        try:
+            self.queue.put_nowait((kind, msg))
+            return True
+        except asyncio.QueueFull:
+            log.warning("gateway %s is not draining its stream; disconnecting it", self.session)
+            self.closed.set()
+            return False
+
+    async def next_frame(self, max_batch: int = 512) -> service_pb2.CoreFrame | None:
+        """Wait for the next batch of pending items; None once closed."""
+        get = asyncio.ensure_future(self.queue.get())
+        closed = asyncio.ensure_future(self.closed.wait())
+        try:
+            done, _ = await asyncio.wait({get, closed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
+        if get not in done:
+            get.cancel()
+            return None
+        frame = service_pb2.CoreFrame()
+        items = [get.result()]
+        while len(items) < max_batch:
+            try:
+                items.append(self.queue.get_nowait())
+            except asyncio.QueueEmpty:
+                break
+        for kind, msg in items:
+            if kind == "event":
+                frame.events.append(msg)  # type: ignore[arg-type]
+            else:
+                frame.server_requests.append(msg)  # type: ignore[arg-type]
+        return frame
+
+
+class Hub:
+    """Connections, subscriptions and delivery of events and server requests."""
+
+    def __init__(self, server_request_timeout: float | None = None) -> None:
+        self.gateways: dict[str, GatewayLink] = {}
+        self.subscriptions: dict[str, set[ConnKey]] = {}
+        self.initialized: dict[ConnKey, dict[str, Any]] = {}
+        self._pending: dict[int, _Pending] = {}
+        self._ids = itertools.count(0)
+        self.server_request_timeout = server_request_timeout
+        self._listeners: list[Any] = []
+
+    # -- gateways and connections ----------------------------------------
+    def attach(self, session: str) -> GatewayLink:
+        """Register (or replace) the Connect stream of a gateway."""
+        old = self.gateways.get(session)
+        if old is not None:
+            old.closed.set()
+        link = GatewayLink(session)
+        self.gateways[session] = link
+        return link
+
+    def detach(self, link: GatewayLink) -> None:
+        """A gateway's stream ended: it loses every subscription and pending request."""
+        link.closed.set()
+        if self.gateways.get(link.session) is not link:
+            return
+        del self.gateways[link.session]
+        gone = [k for k in self.initialized if k.gateway == link.session]
+        for key in gone:
+            self.connection_closed(key)
+        for subs in self.subscriptions.values():
+            for key in [k for k in subs if k.gateway == link.session]:
+                subs.discard(key)
+        self._notify_listeners()
+
+    def connection_initialized(self, key: ConnKey, client_info: dict[str, Any]) -> None:
+        """Record the clientInfo of a connection that completed `initialize`."""
+        self.initialized[key] = client_info
+
+    def client_info(self, key: ConnKey | None) -> dict[str, Any] | None:
+        """The clientInfo a connection sent in `initialize`, if known."""
+        return self.initialized.get(key) if key is not None else None
+
+    def connection_closed(self, key: ConnKey) -> None:
+        """Forget a connection: unsubscribe it everywhere, fail its server requests."""
+        self.initialized.pop(key, None)
+        for subs in self.subscriptions.values():
+            subs.discard(key)
+        for rid, pending in list(self._pending.items()):
+            pending.targets.discard(key)
+            if not pending.targets and not pending.future.done():
+                pending.future.set_exception(ServerRequestError("channel closed"))
+                self._pending.pop(rid, None)
+        self._notify_listeners()
+
+    def add_listener(self, callback: Any) -> None:
+        """Call `callback()` whenever subscriptions may have shrunk."""
+        self._listeners.append(callback)
+
+    def _notify_listeners(self) -> None:
+        for cb in self._listeners:
+            try:
+                cb()
+            except Exception:  # a listener must not break delivery
+                log.exception("subscription listener failed")
+
+    # -- subscriptions ------------------------------------------------------
+    def subscribe(self, thread_id: str, key: ConnKey) -> None:
+        """Subscribe a connection to a thread's events."""
+        self.subscriptions.setdefault(thread_id, set()).add(key)
+
+    def unsubscribe(self, thread_id: str, key: ConnKey) -> bool:
+        """Remove one connection from a thread; True if it was subscribed."""
+        subs = self.subscriptions.get(thread_id)
+        if not subs or key not in subs:
+            return False
+        subs.discard(key)
+        self._notify_listeners()
+        return True
+
+    def subscribers(self, thread_id: str) -> set[ConnKey]:
+        """Connections currently subscribed to a thread."""
+        return self.subscriptions.get(thread_id, set())
+
+    def drop_thread(self, thread_id: str) -> None:
+        """Forget a thread's subscriptions (thread unloaded)."""
+        self.subscriptions.pop(thread_id, None)
+
+    # -- delivery -----------------------------------------------------------
+    def _recipients(
+        self, thread_id: str | None, to: Iterable[ConnKey] | None, broadcast: bool
+    ) -> dict[str, tuple[list[str], bool]]:
+        by_gw: dict[str, tuple[list[str], bool]] = {}
+        if broadcast:
+            for session in self.gateways:
+                by_gw[session] = ([], True)
+            return by_gw
+        keys: set[ConnKey] = set(to or ())
+        if thread_id is not None:
+            keys |= self.subscribers(thread_id)
+        for key in sorted(keys):
+            by_gw.setdefault(key.gateway, ([], False))[0].append(key.conn)
+        return by_gw
+
+    def emit(
+        self,
+        msg: Message,
+        *,
+        thread_id: str | None = None,
+        to: Iterable[ConnKey] | None = None,
+        broadcast: bool = False,
+    ) -> None:
+        """Send a notification to a thread's subscribers, to connections, or to all."""
+        field_name = NOTIFICATION_FIELD_BY_TYPE[msg.DESCRIPTOR.full_name]
+        call = CURRENT_CALL.get()
+        for session, (conns, everyone) in self._recipients(thread_id, to, broadcast).items():
+            link = self.gateways.get(session)
+            if link is None:
+                continue
+            event = service_pb2.Event(
+                to=service_pb2.Delivery(connection_ids=conns, all_initialized=everyone),
+                notification=service_pb2.ServerNotification(**{field_name: msg}),
+            )
+            if call is not None and call.key.gateway == session:
+                event.after_connection_id = call.key.conn
+                event.after_request_seq = call.seq
+            link.push("event", event)
+
+    async def request(
+        self,
+        method: str,
+        params: Message,
+        *,
+        thread_id: str | None = None,
+        to: Iterable[ConnKey] | None = None,
+        broadcast: bool = False,
+        timeout: float | None = None,
+    ) -> Message:
+        """Send a server->client request and wait for the first answer.
+
+        Returns the typed result message; raises ServerRequestError on a
+        client error (with its code), when every target connection is gone
+        ("channel closed"), or on timeout.
+        """
+        field_name = SERVER_REQUEST_FIELD_BY_METHOD[method]
+        rid = next(self._ids)
+        recipients = self._recipients(thread_id, to, broadcast)
+        targets: set[ConnKey] = set()
+        for session, (conns, everyone) in recipients.items():
+            if everyone:
+                targets |= {k for k in self.initialized if k.gateway == session}
+            else:
+                targets |= {ConnKey(session, c) for c in conns}
+        if not targets:
+            raise ServerRequestError("channel closed")
+        loop = asyncio.get_running_loop()
+        pending = _Pending(loop.create_future(), targets, thread_id)
+        self._pending[rid] = pending
+        call = CURRENT_CALL.get()
+        for session, (conns, everyone) in recipients.items():
+            link = self.gateways.get(session)
+            if link is None:
+                continue
+            out = service_pb2.ServerRequestOut(
+                to=service_pb2.Delivery(connection_ids=conns, all_initialized=everyone),
+                request_id=rid,
+                params=service_pb2.ServerRequestParams(**{field_name: params}),
+            )
+            if call is not None and call.key.gateway == session:
+                out.after_connection_id = call.key.conn
+                out.after_request_seq = call.seq
+            link.push("request", out)
+        wait = timeout if timeout is not None else self.server_request_timeout
+        try:
+            result = await asyncio.wait_for(pending.future, wait)
+        except TimeoutError:
+            raise ServerRequestError(
+                f"request timed out after {wait:g}s" if wait else "request timed out"
+            ) from None
+        finally:
+            self._pending.pop(rid, None)
+            if thread_id is not None:
+                self.emit(
+                    notification_pb2.ServerRequestResolvedNotification(
+                        thread_id=thread_id, request_id=jsonrpc_pb2.RequestId(integer=rid)
+                    ),
+                    thread_id=thread_id,
+                )
+        return result  # type: ignore[no-any-return]
+
+    def reply(self, session: str, reply: service_pb2.ServerRequestReply) -> None:
+        """A client answered a server request (the first answer wins)."""
+        pending = self._pending.get(reply.request_id)
+        if pending is None or pending.future.done():
+            log.info("answer to unknown or resolved server request %s", reply.request_id)
+            return
+        if ConnKey(session, reply.connection_id) not in pending.targets:
+            log.warning("answer to server request %s from a non-target", reply.request_id)
+            return
+        if reply.WhichOneof("outcome") == "error":
+            pending.future.set_exception(
+                ServerRequestError(reply.error.message, code=reply.error.code)
+            )
+        else:
+            which = reply.result.WhichOneof("result")
+            if which is None:
+                pending.future.set_exception(ServerRequestError("empty result"))
+            else:
+                pending.future.set_result(getattr(reply.result, which))
