@@ -74,6 +74,9 @@ class LoadedThread:
     path: str | None = None
     turns: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    # Per turn started in this process: len(history) before the turn's input
+    # (lets rollback cut the model history without re-reading the rollout).
+    history_marks: list[int] = field(default_factory=list)
     tokens: TokenTotals = field(default_factory=TokenTotals)
     active: ActiveTurn | None = None
     abort_notice: bool = False

@@ -225,7 +225,15 @@ class ThreadManager:
         if stored.token_total:
             thread.tokens.total.update(stored.token_total)
             thread.tokens.last = stored.token_last
+        thread.abort_notice = stored.last_turn_interrupted
         return thread
+
+    def _mark_materialized(self, holder: list[LoadedThread]) -> Any:
+        async def on_materialize() -> None:
+            if holder:
+                holder[0].materialized = True
+
+        return on_materialize
 
     async def _load(self, thread_id: str) -> LoadedThread:
         check_thread_id(thread_id)
@@ -257,11 +265,14 @@ class ThreadManager:
         meta = await asyncio.to_thread(self._new_meta, cfg, cwd)
         ephemeral = bool(params.get("ephemeral"))
         path = None if ephemeral else self.store.planned_path(meta)
-        recorder = NullRecorder() if ephemeral else self.store.recorder(meta, path)
+        holder: list[LoadedThread] = []
+        recorder = NullRecorder() if ephemeral else self.store.recorder(
+            meta, path, on_materialize=self._mark_materialized(holder))
         thread = LoadedThread(
             id=meta["id"], meta=meta, config=cfg, recorder=recorder, ephemeral=ephemeral,
-            path=path,
+            path=path, materialized=False,
         )
+        holder.append(thread)
         self.loaded[thread.id] = thread
         self._subscribe_caller(thread)
         response = self._session_response(thread, include_turns=False)
@@ -297,16 +308,19 @@ class ThreadManager:
         path = self.store.planned_path(meta)
         if source.materialized:
             await source.recorder.flush(fsync=True)
+        holder: list[LoadedThread] = []
         thread = LoadedThread(
             id=meta["id"], meta=meta, config=cfg,
             recorder=self.store.recorder(meta, path, materialized=False,
                                          fork_source=source.path if source.materialized
-                                         else None),
+                                         else None,
+                                         on_materialize=self._mark_materialized(holder)),
             path=path,
             turns=[{**t, "items": list(t.get("items", []))} for t in source.turns
                    if t.get("status") != "inProgress"],
             history=list(source.history),
         )
+        holder.append(thread)
         thread.tokens.total.update(source.tokens.total)
         thread.tokens.last = source.tokens.last
         if source.materialized:
@@ -403,7 +417,10 @@ class ThreadManager:
             raise invalid_request(f"thread not found: {thread_id}")
         if thread is not None:
             thread.name = name
-        await self.store.set_name(thread_id, name)
+        await self.store.set_name(
+            thread_id, name,
+            recorder=thread.recorder if thread is not None and thread.materialized else None,
+        )
         self.hub.emit(
             N.ThreadNameUpdatedNotification(thread_id=thread_id, thread_name=name),
             broadcast=True,
@@ -435,7 +452,15 @@ class ThreadManager:
             raise invalid_request(
                 f"cannot roll back {n} turns: thread has only {len(thread.turns)}"
             )
-        await self.store.rollback(thread, n)
+        if len(thread.history_marks) == len(thread.turns):
+            cut = thread.history_marks[-n]
+            del thread.history[cut:]
+            del thread.history_marks[-n:]
+            del thread.turns[-n:]
+            if thread.materialized:
+                await self.store.record_rollback(thread, n)
+        else:
+            await self.store.rollback(thread, n)
         return {"thread": thread.thread_json(include_turns=True)}
 
     async def unsubscribe(self, params: dict[str, Any]) -> dict[str, Any]:

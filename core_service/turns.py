@@ -139,6 +139,8 @@ class TurnRunner:
         thread.active = active
         thread.idle_since = None
         turn = {"id": active.id, "items": [], "status": "inProgress", "error": None}
+        if len(thread.history_marks) == len(thread.turns):
+            thread.history_marks.append(len(thread.history))
         thread.turns.append(turn)
         active.task = asyncio.get_running_loop().create_task(
             self._run(thread, active, turn, inputs, overrides, originator)
@@ -545,6 +547,8 @@ class TurnRunner:
         active = ActiveTurn(id=uuid7())
         thread.active = active
         turn = {"id": active.id, "items": [], "status": "inProgress", "error": None}
+        if len(thread.history_marks) == len(thread.turns):
+            thread.history_marks.append(len(thread.history))
         thread.turns.append(turn)
         active.task = asyncio.get_running_loop().create_task(
             self._run_compact(thread, active, turn)
