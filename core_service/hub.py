@@ -255,7 +255,7 @@ class Hub:
         thread_id: str | None = None,
         to: Iterable[ConnKey] | None = None,
         broadcast: bool = False,
-        timeout: float | None = None,
+        wait_seconds: float | None = None,
     ) -> Message:
         """Send a server->client request and wait for the first answer.
 
@@ -291,7 +291,7 @@ class Hub:
                 out.after_connection_id = call.key.conn
                 out.after_request_seq = call.seq
             link.push("request", out)
-        wait = timeout if timeout is not None else self.server_request_timeout
+        wait = wait_seconds if wait_seconds is not None else self.server_request_timeout
         try:
             result = await asyncio.wait_for(pending.future, wait)
         except TimeoutError:

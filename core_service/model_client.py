@@ -29,7 +29,7 @@ import os
 import random
 import re
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -401,7 +401,7 @@ class ModelClient:
         if self._owns_http:
             await self._http.aclose()
 
-    async def stream(self, req: ModelRequest) -> AsyncIterator[ModelEvent]:
+    async def stream(self, req: ModelRequest) -> AsyncGenerator[ModelEvent, None]:
         """Send `req` and yield its events until `Completed`; raise `ModelError` on failure."""
         max_stream = max(0, int(req.provider.stream_max_retries))
         headers = self._headers(req)

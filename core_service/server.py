@@ -228,7 +228,6 @@ async def run_core(
     overrides: list[tuple[list[str], Any]],
     *,
     idle_unload_seconds: float = DEFAULT_IDLE_UNLOAD_SECONDS,
-    ready_file: str | None = None,
 ) -> int:
     """Serve the core until SIGTERM/SIGINT; prints `listening on: ADDR` to stderr."""
     load = cfgmod.load_config(None, overrides)
@@ -244,10 +243,7 @@ async def run_core(
     reflection.enable_server_reflection([*names, reflection.SERVICE_NAME, "grpc.health.v1.Health"],
                                         server)
     target = grpc_target(listen)
-    if target.startswith("unix:"):
-        path = Path(target[len("unix:") :])
-        if path.exists():
-            path.unlink()
+    _remove_stale_socket(target)
     port = server.add_insecure_port(target)
     await server.start()
     shown = listen if not listen.startswith("tcp://") or not listen.endswith(":0") else (
@@ -255,8 +251,6 @@ async def run_core(
     )
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     print(f"listening on: {shown}", file=sys.stderr, flush=True)
-    if ready_file:
-        Path(ready_file).write_text(shown)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -270,6 +264,14 @@ async def run_core(
     await server.stop(grace=2.0)
     await core.close()
     return 0
+
+
+def _remove_stale_socket(target: str) -> None:
+    """A unix socket left by a killed core would make the bind fail."""
+    if target.startswith("unix:"):
+        path = Path(target[len("unix:") :])
+        if path.is_socket():
+            path.unlink()
 
 
 async def _watch_parent(parent: int, stop: asyncio.Event) -> None:

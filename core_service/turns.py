@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 import mimetypes
@@ -372,106 +373,126 @@ class TurnRunner:
         rerouted: bool,
     ) -> tuple[bool, bool]:
         """One model request; returns (needs a follow-up request, rerouted)."""
-        tid, turn_id = thread.id, active.id
         texts: dict[str, list[str]] = {}
         summaries: dict[str, list[list[str]]] = {}
         contents: dict[str, list[list[str]]] = {}
         follow_up = False
         records: list[dict[str, Any]] = []
-        async for ev in self.client.stream(req):
-            if isinstance(ev, mc.TextDelta):
-                buf = texts.get(ev.item_id)
-                if buf is None:
-                    buf = texts[ev.item_id] = []
-                buf.append(ev.delta)
-                self.hub.emit(
-                    N.AgentMessageDeltaNotification(
-                        thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta
-                    ),
-                    thread_id=tid,
-                )
-            elif isinstance(ev, mc.OutputItemAdded):
-                item = ev.item
-                kind = item.get("type")
-                item_id = item.get("id") or ""
-                if kind == "message":
-                    texts[item_id] = []
-                    self._item(thread, turn_id, {"type": "agentMessage", "id": item_id,
-                                                 "text": ""}, done=False)
-                elif kind == "reasoning":
-                    summaries[item_id] = []
-                    contents[item_id] = []
-                    self._item(thread, turn_id, {"type": "reasoning", "id": item_id,
-                                                 "summary": [], "content": []}, done=False)
-            elif isinstance(ev, mc.ReasoningSummaryPartAdded):
-                parts = summaries.setdefault(ev.item_id, [])
-                while len(parts) <= ev.summary_index:
-                    parts.append([])
-                self.hub.emit(
-                    N.ReasoningSummaryPartAddedNotification(
-                        thread_id=tid, turn_id=turn_id, item_id=ev.item_id,
-                        summary_index=ev.summary_index,
-                    ),
-                    thread_id=tid,
-                )
-            elif isinstance(ev, mc.ReasoningSummaryDelta):
-                parts = summaries.setdefault(ev.item_id, [])
-                while len(parts) <= ev.summary_index:
-                    parts.append([])
-                parts[ev.summary_index].append(ev.delta)
-                self.hub.emit(
-                    N.ReasoningSummaryTextDeltaNotification(
-                        thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
-                        summary_index=ev.summary_index,
-                    ),
-                    thread_id=tid,
-                )
-            elif isinstance(ev, mc.ReasoningTextDelta):
-                cparts = contents.setdefault(ev.item_id, [])
-                while len(cparts) <= ev.content_index:
-                    cparts.append([])
-                cparts[ev.content_index].append(ev.delta)
-                self.hub.emit(
-                    N.ReasoningTextDeltaNotification(
-                        thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
-                        content_index=ev.content_index,
-                    ),
-                    thread_id=tid,
-                )
-            elif isinstance(ev, mc.OutputItemDone):
-                follow_up |= await self._item_done(thread, active, turn, ev.item, texts,
-                                                   summaries, contents, records)
-            elif isinstance(ev, mc.Completed):
-                self._add_usage(thread, ev.usage)
-                self._token_usage(thread, turn_id)
-                for snap in thread.last_rate_limits or [NULL_RATE_LIMITS]:
-                    self._rate_limits(snap)
-                    break
-                records.append({"type": "event_msg", "payload": {
-                    "type": "token_count", "total": thread.tokens.total,
-                    "last": thread.tokens.last}})
-            elif isinstance(ev, mc.RateLimits):
-                thread.last_rate_limits = list(ev.snapshots) or [NULL_RATE_LIMITS]
-                for snap in thread.last_rate_limits:
-                    self._rate_limits(snap)
-            elif isinstance(ev, mc.ModelRerouted):
-                if not rerouted:
-                    rerouted = True
-                    self._emit_json(thread, N.ModelReroutedNotification, {
-                        "threadId": tid, "turnId": turn_id, "fromModel": ev.from_model,
-                        "toModel": ev.to_model, "reason": "highRiskCyberActivity"})
-            elif isinstance(ev, mc.StreamRetry):
-                self._emit_json(thread, N.ErrorNotification, {
-                    "error": {
-                        "message": f"Reconnecting... {ev.attempt}/{ev.max_attempts}",
-                        "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": None}},
-                        "additionalDetails": ev.reason,
-                    },
-                    "willRetry": True, "threadId": tid, "turnId": turn_id})
-            if records and isinstance(ev, mc.OutputItemDone | mc.Completed):
-                await thread.recorder.append(records)
-                records = []
+        async with contextlib.aclosing(self.client.stream(req)) as events:
+            async for ev in events:
+                follow_up, rerouted, records = await self._on_event(
+                    thread, active, turn, ev, texts, summaries, contents, records,
+                    follow_up, rerouted)
         return follow_up, rerouted
+
+    async def _on_event(
+        self,
+        thread: LoadedThread,
+        active: ActiveTurn,
+        turn: dict[str, Any],
+        ev: Any,
+        texts: dict[str, list[str]],
+        summaries: dict[str, list[list[str]]],
+        contents: dict[str, list[list[str]]],
+        records: list[dict[str, Any]],
+        follow_up: bool,
+        rerouted: bool,
+    ) -> tuple[bool, bool, list[dict[str, Any]]]:
+        """Handle one model event: emit its notifications, collect its records."""
+        tid, turn_id = thread.id, active.id
+        if isinstance(ev, mc.TextDelta):
+            buf = texts.get(ev.item_id)
+            if buf is None:
+                buf = texts[ev.item_id] = []
+            buf.append(ev.delta)
+            self.hub.emit(
+                N.AgentMessageDeltaNotification(
+                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta
+                ),
+                thread_id=tid,
+            )
+        elif isinstance(ev, mc.OutputItemAdded):
+            item = ev.item
+            kind = item.get("type")
+            item_id = item.get("id") or ""
+            if kind == "message":
+                texts[item_id] = []
+                self._item(thread, turn_id, {"type": "agentMessage", "id": item_id,
+                                             "text": ""}, done=False)
+            elif kind == "reasoning":
+                summaries[item_id] = []
+                contents[item_id] = []
+                self._item(thread, turn_id, {"type": "reasoning", "id": item_id,
+                                             "summary": [], "content": []}, done=False)
+        elif isinstance(ev, mc.ReasoningSummaryPartAdded):
+            parts = summaries.setdefault(ev.item_id, [])
+            while len(parts) <= ev.summary_index:
+                parts.append([])
+            self.hub.emit(
+                N.ReasoningSummaryPartAddedNotification(
+                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id,
+                    summary_index=ev.summary_index,
+                ),
+                thread_id=tid,
+            )
+        elif isinstance(ev, mc.ReasoningSummaryDelta):
+            parts = summaries.setdefault(ev.item_id, [])
+            while len(parts) <= ev.summary_index:
+                parts.append([])
+            parts[ev.summary_index].append(ev.delta)
+            self.hub.emit(
+                N.ReasoningSummaryTextDeltaNotification(
+                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
+                    summary_index=ev.summary_index,
+                ),
+                thread_id=tid,
+            )
+        elif isinstance(ev, mc.ReasoningTextDelta):
+            cparts = contents.setdefault(ev.item_id, [])
+            while len(cparts) <= ev.content_index:
+                cparts.append([])
+            cparts[ev.content_index].append(ev.delta)
+            self.hub.emit(
+                N.ReasoningTextDeltaNotification(
+                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
+                    content_index=ev.content_index,
+                ),
+                thread_id=tid,
+            )
+        elif isinstance(ev, mc.OutputItemDone):
+            follow_up |= await self._item_done(thread, active, turn, ev.item, texts,
+                                               summaries, contents, records)
+        elif isinstance(ev, mc.Completed):
+            self._add_usage(thread, ev.usage)
+            self._token_usage(thread, turn_id)
+            for snap in thread.last_rate_limits or [NULL_RATE_LIMITS]:
+                self._rate_limits(snap)
+                break
+            records.append({"type": "event_msg", "payload": {
+                "type": "token_count", "total": thread.tokens.total,
+                "last": thread.tokens.last}})
+        elif isinstance(ev, mc.RateLimits):
+            thread.last_rate_limits = list(ev.snapshots) or [NULL_RATE_LIMITS]
+            for snap in thread.last_rate_limits:
+                self._rate_limits(snap)
+        elif isinstance(ev, mc.ModelRerouted):
+            if not rerouted:
+                rerouted = True
+                self._emit_json(thread, N.ModelReroutedNotification, {
+                    "threadId": tid, "turnId": turn_id, "fromModel": ev.from_model,
+                    "toModel": ev.to_model, "reason": "highRiskCyberActivity"})
+        elif isinstance(ev, mc.StreamRetry):
+            self._emit_json(thread, N.ErrorNotification, {
+                "error": {
+                    "message": f"Reconnecting... {ev.attempt}/{ev.max_attempts}",
+                    "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": None}},
+                    "additionalDetails": ev.reason,
+                },
+                "willRetry": True, "threadId": tid, "turnId": turn_id})
+        if records and isinstance(ev, mc.OutputItemDone | mc.Completed):
+            await thread.recorder.append(records)
+            records = []
+        return follow_up, rerouted, records
 
     def _add_usage(self, thread: LoadedThread, usage: mc.TokenUsage) -> None:
         last = {
@@ -568,11 +589,12 @@ class TurnRunner:
                 "type": "message", "role": "user",
                 "content": [{"type": "input_text", "text": COMPACT_PROMPT}]}]
             summary: list[str] = []
-            async for ev in self.client.stream(req):
-                if isinstance(ev, mc.TextDelta):
-                    summary.append(ev.delta)
-                elif isinstance(ev, mc.Completed):
-                    self._add_usage(thread, ev.usage)
+            async with contextlib.aclosing(self.client.stream(req)) as events:
+                async for ev in events:
+                    if isinstance(ev, mc.TextDelta):
+                        summary.append(ev.delta)
+                    elif isinstance(ev, mc.Completed):
+                        self._add_usage(thread, ev.usage)
             text = "".join(summary)
             keep = [h for h in thread.history[:2] if h.get("role") in ("developer", "user")]
             compacted = {"type": "message", "role": "user", "content": [

@@ -240,6 +240,18 @@ async def test_plain_429_exhausts_retries_with_request_id(
     assert err.info == {"responseTooManyFailedAttempts": {"httpStatusCode": 429}}
 
 
+async def test_other_5xx_exhausts_retries_with_its_status(
+    mock: MockModelServer, client: ModelClient
+) -> None:
+    """A persistent 503 is retried like a 500 but reported as too many failed attempts."""
+    mock.set_script([], default={"kind": "http_error", "status": 503})
+    err, _ = await _error(client, _req(mock.base_url, request_max_retries=1))
+    assert len(mock.requests) == 2
+    assert err.message == (
+        "exceeded retry limit, last status: 503 Service Unavailable, request id: req_2")
+    assert err.info == {"responseTooManyFailedAttempts": {"httpStatusCode": 503}}
+
+
 async def test_usage_limit_429_is_not_retried_and_names_the_limit(
     mock: MockModelServer, client: ModelClient
 ) -> None:
@@ -411,6 +423,18 @@ async def test_response_failed_codes(
     assert len(mock.requests) == 1
 
 
+async def test_response_incomplete_is_an_error(
+    mock: MockModelServer, client: ModelClient
+) -> None:
+    """response.incomplete ends the request with its reason, without retrying."""
+    incomplete = json.dumps({"type": "response.incomplete", "response": {
+        "id": "r1", "incomplete_details": {"reason": "max_output_tokens"}}})
+    mock.enqueue({"kind": "raw", "body": f"data: {incomplete}\n\n"})
+    err, _ = await _error(client, _req(mock.base_url))
+    assert err.message == "Incomplete response returned, reason: max_output_tokens"
+    assert len(mock.requests) == 1
+
+
 # -- stream retries, idle timeout, cancellation ----------------------------------------------------
 
 
@@ -555,7 +579,7 @@ def test_reset_time_format_ordinals_and_twelve_hour_clock() -> None:
     """Reset times read like "Mar 17th, 2030 6:46 PM", with English ordinals and AM/PM."""
     import datetime as dt
 
-    utc = dt.timezone.utc
+    utc = dt.UTC
     cases = {(2030, 3, 17, 18, 46): "Mar 17th, 2030 6:46 PM",
              (2030, 1, 1, 0, 5): "Jan 1st, 2030 12:05 AM",
              (2030, 2, 2, 12, 0): "Feb 2nd, 2030 12:00 PM",

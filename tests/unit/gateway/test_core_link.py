@@ -1,0 +1,62 @@
+"""The core link: address conversion, failure mapping and reconnecting after a core restart."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app_server_protocol.v2 import notification_pb2, service_pb2
+from gateway.core_link import grpc_target
+from tests.unit.gateway.harness import WAIT, running_stack
+
+
+def test_grpc_target() -> None:
+    """unix:///path -> unix:/path; tcp://host:port -> host:port; anything else is refused."""
+    assert grpc_target("unix:///tmp/x/core.sock") == "unix:/tmp/x/core.sock"
+    assert grpc_target("tcp://127.0.0.1:5000") == "127.0.0.1:5000"
+    for bad in ("http://x:1", "tcp://nohost", "unix://"):
+        with pytest.raises(ValueError):
+            grpc_target(bad)
+
+
+async def test_reconnects_after_core_restart() -> None:
+    """When the core goes away, a request in flight fails with "core unavailable; retry
+    later"; the stream is reopened with a new GatewayHello once the core is back, the
+    initialized connection is restored on it (replayed initialize) and works again."""
+    async with running_stack() as stack, stack.client() as c:
+        core = stack.core
+        await core.next_frame("hello")
+        await c.initialize()
+        cid = await c.connection_id()
+        core.hold_thread_start = asyncio.Event()
+        await c.send({"id": 5, "method": "thread/start", "params": {}})
+        async with asyncio.timeout(WAIT):
+            await core.thread_start_entered.get()
+        await core.stop()
+        out = await c.response(5)
+        assert out["error"] == {"code": -32603, "message": "core unavailable; retry later"}
+
+        core.hold_thread_start = None
+        core.calls.clear()
+        await core.start()
+        async with asyncio.timeout(WAIT):
+            md = await core.stream_opened.get()
+        assert md["x-gateway-session"] == "gw-test-session"
+        assert (await core.next_frame("hello")).hello.gateway_session == "gw-test-session"
+        assert stack.link.streams_connected == 2
+        # Replayed initialize: the restarted core learns the connection again.
+        while not core.initialize_seen.empty():
+            core.initialize_seen.get_nowait()  # the original initialize
+        async with asyncio.timeout(WAIT):
+            replay = await core.initialize_seen.get()
+        assert (replay["x-reinitialize"], replay["x-connection-id"]) == ("1", cid)
+        assert core.calls[0].request.client_info.name == "test"
+        out = await c.request(6, "thread/start")
+        assert out["result"]["thread"]["id"] == f"thread-of-{cid}"
+        # Events flow on the new stream.
+        core.push(service_pb2.CoreFrame(events=[service_pb2.Event(
+            to=service_pb2.Delivery(connection_ids=[cid]),
+            notification=service_pb2.ServerNotification(
+                account_updated=notification_pb2.AccountUpdatedNotification()))]))
+        assert (await c.recv())["method"] == "account/updated"
