@@ -239,7 +239,7 @@ async def run_core(
     server.add_generic_rpc_handlers(core.generic_handlers())
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    names = [f"{SERVICE_FILE.package}.{s.name}" for s in SERVICE_FILE.services.values()]
+    names = [f"{SERVICE_FILE.package}.{s.name}" for s in SERVICE_FILE.services_by_name.values()]
     reflection.enable_server_reflection([*names, reflection.SERVICE_NAME, "grpc.health.v1.Health"],
                                         server)
     target = grpc_target(listen)

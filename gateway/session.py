@@ -45,6 +45,7 @@ RequestId = int | str
 
 INITIALIZE = "initialize"
 
+
 def _decodes_empty(method: Method) -> bool:
     try:
         codec.from_json(method.params, {}, allow_experimental=True)
@@ -184,7 +185,7 @@ class Session:
         """Classify one incoming message and say what to do with it."""
         try:
             msg = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return Reply(error_bytes(None, ProtocolError(PARSE_ERROR, "Parse error")))
         if isinstance(msg, list):
             return Reply(error_bytes(None, invalid_request(
@@ -238,6 +239,8 @@ class Session:
                 f"{name}.{err.name} requires experimentalApi capability")))
         except codec.DecodeError as err:
             return Reply(error_bytes(rid, invalid_request(f"Invalid request: {err}")))
+        except RecursionError:
+            return Reply(error_bytes(rid, invalid_request("Invalid request: nesting too deep")))
         if is_init:
             self._begin_initialize(decoded)
         seq = next(self._seq)
@@ -271,7 +274,7 @@ class Session:
         assert result_cls is not None
         try:
             result = codec.from_json(result_cls, msg["result"], allow_experimental=True)
-        except (codec.DecodeError, codec.ExperimentalFieldError) as err:
+        except (codec.DecodeError, codec.ExperimentalFieldError, RecursionError) as err:
             reply.error.CopyFrom(service_pb2.ClientError(code=INVALID_PARAMS, message=str(err)))
             return ClientReply(reply)
         getattr(reply.result, _RESULT_FIELD_BY_METHOD[method]).CopyFrom(result)
@@ -283,8 +286,8 @@ class Session:
         if call.is_initialize and self._initializing is not None:
             self.initialized = True
             self.init_params = self._initializing.params
-            info: Any = getattr(self._initializing.params, "client_info")  # noqa: B009
-            self.client_info = codec.to_json(info)
+            accepted: Any = self._initializing.params
+            self.client_info = codec.to_json(accepted.client_info)
             self._initializing = None
         return [response_bytes(call.request_id, codec.to_json(result)), *self._finish(call.seq)]
 

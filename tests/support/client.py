@@ -58,7 +58,8 @@ requires_openai_auth = false
 def server_env(home: Path, **extra: str) -> dict[str, str]:
     """Environment for a spawned server: private home, no real credentials."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    env.update({"CODEX_HOME": str(home), "TZ": "UTC", "PYTHONUNBUFFERED": "1"})
+    env.update({"CODEX_HOME": str(home), "TZ": "UTC", "PYTHONUNBUFFERED": "1",
+                "PYTHONPATH": str(REPO)})
     env.update(extra)
     return env
 
@@ -69,19 +70,21 @@ class ServerProcess:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
         self.stderr_lines: list[str] = []
-        self._listening: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.addresses: list[str] = []
+        self._changed = asyncio.Condition()
+        self._eof = False
         self._stderr_task = asyncio.get_running_loop().create_task(self._read_stderr())
 
     @classmethod
-    async def spawn(cls, args: list[str], env: dict[str, str], *, stdio: bool = False
-                    ) -> ServerProcess:
+    async def spawn(cls, args: list[str], env: dict[str, str], *, stdio: bool = False,
+                    cwd: Path | None = None) -> ServerProcess:
         """Start `python -m app_server ARGS` (stdin/stdout piped when `stdio`)."""
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "app_server", *args,
             stdin=asyncio.subprocess.PIPE if stdio else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE if stdio else asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
-            env=env, cwd=str(REPO),
+            env=env, cwd=str(cwd or REPO),
         )
         return cls(proc)
 
@@ -92,17 +95,30 @@ class ServerProcess:
             if not line:
                 break
             text = line.decode(errors="replace").rstrip("\n")
-            self.stderr_lines.append(text)
-            if "listening on: " in text and not self._listening.done():
-                self._listening.set_result(text.split("listening on: ", 1)[1].strip())
-        if not self._listening.done():
-            self._listening.set_exception(
-                RuntimeError("process exited before listening:\n" + "\n".join(self.stderr_lines))
-            )
+            async with self._changed:
+                self.stderr_lines.append(text)
+                if "listening on: " in text:
+                    self.addresses.append(text.split("listening on: ", 1)[1].strip())
+                self._changed.notify_all()
+        async with self._changed:
+            self._eof = True
+            self._changed.notify_all()
 
-    async def listening(self, timeout: float = DEFAULT_TIMEOUT) -> str:
-        """The address printed as `listening on: ADDR`."""
-        return await asyncio.wait_for(asyncio.shield(self._listening), timeout)
+    async def listening(self, scheme: str = "ws://", timeout: float = DEFAULT_TIMEOUT,
+                        after: int = 0) -> str:
+        """The n-th (`after`) address printed as `listening on: <scheme>...`."""
+        async def wait() -> str:
+            async with self._changed:
+                while True:
+                    found = [a for a in self.addresses if a.startswith(scheme)]
+                    if len(found) > after:
+                        return found[after]
+                    if self._eof:
+                        raise RuntimeError("process exited before listening:\n"
+                                           + "\n".join(self.stderr_lines))
+                    await self._changed.wait()
+
+        return await asyncio.wait_for(wait(), timeout)
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
         """Signal the process and wait for it (kill after `timeout`)."""

@@ -49,6 +49,9 @@ class FakeCore:
     )
     # Events emitted by Initialize to the calling connection (like configWarning).
     emit_on_initialize: list[service_pb2.ServerNotification] = field(default_factory=list)
+    # ...also addressed to these connections; and the answer held on this event.
+    emit_on_initialize_also_to: list[str] = field(default_factory=list)
+    hold_initialize: asyncio.Event | None = None
     _server: grpc.aio.Server | None = None
     _streams: list[asyncio.Queue[service_pb2.CoreFrame | None]] = field(default_factory=list)
     stream_opened: asyncio.Queue[dict[str, str]] = field(
@@ -107,11 +110,14 @@ class FakeCore:
         for note in self.emit_on_initialize:
             # Sent before the response, carrying the ordering barrier.
             self.push(service_pb2.CoreFrame(events=[service_pb2.Event(
-                to=service_pb2.Delivery(connection_ids=[md["x-connection-id"]]),
+                to=service_pb2.Delivery(
+                    connection_ids=[md["x-connection-id"], *self.emit_on_initialize_also_to]),
                 notification=note,
                 after_connection_id=md["x-connection-id"],
                 after_request_seq=int(md["x-request-seq"]),
             )]))
+        if self.hold_initialize is not None:
+            await self.hold_initialize.wait()
         return initialize_pb2.InitializeResponse(user_agent=f"fake/{request.client_info.name}")
 
     async def _thread_start(

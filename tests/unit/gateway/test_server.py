@@ -85,16 +85,24 @@ async def test_events_reach_only_addressed_connections_and_honour_opt_out() -> N
 
 
 async def test_response_precedes_the_events_it_causes() -> None:
-    """Events the core emits while answering initialize are written after the response."""
-    async with running_stack() as stack, stack.client() as c:
-        stack.core.emit_on_initialize.append(service_pb2.ServerNotification(
+    """Events the core emits while answering a request reach that connection after the
+    response, even when they arrive first; other connections get them at once."""
+    async with running_stack() as stack, stack.client() as c, stack.client() as other:
+        await other.initialize()
+        core = stack.core
+        core.emit_on_initialize.append(service_pb2.ServerNotification(
             config_warning=notification_pb2.ConfigWarningNotification(summary="bad config")))
+        core.emit_on_initialize_also_to.append(await other.connection_id())
+        hold = core.hold_initialize = asyncio.Event()
         await c.send({"id": 1, "method": "initialize",
                       "params": {"clientInfo": {"name": "x", "version": "1"}}})
+        warning = {"method": "configWarning", "params": {"summary": "bad config", "details": None}}
+        # The event has been routed (the other connection has it) before the answer exists.
+        assert await other.recv() == warning
+        hold.set()
         first, second = await c.recv(), await c.recv()
         assert first["id"] == 1 and "result" in first
-        assert second == {"method": "configWarning",
-                          "params": {"summary": "bad config", "details": None}}
+        assert second == warning
 
 
 async def test_server_request_round_trip() -> None:

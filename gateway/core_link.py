@@ -1,0 +1,257 @@
+"""The gateway's link to the core: generic unary calls and the Connect stream.
+
+Unary calls are made from the method table alone (`Method.grpc_path`, the
+params and result classes): the gateway has no per-method code. Every call
+carries the connection identity in metadata (`x-gateway-session`,
+`x-connection-id`, `x-request-seq`) and a deadline.
+
+The Connect stream (one per gateway process) starts with a `GatewayHello`
+and then carries connection-closed notices and server-request replies to the
+core, and events and server requests back. When it breaks (the core
+restarted), it is reopened with exponential backoff and jitter for as long
+as the gateway runs; `on_reconnect` then lets the gateway restore what the
+core forgot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import grpc
+import grpc.aio
+from google.protobuf.message import Message
+
+from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
+from app_server_protocol.v2 import service_pb2
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CALL_TIMEOUT = 60.0
+DEFAULT_READY_TIMEOUT = 5.0
+DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
+# Frames waiting to go to the core on the Connect stream.
+OUTBOUND_FRAME_LIMIT = 10_000
+
+CONNECT_PATH = f"/{SERVICE_FILE.package}.SessionService/Connect"
+
+
+def grpc_target(core_addr: str) -> str:
+    """`unix:///path` or `tcp://host:port` -> a gRPC target (`unix:/path`, `host:port`)."""
+    if core_addr.startswith("unix://"):
+        path = core_addr[len("unix://") :]
+        if not path:
+            raise ValueError(f"empty unix socket path in {core_addr!r}")
+        return "unix:" + path
+    if core_addr.startswith("tcp://"):
+        hostport = core_addr[len("tcp://") :]
+        if not hostport or ":" not in hostport:
+            raise ValueError(f"expected tcp://HOST:PORT, got {core_addr!r}")
+        return hostport
+    raise ValueError(f"unsupported core address {core_addr!r} (use unix:///PATH or tcp://HOST:PORT)")
+
+
+def channel_options(max_message_size: int) -> list[tuple[str, Any]]:
+    """Channel options: message limits, keepalive, and a fast reconnect backoff."""
+    return [
+        ("grpc.max_send_message_length", max_message_size),
+        ("grpc.max_receive_message_length", max_message_size),
+        ("grpc.keepalive_time_ms", 20_000),
+        ("grpc.keepalive_timeout_ms", 10_000),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.max_pings_without_data", 0),
+        # The channel's own reconnect backoff (default 1 s .. 120 s) would
+        # leave clients facing "core unavailable" long after a core restart.
+        ("grpc.initial_reconnect_backoff_ms", 50),
+        ("grpc.min_reconnect_backoff_ms", 50),
+        ("grpc.max_reconnect_backoff_ms", 2_000),
+    ]
+
+
+class CoreLink:
+    """The channel to the core, its unary calls and its Connect stream.
+
+    `on_frame` is called for every `CoreFrame` (it must not block or
+    raise); `on_reconnect` after the stream has been reopened (not on the
+    first connection).
+    """
+
+    def __init__(
+        self,
+        target: str,
+        session_id: str,
+        *,
+        on_frame: Callable[[service_pb2.CoreFrame], None],
+        on_reconnect: Callable[[], None] | None = None,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        ready_timeout: float = DEFAULT_READY_TIMEOUT,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        backoff_initial: float = 0.05,
+        backoff_max: float = 2.0,
+    ) -> None:
+        self.target = target
+        self.session_id = session_id
+        self._on_frame = on_frame
+        self._on_reconnect = on_reconnect
+        self.call_timeout = call_timeout
+        self.ready_timeout = ready_timeout
+        self._max_message_size = max_message_size
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self._channel: grpc.aio.Channel | None = None
+        self._callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
+        self._out: asyncio.Queue[service_pb2.GatewayFrame] | None = None
+        self._stream_task: asyncio.Task[None] | None = None
+        self._closing = False
+        # Number of times the Connect stream came up (tests and logs).
+        self.streams_connected = 0
+        self.connected = asyncio.Event()
+
+    async def start(self) -> None:
+        """Open the channel and start the Connect stream (does not wait for the core)."""
+        if self._channel is not None:
+            return
+        self._channel = grpc.aio.insecure_channel(
+            self.target, options=channel_options(self._max_message_size)
+        )
+        for name, m in CLIENT_REQUESTS.items():
+            assert m.result is not None
+            self._callables[name] = self._channel.unary_unary(
+                m.grpc_path,
+                request_serializer=m.params.SerializeToString,  # type: ignore[attr-defined]
+                response_deserializer=m.result.FromString,  # type: ignore[attr-defined]
+            )
+        self._stream_task = asyncio.get_running_loop().create_task(
+            self._stream_loop(), name="core-connect"
+        )
+
+    def _metadata(
+        self, connection_id: str | None = None, seq: int | None = None
+    ) -> grpc.aio.Metadata:
+        md = grpc.aio.Metadata(("x-gateway-session", self.session_id))
+        if connection_id is not None:
+            md.add("x-connection-id", connection_id)
+        if seq is not None:
+            md.add("x-request-seq", str(seq))
+        return md
+
+    async def _wait_ready(self) -> None:
+        """Give a (re)connecting channel a bounded moment before calling."""
+        channel = self._channel
+        assert channel is not None
+        if channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
+            return
+        try:
+            await asyncio.wait_for(channel.channel_ready(), self.ready_timeout)
+        except TimeoutError:
+            # The call below then fails fast with UNAVAILABLE, which the
+            # client sees as "core unavailable; retry later".
+            pass
+
+    async def call(
+        self,
+        method: Method,
+        params: Message,
+        *,
+        connection_id: str,
+        seq: int,
+        extra_metadata: tuple[tuple[str, str], ...] = (),
+    ) -> Message:
+        """Call the core for one client request; raises `grpc.RpcError` on failure."""
+        if self._channel is None:
+            raise RuntimeError("core link not started")
+        await self._wait_ready()
+        md = self._metadata(connection_id, seq)
+        for key, value in extra_metadata:
+            md.add(key, value)
+        result: Message = await self._callables[method.name](
+            params, metadata=md, timeout=self.call_timeout, wait_for_ready=False
+        )
+        return result
+
+    def send_frame(self, frame: service_pb2.GatewayFrame) -> None:
+        """Queue a frame for the core without blocking.
+
+        While the stream is down the frame is dropped: the core it was
+        meant for is gone, and the new one never saw what it refers to.
+        """
+        out = self._out
+        if out is None:
+            log.info("core stream down; dropping %s frame", frame.WhichOneof("frame"))
+            return
+        try:
+            out.put_nowait(frame)
+        except asyncio.QueueFull:
+            log.error("core is not reading the Connect stream; dropping %s frame",
+                      frame.WhichOneof("frame"))
+
+    async def _requests(
+        self, out: asyncio.Queue[service_pb2.GatewayFrame]
+    ) -> AsyncIterator[service_pb2.GatewayFrame]:
+        yield service_pb2.GatewayFrame(
+            hello=service_pb2.GatewayHello(gateway_session=self.session_id)
+        )
+        while True:
+            yield await out.get()
+
+    async def _stream_loop(self) -> None:
+        assert self._channel is not None
+        connect = self._channel.stream_stream(
+            CONNECT_PATH,
+            request_serializer=service_pb2.GatewayFrame.SerializeToString,
+            response_deserializer=service_pb2.CoreFrame.FromString,
+        )
+        loop = asyncio.get_running_loop()
+        delay = self._backoff_initial
+        while not self._closing:
+            out: asyncio.Queue[service_pb2.GatewayFrame] = asyncio.Queue(OUTBOUND_FRAME_LIMIT)
+            # wait_for_ready: while the core is down the call waits for the
+            # channel (which retries with the short backoff above) instead
+            # of failing in a tight loop; shutdown cancels it.
+            call = connect(self._requests(out), metadata=self._metadata(), wait_for_ready=True)
+            started = loop.time()
+            got_frame = False
+            try:
+                await call.wait_for_connection()
+                self._out = out
+                self.streams_connected += 1
+                self.connected.set()
+                log.info("connected to core at %s", self.target)
+                if self.streams_connected > 1 and self._on_reconnect is not None:
+                    self._on_reconnect()
+                async for frame in call:
+                    got_frame = True
+                    try:
+                        self._on_frame(frame)
+                    except Exception:  # a routing bug must not kill the link
+                        log.exception("failed to route a frame from the core")
+                log.warning("core ended the Connect stream")
+            except grpc.aio.AioRpcError as err:
+                if self._closing:
+                    break
+                log.warning("core stream broke: %s %s", err.code().name, err.details())
+            finally:
+                self._out = None
+                self.connected.clear()
+                call.cancel()
+            if self._closing:
+                break
+            if got_frame or loop.time() - started > 1.0:
+                delay = self._backoff_initial
+            # Jitter: many gateways must not hammer a restarted core in step.
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            delay = min(delay * 2, self._backoff_max)
+
+    async def close(self) -> None:
+        """Stop the stream and close the channel (idempotent)."""
+        self._closing = True
+        task, self._stream_task = self._stream_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            await channel.close(grace=None)

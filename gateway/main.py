@@ -1,0 +1,226 @@
+"""The gateway process: listen (stdio or websocket), link to the core, shut down in order.
+
+`run_gateway` serves until stdin reaches EOF (stdio) or SIGTERM/SIGINT, then
+stops accepting, closes connections and closes the channel to the core.
+`add_gateway_command` registers the `gateway` subcommand of `app-server`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.connection import Limits
+from gateway.core_link import DEFAULT_MAX_MESSAGE_SIZE, CoreLink, grpc_target
+from gateway.server import Gateway
+from gateway.transport.stdio import StdioStream
+from gateway.transport.websocket import (
+    WebSocketOptions,
+    WebSocketServer,
+    WebSocketStream,
+    is_loopback,
+)
+
+log = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True)
+class ListenAddress:
+    """A parsed `--listen` value: stdio, or a websocket host and port."""
+
+    scheme: str
+    host: str = ""
+    port: int = 0
+
+
+def parse_listen(listen: str) -> ListenAddress:
+    """Parse `stdio://` or `ws://IP:PORT` (`ws://[::1]:PORT` for IPv6)."""
+    if listen in ("stdio://", "stdio"):
+        return ListenAddress("stdio")
+    if listen.startswith("ws://"):
+        rest = listen[len("ws://") :].rstrip("/")
+        if rest.startswith("["):
+            host, sep, port = rest[1:].partition("]:")
+        else:
+            host, sep, port = rest.rpartition(":")
+        if not sep or not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError(f"expected ws://IP:PORT, got {listen!r}")
+        return ListenAddress("ws", host, int(port))
+    raise ValueError(f"unsupported listen address {listen!r} (use stdio:// or ws://IP:PORT)")
+
+
+def _fail(message: str) -> int:
+    print(f"app-server gateway: {message}", file=sys.stderr, flush=True)
+    return EXIT_USAGE
+
+
+def _format_ws(host: str, port: int) -> str:
+    return f"ws://[{host}]:{port}" if ":" in host else f"ws://{host}:{port}"
+
+
+async def run_gateway(
+    listen: str,
+    core_addr: str,
+    *,
+    allow_origins: Iterable[str] = (),
+    ws_token_file: str | None = None,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    limits: Limits | None = None,
+    call_timeout: float = 60.0,
+    ping_interval: float | None = 20.0,
+    ping_timeout: float | None = 20.0,
+) -> int:
+    """Run a gateway until stdin EOF (stdio) or SIGTERM/SIGINT; returns the exit code.
+
+    `listen` is `stdio://` or `ws://IP:PORT` (port 0 picks a free port; the
+    bound address is printed to stderr as `listening on: ws://IP:PORT`).
+    `core_addr` is `unix:///PATH` or `tcp://HOST:PORT`. Returns 2 on a
+    usage error (bad address, non-loopback websocket without a token file).
+    """
+    try:
+        where = parse_listen(listen)
+        target = grpc_target(core_addr)
+    except ValueError as err:
+        return _fail(str(err))
+    token: str | None = None
+    if where.scheme == "ws":
+        if ws_token_file is None and not is_loopback(where.host):
+            return _fail(
+                f"refusing to listen on non-loopback address {where.host} without "
+                "--ws-token-file (clients must authenticate with a bearer token)"
+            )
+        if ws_token_file is not None:
+            try:
+                token = (await asyncio.to_thread(Path(ws_token_file).read_text)).strip()
+            except OSError as err:
+                return _fail(f"cannot read --ws-token-file: {err}")
+            if not token:
+                return _fail(f"--ws-token-file {ws_token_file} is empty")
+
+    gateway = Gateway(limits=limits)
+    core = CoreLink(
+        target,
+        str(uuid.uuid4()),
+        on_frame=gateway.on_core_frame,
+        on_reconnect=gateway.on_core_reconnect,
+        call_timeout=call_timeout,
+        max_message_size=max_message_size,
+    )
+    gateway.core = core
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    await core.start()
+    try:
+        if where.scheme == "stdio":
+            return await _serve_stdio(gateway, stop, max_message_size)
+        options = WebSocketOptions(
+            host=where.host,
+            port=where.port,
+            max_message_size=max_message_size,
+            allow_origins=frozenset(allow_origins),
+            token=token,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+        )
+        return await _serve_websocket(gateway, stop, options)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        await gateway.close()
+        await core.close()
+        log.info("gateway stopped")
+
+
+async def _serve_stdio(gateway: Gateway, stop: asyncio.Event, max_message_size: int) -> int:
+    # stdout carries protocol only: the protocol gets a private copy of fd 1
+    # and fd 1 itself points at stderr, so a stray print from any library
+    # lands in the logs instead of corrupting the stream.
+    out_fd = os.dup(1)
+    saved_stdout = os.dup(1)
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    stream = StdioStream(0, out_fd, max_message_size=max_message_size)
+    stream.start()
+    serving = asyncio.get_running_loop().create_task(gateway.serve(stream, drain_on_eof=True))
+    stopping = asyncio.get_running_loop().create_task(stop.wait())
+    try:
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not serving.done():
+            await gateway.close()
+        conn = await serving
+        return 1 if conn.dropped is not None and not stop.is_set() else 0
+    finally:
+        stopping.cancel()
+        stream.close()
+        os.dup2(saved_stdout, 1)
+        os.close(saved_stdout)
+
+
+async def _serve_websocket(gateway: Gateway, stop: asyncio.Event, options: WebSocketOptions) -> int:
+    async def on_connection(stream: WebSocketStream) -> None:
+        await gateway.serve(stream, drain_on_eof=False)
+
+    server = WebSocketServer(options, on_connection)
+    try:
+        bound = await server.start()
+    except OSError as err:
+        return _fail(f"cannot listen on {_format_ws(options.host, options.port)}: {err}")
+    for host, port in bound:
+        print(f"listening on: {_format_ws(host, port)}", file=sys.stderr, flush=True)
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        # Order: stop accepting and close connections (1001), wait for them
+        # to end, then the caller closes the link to the core.
+        await server.close()
+        await gateway.close()
+    return 0
+
+
+def _run_from_args(args: argparse.Namespace) -> int:
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(
+            run_gateway(
+                args.listen,
+                args.core,
+                allow_origins=args.allow_origin,
+                ws_token_file=args.ws_token_file,
+                max_message_size=args.max_message_size,
+            )
+        )
+    return 130
+
+
+def add_gateway_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Register `app-server gateway` (sets `func(args) -> exit code`)."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "gateway", help="run a gateway in front of a running core"
+    )
+    p.add_argument("--listen", default="stdio://", help="stdio:// (default) or ws://IP:PORT")
+    p.add_argument("--core", required=True, help="core address: unix:///PATH or tcp://HOST:PORT")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="websocket: accept requests carrying this Origin header (repeatable)")
+    p.add_argument("--ws-token-file", default=None, metavar="PATH",
+                   help="websocket: require `Authorization: Bearer <token>` (token read "
+                        "from PATH); mandatory on a non-loopback address")
+    p.add_argument("--max-message-size", type=int, default=DEFAULT_MAX_MESSAGE_SIZE,
+                   metavar="BYTES", help="largest accepted message (default 64 MiB)")
+    p.set_defaults(func=_run_from_args)
+    return p

@@ -1,0 +1,134 @@
+"""The gateway's registry of connections and its side of the Connect stream.
+
+`Gateway` mints connection ids, runs each accepted `MessageStream` as a
+`Connection`, routes every frame from the core to the addressed connections
+and tells the core when a connection closes. It knows no transport: the
+stdio and websocket transports hand it streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+
+import grpc
+from google.protobuf.message import Message
+
+from app_server_protocol.errors import ProtocolError
+from app_server_protocol.methods import CLIENT_REQUESTS, Method
+from app_server_protocol.v2 import service_pb2
+from gateway.connection import CLOSE_GOING_AWAY, CLOSE_POLICY, Connection, IngressLimit, Limits
+from gateway.core_link import CoreLink
+from gateway.routing import route_frame
+from gateway.session import INITIALIZE, Session
+from gateway.transport import MessageStream
+
+log = logging.getLogger(__name__)
+
+
+class Gateway:
+    """Connections of one gateway process and the routing between them and the core."""
+
+    def __init__(self, core: CoreLink | None = None, limits: Limits | None = None) -> None:
+        self.core = core
+        self.limits = limits or Limits()
+        self.ingress = IngressLimit(self.limits.global_in_flight)
+        self.connections: dict[str, Connection] = {}
+        self.sessions: dict[str, Session] = {}
+        self._ids = itertools.count(1)
+        self._closing = False
+        self._background: set[asyncio.Task[None]] = set()
+        self._no_connections = asyncio.Event()
+        self._no_connections.set()
+
+    # -- Backend (what connections call) --------------------------------------
+    async def call(
+        self, method: Method, params: Message, *, connection_id: str, seq: int
+    ) -> Message:
+        """Forward one request to the core."""
+        if self.core is None:
+            raise ProtocolError(-32603, "core unavailable; retry later")
+        return await self.core.call(method, params, connection_id=connection_id, seq=seq)
+
+    def send_frame(self, frame: service_pb2.GatewayFrame) -> None:
+        """Queue a frame for the core's Connect stream."""
+        if self.core is not None:
+            self.core.send_frame(frame)
+
+    # -- connections -----------------------------------------------------------
+    async def serve(self, stream: MessageStream, *, drain_on_eof: bool = True) -> Connection:
+        """Run one client connection to its end; returns it (see `Connection.dropped`)."""
+        cid = f"c{next(self._ids)}"
+        conn = Connection(cid, stream, self, self.ingress, self.limits, drain_on_eof=drain_on_eof)
+        self.connections[cid] = conn
+        self.sessions[cid] = conn.session
+        self._no_connections.clear()
+        log.info("connection %s opened (%s)", cid, stream.peer)
+        try:
+            if self._closing:
+                conn.drop(CLOSE_GOING_AWAY, "server shutting down")
+            await conn.run()
+        finally:
+            del self.connections[cid]
+            del self.sessions[cid]
+            if not self.connections:
+                self._no_connections.set()
+            self.send_frame(service_pb2.GatewayFrame(
+                connection_closed=service_pb2.ConnectionClosed(connection_id=cid)
+            ))
+            log.info("connection %s closed", cid)
+        return conn
+
+    # -- from the core ---------------------------------------------------------
+    def on_core_frame(self, frame: service_pb2.CoreFrame) -> None:
+        """Deliver one frame from the core (called by the core link; never blocks)."""
+        routed = route_frame(frame, self.sessions)
+        for cid, messages in routed.out.items():
+            conn = self.connections.get(cid)
+            if conn is not None:
+                conn.enqueue(messages)
+        for cid in routed.overflowed:
+            conn = self.connections.get(cid)
+            if conn is not None:
+                conn.drop(CLOSE_POLICY, "too many messages held for the client")
+
+    def on_core_reconnect(self) -> None:
+        """The Connect stream was reopened: tell the core again who is initialized.
+
+        A restarted core (or one that saw our stream end) forgot every
+        connection; replaying each accepted `initialize` restores the client
+        info it uses (user agent, originator) and its set of initialized
+        connections. Marked with `x-reinitialize: 1`; answers are discarded.
+        """
+        if self.core is None:
+            return
+        for cid, session in list(self.sessions.items()):
+            if session.initialized and session.init_params is not None:
+                task = asyncio.get_running_loop().create_task(
+                    self._replay_initialize(cid, session.init_params)
+                )
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+
+    async def _replay_initialize(self, cid: str, params: Message) -> None:
+        assert self.core is not None
+        try:
+            await self.core.call(
+                CLIENT_REQUESTS[INITIALIZE], params, connection_id=cid, seq=0,
+                extra_metadata=(("x-reinitialize", "1"),),
+            )
+        except grpc.RpcError as err:
+            log.warning("could not restore connection %s on the core: %s", cid, err)
+
+    # -- shutdown --------------------------------------------------------------
+    async def close(self, grace: float = 5.0) -> None:
+        """Drop every connection and wait (bounded) for them to end (idempotent)."""
+        self._closing = True
+        for conn in list(self.connections.values()):
+            conn.drop(CLOSE_GOING_AWAY, "server shutting down")
+        for task in list(self._background):
+            task.cancel()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._no_connections.wait(), grace)
