@@ -47,6 +47,8 @@ class CallInfo:
 
     key: ConnKey
     seq: int
+    # The gateway replays `initialize` after reconnecting to a restarted core.
+    replay: bool = False
 
 
 CURRENT_CALL: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar(

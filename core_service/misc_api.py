@@ -31,7 +31,7 @@ class MiscApi:
         if call is not None:
             self.hub.connection_initialized(call.key, info)
         diag = self.load.diagnostic
-        if diag is not None and call is not None:
+        if diag is not None and call is not None and not call.replay:
             self.hub.emit(
                 codec.from_json(N.ConfigWarningNotification, diag.to_notification()),
                 to=[call.key],

@@ -137,7 +137,8 @@ class Core:
                     seq = int(md.get("x-request-seq", "0"))
                 except ValueError:
                     seq = 0
-                call = CallInfo(ConnKey(str(gw), str(conn)), seq)
+                call = CallInfo(ConnKey(str(gw), str(conn)), seq,
+                                replay=md.get("x-reinitialize") == "1")
             token = CURRENT_CALL.set(call)
             try:
                 result = await fn(codec.to_json(request))

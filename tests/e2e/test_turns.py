@@ -26,6 +26,7 @@ async def test_one_turn_streams_in_reference_order(
     client = await launch(transport)
     await client.initialize()
     tid = (await client.call("thread/start", {}))["thread"]["id"]
+    await client.wait_notification("thread/started")
     start = len(client.notifications)
     rid = await client.request_nowait("turn/start", {
         "threadId": tid, "input": [{"type": "text", "text": "Say hello"}]})
