@@ -31,7 +31,7 @@ DEFAULT_TIMEOUT = 15.0
 def write_config(home: Path, mock_base_url: str, *, extra: str = "",
                  approval_policy: str = "never", sandbox_mode: str = "read-only",
                  stream_max_retries: int = 0, request_max_retries: int = 0,
-                 idle_ms: int | None = None) -> None:
+                 idle_ms: int | None = None, requires_openai_auth: bool = False) -> None:
     """A config.toml like the one a conformance harness writes for the reference."""
     home.mkdir(parents=True, exist_ok=True)
     idle = f"stream_idle_timeout_ms = {idle_ms}\n" if idle_ms is not None else ""
@@ -50,7 +50,7 @@ wire_api = "responses"
 request_max_retries = {request_max_retries}
 stream_max_retries = {stream_max_retries}
 supports_websockets = false
-requires_openai_auth = false
+requires_openai_auth = {"true" if requires_openai_auth else "false"}
 {idle}"""
     )
 
