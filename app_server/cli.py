@@ -111,12 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     return run_single(args)
 
 
-async def _wait_healthy(target: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+async def _wait_healthy(target: str, proc: subprocess.Popen[bytes], limit: float) -> None:
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     async with grpc.aio.insecure_channel(target) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while True:
@@ -126,8 +126,8 @@ async def _wait_healthy(target: str, proc: subprocess.Popen[bytes], timeout: flo
             if remaining <= 0:
                 raise RuntimeError("core did not become healthy in time")
             try:
-                resp = await stub.Check(health_pb2.HealthCheckRequest(), timeout=min(1.0, remaining),
-                                        wait_for_ready=True)
+                resp = await stub.Check(health_pb2.HealthCheckRequest(),
+                                        timeout=min(1.0, remaining), wait_for_ready=True)
                 if resp.status == health_pb2.HealthCheckResponse.SERVING:
                     return
             except grpc.aio.AioRpcError as err:

@@ -1,1 +1,1 @@
-"""Codex app-server protocol v2: generated protobuf modules, JSON codec, method tables, schema export."""
+"""Codex app-server protocol v2: generated modules, JSON codec, method tables, schema export."""

@@ -154,6 +154,14 @@ for _f in _PARAM_FIELDS:
 if set(SERVER_REQUEST_FIELD_BY_METHOD) != set(SERVER_REQUESTS):
     raise RuntimeError("ServerRequestParams does not cover every server request")
 
+# Requests whose success subscribes the calling connection to the thread in
+# their result (`result.thread.id`), and the one that unsubscribes it
+# (`params.threadId`). The gateway remembers these so that, after the core
+# restarts, it can restore the subscriptions of its still-open connections.
+SUBSCRIBING_METHODS: frozenset[str] = frozenset({"thread/start", "thread/resume", "thread/fork"})
+UNSUBSCRIBING_METHODS: frozenset[str] = frozenset({"thread/unsubscribe"})
+RESUME_METHOD = "thread/resume"
+
 # Methods of the reference (0.104) that we deliberately do not serve, with the
 # reason. Kept as data: docs/PROTOCOL.md lists them and a test checks that
 # every reference method is either bound or listed here.

@@ -17,7 +17,7 @@ import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from google.protobuf.message import Message
 
@@ -242,7 +242,7 @@ class Hub:
                 continue
             event = service_pb2.Event(
                 to=service_pb2.Delivery(connection_ids=conns, all_initialized=everyone),
-                notification=service_pb2.ServerNotification(**{field_name: msg}),
+                notification=service_pb2.ServerNotification(**{field_name: cast(Any, msg)}),
             )
             if call is not None and call.key.gateway == session:
                 event.after_connection_id = call.key.conn
@@ -287,7 +287,7 @@ class Hub:
             out = service_pb2.ServerRequestOut(
                 to=service_pb2.Delivery(connection_ids=conns, all_initialized=everyone),
                 request_id=rid,
-                params=service_pb2.ServerRequestParams(**{field_name: params}),
+                params=service_pb2.ServerRequestParams(**{field_name: cast(Any, params)}),
             )
             if call is not None and call.key.gateway == session:
                 out.after_connection_id = call.key.conn

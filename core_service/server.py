@@ -77,7 +77,7 @@ class Core:
             "thread/start": t.start,
             "thread/resume": t.resume,
             "thread/fork": t.fork,
-            "thread/list": t.list,
+            "thread/list": t.list_threads,
             "thread/read": t.read,
             "thread/archive": t.archive,
             "thread/unarchive": t.unarchive,

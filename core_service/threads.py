@@ -23,14 +23,14 @@ from core_service.gitinfo import git_info
 from core_service.hub import CURRENT_CALL, ConnKey, Hub
 from core_service.ids import invalid_thread_id_message, is_valid_uuid, uuid7
 from core_service.persistence import Store, StoredThread
-from core_service.thread_state import LoadedThread, NullRecorder, renumber_items
+from core_service.thread_state import LoadedThread, NullRecorder
 from core_service.user_agent import CLI_VERSION
 
 log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_UNLOAD_SECONDS = 30 * 60.0
 
-_SANDBOX_BY_MODE = {
+_SANDBOX_BY_MODE: dict[str, dict[str, Any]] = {
     "read-only": {"type": "readOnly", "access": {"type": "fullAccess"}},
     "workspace-write": {
         "type": "workspaceWrite",
@@ -335,7 +335,7 @@ class ThreadManager:
         )
         return response
 
-    async def list(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def list_threads(self, params: dict[str, Any]) -> dict[str, Any]:
         """thread/list (newest first, cursor paging)."""
         try:
             rows, next_cursor = await self.store.list(
@@ -485,6 +485,3 @@ class ThreadManager:
         """The loaded thread or the reference's `thread not found: <id>` error."""
         return self._require_loaded(thread_id)
 
-    def renumbered(self, thread: LoadedThread) -> list[dict[str, Any]]:
-        """Turns with synthetic item ids (read-back shape)."""
-        return renumber_items(thread.turns)

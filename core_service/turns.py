@@ -139,7 +139,7 @@ class TurnRunner:
         active = ActiveTurn(id=uuid7())
         thread.active = active
         thread.idle_since = None
-        turn = {"id": active.id, "items": [], "status": "inProgress", "error": None}
+        turn: dict[str, Any] = {"id": active.id, "items": [], "status": "inProgress", "error": None}
         if len(thread.history_marks) == len(thread.turns):
             thread.history_marks.append(len(thread.history))
         thread.turns.append(turn)
@@ -567,7 +567,7 @@ class TurnRunner:
             raise invalid_request(f"a turn is already in progress on thread {thread.id}")
         active = ActiveTurn(id=uuid7())
         thread.active = active
-        turn = {"id": active.id, "items": [], "status": "inProgress", "error": None}
+        turn: dict[str, Any] = {"id": active.id, "items": [], "status": "inProgress", "error": None}
         if len(thread.history_marks) == len(thread.turns):
             thread.history_marks.append(len(thread.history))
         thread.turns.append(turn)

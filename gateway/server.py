@@ -17,7 +17,7 @@ import grpc
 from google.protobuf.message import Message
 
 from app_server_protocol.errors import ProtocolError
-from app_server_protocol.methods import CLIENT_REQUESTS, Method
+from app_server_protocol.methods import CLIENT_REQUESTS, RESUME_METHOD, Method
 from app_server_protocol.v2 import service_pb2
 from gateway.connection import CLOSE_GOING_AWAY, CLOSE_POLICY, Connection, IngressLimit, Limits
 from gateway.core_link import CoreLink
@@ -107,20 +107,35 @@ class Gateway:
         for cid, session in list(self.sessions.items()):
             if session.initialized and session.init_params is not None:
                 task = asyncio.get_running_loop().create_task(
-                    self._replay_initialize(cid, session.init_params)
+                    self._replay_initialize(cid, session.init_params,
+                                            sorted(session.subscribed_threads))
                 )
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
 
-    async def _replay_initialize(self, cid: str, params: Message) -> None:
+    async def _replay_initialize(self, cid: str, params: Message, threads: list[str]) -> None:
+        """Replay `initialize`, then re-subscribe the connection to its threads
+        (a `thread/resume` each, which loads them from disk on the new core)."""
         assert self.core is not None
+        replay = (("x-reinitialize", "1"),)
         try:
             await self.core.call(
                 CLIENT_REQUESTS[INITIALIZE], params, connection_id=cid, seq=0,
-                extra_metadata=(("x-reinitialize", "1"),),
+                extra_metadata=replay,
             )
         except grpc.RpcError as err:
             log.warning("could not restore connection %s on the core: %s", cid, err)
+            return
+        resume = CLIENT_REQUESTS[RESUME_METHOD]
+        for thread_id in threads:
+            try:
+                await self.core.call(resume, resume.params(thread_id=thread_id),
+                                     connection_id=cid, seq=0, extra_metadata=replay)
+            except grpc.RpcError as err:
+                log.info("subscription of %s to %s not restored: %s", cid, thread_id, err)
+                session = self.sessions.get(cid)
+                if session is not None:
+                    session.subscribed_threads.discard(thread_id)
 
     # -- shutdown --------------------------------------------------------------
     async def close(self, grace: float = 5.0) -> None:

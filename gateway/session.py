@@ -20,11 +20,10 @@ verbatim (a string stays a string).
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from google.protobuf.message import Message
 
@@ -36,7 +35,13 @@ from app_server_protocol.errors import (
     ProtocolError,
     invalid_request,
 )
-from app_server_protocol.methods import CLIENT_REQUESTS, SERVER_REQUESTS, Method
+from app_server_protocol.methods import (
+    CLIENT_REQUESTS,
+    SERVER_REQUESTS,
+    SUBSCRIBING_METHODS,
+    UNSUBSCRIBING_METHODS,
+    Method,
+)
 from app_server_protocol.v2 import service_pb2
 
 log = logging.getLogger(__name__)
@@ -174,6 +179,8 @@ class Session:
     init_params: Message | None = None
     # Server requests sent to this client and not answered: id -> method.
     pending: dict[int, str] = field(default_factory=dict)
+    # Threads this connection subscribed to (restored on a restarted core).
+    subscribed_threads: set[str] = field(default_factory=set)
     _initializing: _InitState | None = None
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _in_flight: set[int] = field(default_factory=set)
@@ -184,7 +191,7 @@ class Session:
     def handle_message(self, data: bytes | str) -> Action:
         """Classify one incoming message and say what to do with it."""
         try:
-            msg = json.loads(data)
+            msg = codec.loads(data)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return Reply(error_bytes(None, ProtocolError(PARSE_ERROR, "Parse error")))
         if isinstance(msg, list):
@@ -283,6 +290,11 @@ class Session:
     # -- answers from the core -----------------------------------------------
     def call_succeeded(self, call: Call, result: Message) -> list[bytes]:
         """The core answered `call`: the response, then any messages it released."""
+        name = call.method.name
+        if name in SUBSCRIBING_METHODS:
+            self.subscribed_threads.add(cast(Any, result).thread.id)
+        elif name in UNSUBSCRIBING_METHODS:
+            self.subscribed_threads.discard(cast(Any, call.params).thread_id)
         if call.is_initialize and self._initializing is not None:
             self.initialized = True
             self.init_params = self._initializing.params
