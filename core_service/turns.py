@@ -313,6 +313,10 @@ class TurnRunner:
             "include": [],
             "prompt_cache_key": thread.id,
         }
+        schema = overrides.get("outputSchema")
+        if isinstance(schema, dict) and schema:
+            body["text"] = {"format": {"type": "json_schema", "name": "codex_output_schema",
+                                       "schema": schema, "strict": True}}
         if supports_reasoning(model):
             body["reasoning"] = {
                 "effort": overrides.get("effort") or cfg.model_reasoning_effort or "medium",

@@ -137,3 +137,55 @@ async def test_reasoning_items_stream_and_read_back(
     read = await client.call("thread/read", {"threadId": tid, "includeTurns": True})
     reasoning = [i for i in read["thread"]["turns"][0]["items"] if i["type"] == "reasoning"]
     assert reasoning[0]["summary"] == ["thinking hard"]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_stdin_eof_exits_cleanly_without_orphans(launch: Launcher) -> None:
+    """Closing stdin ends the single command with status 0 and stops its core child."""
+    client = await launch("stdio")
+    await client.initialize()
+    proc = client.process  # type: ignore[attr-defined]
+    cores = _children(proc.proc.pid)
+    assert cores, "the single command runs its core as a child process"
+    await client.close()
+    assert await proc.stop(sig=0, timeout=20) == 0
+    for pid in cores:
+        assert not _alive(pid), f"core {pid} outlived the single command"
+
+
+async def test_image_inputs_reach_the_model(
+    launch: Launcher, mock: MockModelServer, tmp_path: Path
+) -> None:
+    """image and localImage inputs become input_image parts of the user message."""
+    png = tmp_path / "dot.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    client = await launch("stdio")
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    await client.call("turn/start", {"threadId": tid, "input": [
+        {"type": "text", "text": "look"},
+        {"type": "image", "url": "https://example.invalid/cat.png"},
+        {"type": "localImage", "path": str(png)},
+    ]})
+    await client.wait_notification("turn/completed")
+    user = [m for m in mock.responses_requests[-1].body["input"]
+            if m.get("role") == "user"][-1]
+    kinds = [c["type"] for c in user["content"]]
+    assert kinds == ["input_text", "input_image", "input_image"]
+    assert user["content"][1]["image_url"] == "https://example.invalid/cat.png"
+    assert user["content"][2]["image_url"].startswith("data:image/png;base64,")
