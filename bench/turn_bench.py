@@ -835,6 +835,10 @@ async def amain(args: argparse.Namespace) -> int:
     if profile_dir is not None:
         profile_dir.mkdir(parents=True, exist_ok=True)
     mock: Mock | None = None
+    # SIGTERM cancels the run like Ctrl-C does, so the `finally` below stops every child.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:
         mock = await Mock.start(base, args.timeout)
         mock_ceiling = await asyncio.wait_for(mock.ceiling(args.deltas), args.timeout)
@@ -883,6 +887,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("turn_bench: interrupted; all spawned processes stopped", file=sys.stderr)
         return 130
+    except asyncio.CancelledError:
+        print("turn_bench: terminated; all spawned processes stopped", file=sys.stderr)
+        return 143
     finally:
         _kill_groups_at_exit()
 
