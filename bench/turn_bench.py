@@ -158,7 +158,8 @@ async def spawn(name: str, argv: list[str], env: dict[str, str], cwd: Path, logd
                 *, stdio: bool) -> Child:
     """Start `argv` in a new session (so Ctrl-C reaches only the bench), stderr to a file."""
     stderr_path = logdir / f"{name}.stderr"
-    with open(stderr_path, "wb") as err:
+    err = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
         proc = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.PIPE,
@@ -169,6 +170,8 @@ async def spawn(name: str, argv: list[str], env: dict[str, str], cwd: Path, logd
             start_new_session=True,
             limit=STDOUT_LIMIT,
         )
+    finally:
+        os.close(err)  # the child holds its own copy
     _LIVE_GROUPS.add(proc.pid)
     return Child(name, proc, stderr_path, stdio)
 
@@ -335,8 +338,14 @@ class Peer:
         """Write one message line; returns the time it was handed to the pipe."""
         data = json.dumps(obj, separators=(",", ":")).encode() + b"\n"
         t = time.perf_counter()
-        self._stdin.write(data)
-        await self._stdin.drain()
+        try:
+            self._stdin.write(data)
+            await self._stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            await asyncio.wait({self._task}, timeout=2)  # let the exit status be known
+            raise BenchError(f"{self.child.name}: server closed stdin (exit status "
+                             f"{self.child.proc.returncode}); stderr tail:\n"
+                             f"{self.child.stderr_tail()}") from None
         return t
 
     def expect(self, predicate: Callable[[Line], bool]) -> asyncio.Future[Line]:
@@ -408,7 +417,7 @@ class Mock:
         self.base_url = base_url
 
     @classmethod
-    async def start(cls, workdir: Path, timeout: float) -> Mock:
+    async def start(cls, workdir: Path, limit_s: float) -> Mock:
         """Spawn the mock and wait for its `LISTENING <url>` line."""
         script = workdir / "mock_script.json"
         script.write_text(json.dumps({"responses": [], "default": W1_SPEC}))
@@ -417,7 +426,7 @@ class Mock:
                             clean_env(PYTHONPATH=str(REPO)), REPO, workdir, stdio=True)
         assert child.proc.stdout is not None
         try:
-            raw = await asyncio.wait_for(child.proc.stdout.readline(), timeout)
+            raw = await asyncio.wait_for(child.proc.stdout.readline(), limit_s)
         except TimeoutError:
             raw = b""
         text = raw.decode(errors="replace").strip()
@@ -831,9 +840,7 @@ async def amain(args: argparse.Namespace) -> int:
     """Run everything; returns the exit status."""
     servers: list[Server] = []
     base = Path(tempfile.mkdtemp(prefix="turn-bench-"))
-    profile_dir = Path(args.profile).resolve() if args.profile else None
-    if profile_dir is not None:
-        profile_dir.mkdir(parents=True, exist_ok=True)
+    profile_dir: Path | None = args.profile
     mock: Mock | None = None
     # SIGTERM cancels the run like Ctrl-C does, so the `finally` below stops every child.
     main_task = asyncio.current_task()
@@ -882,6 +889,9 @@ async def amain(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
+    if args.profile:
+        args.profile = Path(args.profile).resolve()
+        args.profile.mkdir(parents=True, exist_ok=True)
     try:
         return asyncio.run(amain(args))
     except KeyboardInterrupt:

@@ -1,0 +1,145 @@
+"""Unit tests of the core's event hub: subscriptions, targeted delivery, server requests."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app_server_protocol.v2 import approval_pb2, notification_pb2, service_pb2
+from core_service.hub import CURRENT_CALL, CallInfo, ConnKey, Hub, ServerRequestError
+
+A = ConnKey("g1", "a")
+B = ConnKey("g1", "b")
+C = ConnKey("g2", "c")
+
+
+def _frame_targets(frame: service_pb2.CoreFrame) -> list[tuple[list[str], bool, str]]:
+    return [
+        (list(e.to.connection_ids), e.to.all_initialized, e.notification.WhichOneof("notification"))
+        for e in frame.events
+    ]
+
+
+async def _next(link: object) -> service_pb2.CoreFrame:
+    frame = await asyncio.wait_for(link.next_frame(), 2)  # type: ignore[attr-defined]
+    assert frame is not None
+    return frame
+
+
+async def test_thread_events_go_only_to_subscribers() -> None:
+    """An event of a thread is addressed to its subscribers, grouped per gateway."""
+    hub = Hub()
+    g1, g2 = hub.attach("g1"), hub.attach("g2")
+    hub.subscribe("t1", A)
+    hub.subscribe("t1", C)
+    hub.subscribe("t2", B)
+    hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
+    assert _frame_targets(await _next(g1)) == [(["a"], False, "thread_archived")]
+    assert _frame_targets(await _next(g2)) == [(["c"], False, "thread_archived")]
+
+
+async def test_unsubscribe_and_close_remove_only_that_connection() -> None:
+    """Unsubscribing or closing one connection leaves the others subscribed."""
+    hub = Hub()
+    hub.attach("g1")
+    hub.subscribe("t1", A)
+    hub.subscribe("t1", B)
+    assert hub.unsubscribe("t1", A) is True
+    assert hub.unsubscribe("t1", A) is False
+    assert hub.subscribers("t1") == {B}
+    hub.subscribe("t1", A)
+    hub.connection_closed(B)
+    assert hub.subscribers("t1") == {A}
+
+
+async def test_gateway_gone_drops_its_subscriptions() -> None:
+    """When a gateway's stream ends, all of its connections lose their subscriptions."""
+    hub = Hub()
+    g1 = hub.attach("g1")
+    hub.attach("g2")
+    hub.subscribe("t1", A)
+    hub.subscribe("t1", C)
+    hub.detach(g1)
+    assert hub.subscribers("t1") == {C}
+
+
+async def test_broadcast_and_ordering_barrier() -> None:
+    """Broadcasts reach every gateway; events carry the calling request's barrier."""
+    hub = Hub()
+    g1, g2 = hub.attach("g1"), hub.attach("g2")
+    token = CURRENT_CALL.set(CallInfo(A, 7))
+    try:
+        hub.emit(notification_pb2.AccountUpdatedNotification(), broadcast=True)
+    finally:
+        CURRENT_CALL.reset(token)
+    e1 = (await _next(g1)).events[0]
+    e2 = (await _next(g2)).events[0]
+    assert e1.to.all_initialized and e2.to.all_initialized
+    assert (e1.after_connection_id, e1.after_request_seq) == ("a", 7)
+    assert e2.after_request_seq == 0
+
+
+async def test_server_request_first_answer_wins() -> None:
+    """A server request goes to every subscriber; the first answer resolves it."""
+    hub = Hub()
+    g1 = hub.attach("g1")
+    hub.subscribe("t1", A)
+    hub.subscribe("t1", B)
+    params = approval_pb2.CommandExecutionRequestApprovalParams(
+        thread_id="t1", turn_id="u1", item_id="call_1")
+    task = asyncio.ensure_future(hub.request(
+        "item/commandExecution/requestApproval", params, thread_id="t1", wait_seconds=2))
+    frame = await _next(g1)
+    out = frame.server_requests[0]
+    assert sorted(out.to.connection_ids) == ["a", "b"]
+    result = service_pb2.ServerRequestResult()
+    result.command_execution_request_approval.decision.unit = (
+        approval_pb2.CommandExecutionApprovalDecision.COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_ACCEPT)
+    hub.reply("g1", service_pb2.ServerRequestReply(
+        connection_id="b", request_id=out.request_id, result=result))
+    answer = await task
+    assert answer.decision.WhichOneof("value") == "unit"
+    resolved = await _next(g1)
+    assert resolved.events[0].notification.WhichOneof("notification") == (
+        "server_request_resolved")
+
+
+async def test_server_request_error_closed_and_timeout() -> None:
+    """Client errors keep their code; a vanished connection is "channel closed"; silence times out.
+    """
+    hub = Hub()
+    g1 = hub.attach("g1")
+    hub.subscribe("t1", A)
+    params = approval_pb2.FileChangeRequestApprovalParams(thread_id="t1", turn_id="u", item_id="i")
+    method = "item/fileChange/requestApproval"
+    task = asyncio.ensure_future(hub.request(method, params, thread_id="t1", wait_seconds=2))
+    out = (await _next(g1)).server_requests[0]
+    hub.reply("g1", service_pb2.ServerRequestReply(
+        connection_id="a", request_id=out.request_id,
+        error=service_pb2.ClientError(code=-32000, message="refused")))
+    with pytest.raises(ServerRequestError) as err:
+        await task
+    assert (err.value.code, err.value.message) == (-32000, "refused")
+
+    task = asyncio.ensure_future(hub.request(method, params, thread_id="t1", wait_seconds=2))
+    while not (await _next(g1)).server_requests:
+        pass
+    hub.connection_closed(A)
+    with pytest.raises(ServerRequestError, match="channel closed"):
+        await task
+
+    hub.subscribe("t1", B)
+    with pytest.raises(ServerRequestError, match="timed out"):
+        await hub.request(method, params, thread_id="t1", wait_seconds=0.05)
+
+
+async def test_slow_gateway_is_cut_off_not_waited_for() -> None:
+    """A gateway whose queue is full is closed; emitting never blocks."""
+    hub = Hub()
+    link = hub.attach("g1")
+    hub.subscribe("t1", A)
+    link.queue = asyncio.Queue(3)
+    for _ in range(5):
+        hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
+    assert link.closed.is_set()
