@@ -131,6 +131,9 @@ class Hub:
         self._ids = itertools.count(0)
         self.server_request_timeout = server_request_timeout
         self._listeners: list[Any] = []
+        # thread id -> {gateway session: [connection ids]}; dropped whenever
+        # subscriptions or gateways change (emit is on the per-delta hot path).
+        self._thread_targets: dict[str, dict[str, list[str]]] = {}
 
     # -- gateways and connections ----------------------------------------
     def attach(self, session: str) -> GatewayLink:
@@ -140,6 +143,7 @@ class Hub:
             old.closed.set()
         link = GatewayLink(session)
         self.gateways[session] = link
+        self._thread_targets.clear()
         return link
 
     def detach(self, link: GatewayLink) -> None:
@@ -181,6 +185,7 @@ class Hub:
         self._listeners.append(callback)
 
     def _notify_listeners(self) -> None:
+        self._thread_targets.clear()
         for cb in self._listeners:
             try:
                 cb()
@@ -191,6 +196,7 @@ class Hub:
     def subscribe(self, thread_id: str, key: ConnKey) -> None:
         """Subscribe a connection to a thread's events."""
         self.subscriptions.setdefault(thread_id, set()).add(key)
+        self._thread_targets.pop(thread_id, None)
 
     def unsubscribe(self, thread_id: str, key: ConnKey) -> bool:
         """Remove one connection from a thread; True if it was subscribed."""
@@ -208,6 +214,7 @@ class Hub:
     def drop_thread(self, thread_id: str) -> None:
         """Forget a thread's subscriptions (thread unloaded)."""
         self.subscriptions.pop(thread_id, None)
+        self._thread_targets.pop(thread_id, None)
 
     # -- delivery -----------------------------------------------------------
     def _recipients(
@@ -236,14 +243,25 @@ class Hub:
         """Send a notification to a thread's subscribers, to connections, or to all."""
         field_name = NOTIFICATION_FIELD_BY_TYPE[msg.DESCRIPTOR.full_name]
         call = CURRENT_CALL.get()
-        for session, (conns, everyone) in self._recipients(thread_id, to, broadcast).items():
+        if thread_id is not None and to is None and not broadcast:
+            targets = self._thread_targets.get(thread_id)
+            if targets is None:
+                targets = {s: c for s, (c, _) in self._recipients(thread_id, None, False).items()}
+                self._thread_targets[thread_id] = targets
+            groups: Iterable[tuple[str, list[str], bool]] = (
+                (s, c, False) for s, c in targets.items())
+        else:
+            groups = ((s, c, e) for s, (c, e) in self._recipients(thread_id, to, broadcast).items())
+        for session, conns, everyone in groups:
             link = self.gateways.get(session)
             if link is None:
                 continue
-            event = service_pb2.Event(
-                to=service_pb2.Delivery(connection_ids=conns, all_initialized=everyone),
-                notification=service_pb2.ServerNotification(**{field_name: cast(Any, msg)}),
-            )
+            event = service_pb2.Event()
+            getattr(event.notification, field_name).CopyFrom(msg)
+            if everyone:
+                event.to.all_initialized = True
+            else:
+                event.to.connection_ids.extend(conns)
             if call is not None and call.key.gateway == session:
                 event.after_connection_id = call.key.conn
                 event.after_request_seq = call.seq

@@ -28,7 +28,6 @@ import logging
 import os
 import random
 import re
-from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -454,31 +453,24 @@ class ModelClient:
         self, response: httpx.Response, idle: float
     ) -> AsyncGenerator[SseEvent, None]:
         """The response's SSE events; `_StreamBroken` on idle timeout or transport error."""
+        # The idle timeout is httpx's read timeout (set to `idle` in `_open`):
+        # no bytes for that long raises ReadTimeout. A per-chunk asyncio
+        # timeout would cost a timer per delta on the hot path.
         decoder = SseDecoder()
-        chunks = response.aiter_bytes().__aiter__()
-        pending: deque[SseEvent] = deque()
-        loop = asyncio.get_running_loop()
-        while True:
-            # The idle deadline runs from the last *event*: keep-alive comments do not count.
-            deadline = loop.time() + idle
-            while not pending:
+        try:
+            async for chunk in response.aiter_bytes():
                 try:
-                    async with asyncio.timeout_at(deadline):
-                        chunk = await chunks.__anext__()
-                except StopAsyncIteration:
-                    pending.extend(decoder.flush())
-                    if not pending:
-                        return
-                    break
-                except (TimeoutError, httpx.ReadTimeout):
-                    raise _StreamBroken(REASON_IDLE) from None
-                except httpx.TransportError as exc:
-                    raise _StreamBroken(f"{STREAM_DISCONNECTED}: {_describe(exc)}") from None
-                try:
-                    pending.extend(decoder.feed(chunk))
+                    events = decoder.feed(chunk)
                 except ValueError as exc:
                     raise _StreamBroken(f"{STREAM_DISCONNECTED}: {exc}") from None
-            yield pending.popleft()
+                for event in events:
+                    yield event
+        except httpx.ReadTimeout:
+            raise _StreamBroken(REASON_IDLE) from None
+        except httpx.TransportError as exc:
+            raise _StreamBroken(f"{STREAM_DISCONNECTED}: {_describe(exc)}") from None
+        for event in decoder.flush():
+            yield event
 
     async def _open(self, req: ModelRequest, headers: dict[str, str]) -> httpx.Response:
         """POST the request until a 2xx arrives; status errors become `ModelError`."""

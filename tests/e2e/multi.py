@@ -13,12 +13,20 @@
   receives the core's events in order on one stream), so a test can assert
   that something was *not* delivered without sleeping.
 - `http_status`: the HTTP status of a refused websocket handshake.
+- `RawWebSocket`: a minimal websocket client on a plain socket, for a client
+  that stops reading (no library buffering or flow control in the way).
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
+import json
+import os
 import shutil
+import socket
+import struct
 import signal
 import tempfile
 from pathlib import Path
@@ -225,3 +233,87 @@ async def http_status(url: str, **kwargs: Any) -> int:
         return int(err.response.status_code)
     await ws.close()
     return 101
+
+
+class RawWebSocket:
+    """A bare websocket client (RFC 6455 framing by hand) that reads only when asked.
+
+    The socket's kernel receive buffer is made small, so a server writing to
+    a `RawWebSocket` that is not being read backs up within a few frames.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        # Close frame received: (code, reason), or None.
+        self.close_frame: tuple[int, str] | None = None
+
+    @classmethod
+    async def connect(cls, url: str, rcvbuf: int = 4096, timeout: float = 10.0) -> RawWebSocket:
+        """Open a TCP connection to `ws://HOST:PORT` and perform the handshake."""
+        host, port = url.removeprefix("ws://").rstrip("/").rsplit(":", 1)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.setblocking(False)
+        async with asyncio.timeout(timeout):
+            await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+            # A small stream buffer too: the transport stops reading beyond it.
+            reader, writer = await asyncio.open_connection(sock=sock, limit=16 * 1024)
+            key = base64.b64encode(os.urandom(16)).decode()
+            writer.write((f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                          "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+        status = head.split(b" ", 2)[1]
+        if status != b"101":
+            writer.close()
+            raise ConnectionError(f"handshake refused: {head[:200]!r}")
+        return cls(reader, writer)
+
+    async def send_json(self, obj: Any) -> None:
+        """Send one masked text frame holding `obj` as JSON."""
+        payload = json.dumps(obj).encode()
+        mask = os.urandom(4)
+        n = len(payload)
+        if n < 126:
+            head = struct.pack("!BB", 0x81, 0x80 | n)
+        elif n < 1 << 16:
+            head = struct.pack("!BBH", 0x81, 0x80 | 126, n)
+        else:
+            head = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.writer.write(head + mask + masked)
+        await self.writer.drain()
+
+    async def read_frame(self) -> tuple[int, bytes] | None:
+        """The next frame (opcode, payload); None at end of stream or on a reset."""
+        try:
+            b0, b1 = await self.reader.readexactly(2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = struct.unpack("!H", await self.reader.readexactly(2))[0]
+            elif n == 127:
+                n = struct.unpack("!Q", await self.reader.readexactly(8))[0]
+            payload = await self.reader.readexactly(n)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return None
+        opcode = b0 & 0x0F
+        if opcode == 0x8:
+            code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+            self.close_frame = (code, payload[2:].decode(errors="replace"))
+        return opcode, payload
+
+    async def read_json(self) -> dict[str, Any]:
+        """The next text message, decoded (fails on end of stream)."""
+        while True:
+            frame = await self.read_frame()
+            if frame is None or frame[0] == 0x8:
+                raise ConnectionError("websocket closed")
+            if frame[0] == 0x1:
+                return json.loads(frame[1])  # type: ignore[no-any-return]
+
+    def abort(self) -> None:
+        """Drop the TCP connection."""
+        transport = self.writer.transport
+        transport.abort()
