@@ -36,6 +36,7 @@ from typing import Any, Protocol, TypeAlias
 
 import httpx
 
+from app_server_protocol import codec
 from core_service.rate_limits import active_limit_snapshot, parse_rate_limit_headers
 
 log = logging.getLogger(__name__)
@@ -477,7 +478,7 @@ class ModelClient:
         provider = req.provider
         base = (req.base_url or provider.base_url).rstrip("/")
         max_retries = max(0, int(provider.request_max_retries))
-        content = json.dumps(req.body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = codec.dumps(req.body)
         idle = max(0.001, provider.stream_idle_timeout_ms / 1000)
         timeout = httpx.Timeout(idle, connect=min(_CONNECT_TIMEOUT, max(idle, 1.0)))
         attempt = 0
@@ -605,7 +606,7 @@ class ModelClient:
 
 def _parse_data(sse: SseEvent) -> dict[str, Any] | None:
     try:
-        event = json.loads(sse.data)
+        event = codec.loads(sse.data)
     except ValueError:
         log.debug("skipping undecodable SSE data: %.200s", sse.data)
         return None

@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app_server_protocol import codec
+
 log = logging.getLogger(__name__)
 
 SESSIONS_DIR = "sessions"
@@ -134,8 +136,8 @@ def rollback_record(num_turns: int) -> dict[str, Any]:
 
 def _encode(record: dict[str, Any]) -> bytes:
     # ensure_ascii=False keeps files readable; only "\n" separates records and
-    # json.dumps escapes it inside strings, so U+2028 etc. are harmless.
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    # the encoder escapes it inside strings, so U+2028 etc. are harmless.
+    return codec.dumps(record) + b"\n"
 
 
 def _stamped(record: dict[str, Any]) -> dict[str, Any]:

@@ -249,16 +249,22 @@ class RawWebSocket:
         self.close_frame: tuple[int, str] | None = None
 
     @classmethod
-    async def connect(cls, url: str, rcvbuf: int = 4096, timeout: float = 10.0) -> RawWebSocket:
-        """Open a TCP connection to `ws://HOST:PORT` and perform the handshake."""
+    async def connect(cls, url: str, rcvbuf: int | None = 4096,
+                      timeout: float = 10.0) -> RawWebSocket:
+        """Open a TCP connection to `ws://HOST:PORT` and perform the handshake.
+
+        `rcvbuf` sets the kernel receive buffer (None: the system default).
+        """
         host, port = url.removeprefix("ws://").rstrip("/").rsplit(":", 1)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        if rcvbuf is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         sock.setblocking(False)
         async with asyncio.timeout(timeout):
             await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
             # A small stream buffer too: the transport stops reading beyond it.
-            reader, writer = await asyncio.open_connection(sock=sock, limit=16 * 1024)
+            reader, writer = await asyncio.open_connection(
+                sock=sock, limit=16 * 1024 if rcvbuf is not None else 2**20)
             key = base64.b64encode(os.urandom(16)).decode()
             writer.write((f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
@@ -303,6 +309,22 @@ class RawWebSocket:
             code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
             self.close_frame = (code, payload[2:].decode(errors="replace"))
         return opcode, payload
+
+    async def initialize(self, name: str) -> None:
+        """initialize (answer awaited) + initialized."""
+        await self.send_json({"id": "init", "method": "initialize", "params": {
+            "clientInfo": {"name": name, "title": None, "version": "1"}}})
+        while (await self.read_json()).get("id") != "init":
+            pass
+        await self.send_json({"method": "initialized"})
+
+    async def call(self, rid: str, method: str, params: Any) -> dict[str, Any]:
+        """Send a request and read until its answer (other messages are skipped)."""
+        await self.send_json({"id": rid, "method": method, "params": params})
+        while True:
+            msg = await self.read_json()
+            if msg.get("id") == rid and "method" not in msg:
+                return msg
 
     async def read_json(self) -> dict[str, Any]:
         """The next text message, decoded (fails on end of stream)."""

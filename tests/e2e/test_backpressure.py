@@ -28,8 +28,9 @@ OVERLOADED = {"code": -32001, "message": "Server overloaded; retry later."}
 # The gateway's per-connection in-flight bound (gateway.connection.Limits default).
 IN_FLIGHT = 64
 # Well beyond the per-connection outbound queue (4096 messages) plus what the
-# kernel buffers hold (400-byte deltas: ~10 MB in all).
-HOG_DELTAS = 20_000
+# kernel socket buffers hold (at most 4 MiB here: ~4,000 of these 1 KB deltas).
+HOG_DELTAS = 12_000
+HOG_CHUNK = "x" * 999 + " "
 
 
 async def _one_connection(url: str, pool: ClientPool, index: int) -> tuple[
@@ -72,37 +73,49 @@ async def test_client_that_never_reads_is_disconnected_while_others_proceed(
     launch: Launcher, mock: MockModelServer
 ) -> None:
     """A client that stops reading is dropped when its queue is full; others keep working."""
-    chunk = "x" * 399 + " "
-    mock.enqueue({"kind": "text", "text": chunk * HOG_DELTAS, "deltas": HOG_DELTAS})
+    mock.enqueue({"kind": "text", "text": HOG_CHUNK * HOG_DELTAS, "deltas": HOG_DELTAS})
     first = await launch("ws")
     url = first.url  # type: ignore[attr-defined]
     hog = await RawWebSocket.connect(url)
+    watcher = await RawWebSocket.connect(url, rcvbuf=None)
     try:
-        await hog.send_json({"id": 1, "method": "initialize", "params": {
-            "clientInfo": {"name": "hog", "title": None, "version": "1"}}})
         async with asyncio.timeout(15):
-            assert (await hog.read_json())["id"] == 1
-            await hog.send_json({"method": "initialized"})
-            await hog.send_json({"id": 2, "method": "thread/start", "params": {}})
-            tid = None
-            while tid is None:  # thread/started may come before the answer
-                msg = await hog.read_json()
-                if msg.get("id") == 2:
-                    tid = msg["result"]["thread"]["id"]
-        await hog.send_json({"id": 3, "method": "turn/start", "params": {
-            "threadId": tid, "input": [{"type": "text", "text": "flood me"}]}})
-        await mock.wait_requests(1, timeout=15)
-        # From now on the hog reads nothing until the other client is done.
+            await hog.initialize("hog")
+            tid = (await hog.call("start", "thread/start", {}))["result"]["thread"]["id"]
+            await hog.send_json({"id": "turn", "method": "turn/start", "params": {
+                "threadId": tid, "input": [{"type": "text", "text": "flood me"}]}})
+            await mock.wait_requests(1, timeout=15)
+            # From now on the hog reads nothing until the end of the turn.
+            await watcher.initialize("watcher")
+            await watcher.call("resume", "thread/resume", {"threadId": tid})
+
+        async def watch() -> int:
+            """Read the flood on a connection that keeps up, until turn/completed."""
+            seen = 0
+            while True:
+                msg = await watcher.read_json()
+                if msg.get("method") == "item/agentMessage/delta":
+                    seen += 1
+                elif msg.get("method") == "turn/completed":
+                    return seen
 
         async with ClientPool() as pool:
             other = await pool.connect(url, "other")
-            otid = (await other.call("thread/start", {}))["thread"]["id"]
-            turn = await start_turn(other, otid, "hello")
-            assert (await wait_turn_completed(other, turn, timeout=30))["status"] == "completed"
-            assert "".join(deltas(other, turn)) == "Default mock answer."
 
-            # Now read what the hog was sent: the stream ends (close frame or
-            # cut connection) well before the whole answer arrived.
+            async def work() -> None:
+                """Another connection runs its own turns meanwhile."""
+                otid = (await other.call("thread/start", {}))["thread"]["id"]
+                for text in ("hello", "again"):
+                    turn = await start_turn(other, otid, text)
+                    assert (await wait_turn_completed(other, turn, timeout=60))[
+                        "status"] == "completed"
+                    assert "".join(deltas(other, turn)) == "Default mock answer."
+
+            async with asyncio.timeout(90):
+                seen, _ = await asyncio.gather(watch(), work())
+            assert seen > 0
+            # The whole turn was routed to the hog by now: its stream must end
+            # (close frame or cut connection) well before the whole answer.
             texts = 0
             completed = False
             async with asyncio.timeout(30):
@@ -116,10 +129,9 @@ async def test_client_that_never_reads_is_disconnected_while_others_proceed(
                 assert hog.close_frame[0] == 1008, hog.close_frame
             # The server is still healthy for everyone else.
             assert "result" in await other.request("thread/loaded/list", {})
-            turn = await start_turn(other, otid, "again")
-            assert (await wait_turn_completed(other, turn))["status"] == "completed"
     finally:
         hog.abort()
+        watcher.abort()
 
 
 async def test_burst_beyond_in_flight_bound_gets_overloaded_error(launch: Launcher) -> None:
