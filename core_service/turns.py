@@ -267,10 +267,12 @@ class TurnRunner:
         turn["items"].append(item)
         records: list[dict[str, Any]] = []
         if not thread.history:
-            for msg in (
-                permissions_message(thread.config),
-                environment_context(thread.meta.get("cwd", "")),
-            ):
+            context = [permissions_message(thread.config)]
+            if thread.config.developer_instructions:
+                context.append({"type": "message", "role": "developer", "content": [
+                    {"type": "input_text", "text": thread.config.developer_instructions}]})
+            context.append(environment_context(thread.meta.get("cwd", "")))
+            for msg in context:
                 thread.history.append(msg)
                 records.append({"type": "response_item", "payload": msg})
         if thread.abort_notice:

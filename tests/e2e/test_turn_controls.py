@@ -1,0 +1,88 @@
+"""End to end: steering, compaction, reroute and per-thread instructions."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import Launcher
+from tests.e2e.test_threads import run_turn
+from tests.e2e.test_turns import _texts
+from tests.support.mock_model import MockModelServer
+
+
+async def test_steer_adds_input_to_the_running_turn(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """turn/steer returns the turn id; the input is sent in a follow-up request of that turn."""
+    mock.enqueue({"kind": "text", "text": "slow " * 10, "deltas": 10, "delay_ms": 50},
+                 {"kind": "text", "text": "steered answer"})
+    client = await launch(transport)
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    turn_id = (await client.call("turn/start", {
+        "threadId": tid, "input": [{"type": "text", "text": "start"}]}))["turn"]["id"]
+    await client.wait_notification("item/agentMessage/delta")
+    steer = await client.call("turn/steer", {"threadId": tid, "expectedTurnId": turn_id,
+                                             "input": [{"type": "text", "text": "also this"}]})
+    assert steer == {"turnId": turn_id}
+    done = await client.wait_notification("turn/completed")
+    assert done["params"]["turn"]["status"] == "completed"
+    assert "also this" in _texts(mock.responses_requests[-1].body)
+    wrong = await client.request("turn/steer", {"threadId": tid, "expectedTurnId": turn_id,
+                                                "input": [{"type": "text", "text": "late"}]})
+    assert wrong["error"]["code"] == -32600
+
+
+async def test_compaction_replaces_history(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """thread/compact/start runs a compaction turn; later requests carry the summary only."""
+    mock.enqueue({"kind": "text", "text": "first answer"},
+                 {"kind": "text", "text": "SUMMARY OF EVERYTHING"})
+    client = await launch(transport)
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    await run_turn(client, tid, "original question")
+    assert await client.call("thread/compact/start", {"threadId": tid}) == {}
+    await client.wait_notification("thread/compacted")
+    await client.wait_notification("turn/completed",
+                                   lambda p: p["turn"]["status"] == "completed", after=0)
+    items = [n["params"]["item"]["type"] for n in client.notifications
+             if n["method"] == "item/completed"]
+    assert "contextCompaction" in items
+    await client.wait_for(lambda: sum(1 for n in client.notifications
+                                      if n["method"] == "turn/completed") == 2)
+    await run_turn(client, tid, "after compaction")
+    texts = _texts(mock.responses_requests[-1].body)
+    assert any("SUMMARY OF EVERYTHING" in t for t in texts)
+    assert "original question" not in texts
+
+
+async def test_model_reroute_is_reported_once(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """An `openai-model` header naming another model gives one model/rerouted."""
+    mock.enqueue({"kind": "text", "text": "hi", "headers": {"openai-model": "gpt-5.1-codex-mini"}})
+    client = await launch(transport)
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    await run_turn(client, tid, "hello")
+    reroutes = [n["params"] for n in client.notifications if n["method"] == "model/rerouted"]
+    assert len(reroutes) == 1
+    assert reroutes[0]["fromModel"] == "gpt-5.1-codex"
+    assert reroutes[0]["toModel"] == "gpt-5.1-codex-mini"
+    assert reroutes[0]["reason"] == "highRiskCyberActivity"
+
+
+async def test_thread_instructions_reach_the_model(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """baseInstructions and developerInstructions of thread/start shape the model request."""
+    client = await launch(transport)
+    await client.initialize()
+    tid = (await client.call("thread/start", {
+        "baseInstructions": "BASE RULES", "developerInstructions": "DEV RULES",
+        "model": "gpt-5.2-codex"}))["thread"]["id"]
+    await run_turn(client, tid, "hello")
+    body = mock.responses_requests[-1].body
+    assert body["instructions"] == "BASE RULES"
+    assert body["model"] == "gpt-5.2-codex"
+    assert "DEV RULES" in _texts(body)
