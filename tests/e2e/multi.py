@@ -25,9 +25,9 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
-import signal
 import tempfile
 from pathlib import Path
 from types import TracebackType

@@ -11,6 +11,7 @@ answered once.
 from __future__ import annotations
 
 import asyncio
+
 from tests.e2e.conftest import Launcher
 from tests.e2e.multi import (
     ClientPool,
@@ -28,9 +29,9 @@ OVERLOADED = {"code": -32001, "message": "Server overloaded; retry later."}
 # The gateway's per-connection in-flight bound (gateway.connection.Limits default).
 IN_FLIGHT = 64
 # Well beyond the per-connection outbound queue (4096 messages) plus what the
-# kernel socket buffers hold (at most 4 MiB here: ~4,000 of these 1 KB deltas).
-HOG_DELTAS = 12_000
-HOG_CHUNK = "x" * 999 + " "
+# kernel socket buffers hold (at most 4 MiB here: ~15,000 of these 270-byte messages).
+HOG_DELTAS = 20_000
+HOG_CHUNK = "x" * 199 + " "
 
 
 async def _one_connection(url: str, pool: ClientPool, index: int) -> tuple[
