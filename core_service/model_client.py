@@ -300,10 +300,14 @@ class SseDecoder:
         if self._skip_lf and chunk[:1] == b"\n":
             chunk = chunk[1:]
         self._skip_lf = False
+        # What is left in the buffer holds no line end (complete lines are
+        # consumed below), so only the new bytes need scanning: a long event
+        # arriving in many chunks stays linear, not quadratic.
+        scan_from = len(self._buf)
         self._buf += chunk
         out: list[SseEvent] = []
         start = 0
-        for match in _EOL.finditer(self._buf):
+        for match in _EOL.finditer(self._buf, scan_from):
             ev = self._line(bytes(self._buf[start : match.start()]))
             if ev is not None:
                 out.append(ev)

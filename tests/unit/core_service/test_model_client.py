@@ -635,3 +635,17 @@ async def test_standalone_mock_process_serves_script_and_control_routes(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+def test_sse_decoder_long_event_in_many_chunks() -> None:
+    """A 1 MB event fed in 1 KiB chunks (with a CR/LF split) decodes to exactly one event."""
+    from core_service.model_client import SseDecoder
+
+    payload = b"x" * (1 << 20)
+    raw = b"event: big\r\ndata: " + payload + b"\r\n\r\n" + b"data: next\n\n"
+    decoder = SseDecoder()
+    events = []
+    for i in range(0, len(raw), 1024):
+        events += decoder.feed(raw[i : i + 1024])
+    events += decoder.flush()
+    assert [(e.event, len(e.data)) for e in events] == [("big", 1 << 20), ("message", 4)]
