@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.client import ProtocolClient, ServerProcess, server_env, write_config
+from tests.support.conformance import REFERENCE, reference_available
 from tests.support.mock_model import MockModelServer
 
 TRANSPORTS = ["stdio", "ws"]
@@ -88,3 +89,11 @@ async def launch(
 def transport(request: pytest.FixtureRequest) -> str:
     """Each end-to-end scenario runs over stdio and over websocket."""
     return str(request.param)
+
+
+def pytest_report_header() -> str:
+    """Say whether received messages are checked against the reference schema."""
+    if reference_available():
+        return f"conformance: every received message is validated against {REFERENCE}"
+    return (f"conformance: {REFERENCE} is absent; received messages are NOT validated "
+            "against the reference schema")

