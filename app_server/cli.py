@@ -60,12 +60,10 @@ def _config_argv(args: argparse.Namespace) -> list[str]:
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `app-server` and its subcommands."""
-    from app_server.cli_generate import add_generate_commands
-    from gateway.main import add_gateway_command
+SUBCOMMANDS = ("core", "gateway", "generate-json-schema", "generate-ts")
 
-    parser = argparse.ArgumentParser(prog="app-server", description=__doc__.split("\n")[0])
+
+def _add_top_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", default=DEFAULT_LISTEN,
                         help="stdio:// (default) or ws://IP:PORT")
     parser.add_argument("--allow-origin", action="append", default=[],
@@ -74,6 +72,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="websocket: require `Authorization: Bearer <token>` from this file")
     parser.add_argument("--log-level", default=os.environ.get("APP_SERVER_LOG", "WARNING"))
     _add_config_flags(parser)
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    """Parser of the single command alone (no heavy imports: it runs before the core starts)."""
+    parser = argparse.ArgumentParser(
+        prog="app-server", description=__doc__.split("\n")[0],
+        epilog=f"subcommands: {', '.join(SUBCOMMANDS)} (app-server SUBCOMMAND --help)",
+    )
+    _add_top_options(parser)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `app-server` and its subcommands."""
+    from app_server.cli_generate import add_generate_commands
+    from gateway.main import add_gateway_command
+
+    parser = argparse.ArgumentParser(prog="app-server", description=__doc__.split("\n")[0])
+    _add_top_options(parser)
     sub = parser.add_subparsers(dest="command")
     core = sub.add_parser("core", help="run the core service alone")
     core.add_argument("--listen", required=True, help="unix:///PATH or tcp://HOST:PORT")
@@ -88,15 +105,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `app-server` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _setup_logging(level: str) -> None:
     logging.basicConfig(
         stream=sys.stderr,
-        level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
+        level=getattr(logging, str(level).upper(), logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `app-server` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    known, rest = _top_parser().parse_known_args(args_list)
+    if not rest:
+        # The single command: start the core before importing the gateway,
+        # so the two start-ups overlap.
+        _setup_logging(known.log_level)
+        return run_single(known)
+    args = build_parser().parse_args(args_list)
+    _setup_logging(args.log_level)
     if args.command == "core":
         from core_service.server import DEFAULT_IDLE_UNLOAD_SECONDS, run_core
 
@@ -117,7 +144,12 @@ async def _wait_healthy(target: str, proc: subprocess.Popen[bytes], limit: float
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
-    async with grpc.aio.insecure_channel(target) as channel:
+    # Short reconnect backoff: the socket appears a few hundred ms after the
+    # spawn, and gRPC's default first backoff (1 s) would dominate start-up.
+    options = [("grpc.initial_reconnect_backoff_ms", 20),
+               ("grpc.min_reconnect_backoff_ms", 20),
+               ("grpc.max_reconnect_backoff_ms", 100)]
+    async with grpc.aio.insecure_channel(target, options=options) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while True:
             if proc.poll() is not None:
@@ -149,8 +181,10 @@ def _stop_core(proc: subprocess.Popen[bytes]) -> None:
 
 def run_single(args: argparse.Namespace) -> int:
     """The single command: private core child + gateway in this process."""
-    from gateway.main import run_gateway
-
+    refusal = _listen_refusal(args.listen, args.ws_token_file)
+    if refusal:
+        print(f"app-server: {refusal}", file=sys.stderr)
+        return 2
     tmp = tempfile.mkdtemp(prefix="app-server-")
     os.chmod(tmp, 0o700)
     sock = os.path.join(tmp, "core.sock")
@@ -159,6 +193,8 @@ def run_single(args: argparse.Namespace) -> int:
            *_config_argv(args)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)
     try:
+        from gateway.main import run_gateway  # imported while the core starts
+
         async def run() -> int:
             await _wait_healthy(f"unix:{sock}", proc, CORE_START_TIMEOUT)
             return await run_gateway(
@@ -177,6 +213,24 @@ def run_single(args: argparse.Namespace) -> int:
     finally:
         _stop_core(proc)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _listen_refusal(listen: str, token_file: str | None) -> str | None:
+    """Why the gateway would refuse this listen address (checked before the core starts)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not listen.startswith("ws://") or token_file:
+        return None
+    host = urlsplit(listen).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return None
+    return (f"refusing to listen on non-loopback address {listen} without --ws-token-file "
+            "(clients must authenticate with a bearer token)")
 
 
 if __name__ == "__main__":
