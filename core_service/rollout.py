@@ -664,7 +664,15 @@ class RolloutWriter:
             if any(_is_user_message(r) for r in stamped):
                 await self.materialize()
             return
-        await self._run(self._write, b"".join(_encode(r) for r in stamped))
+        # Queued, not awaited: the single writer thread keeps order, and
+        # `flush` (turn boundaries) waits for everything queued before it.
+        fut = asyncio.get_running_loop().run_in_executor(
+            _WRITER, self._write, b"".join(_encode(r) for r in stamped))
+        fut.add_done_callback(self._log_write_failure)
+
+    def _log_write_failure(self, fut: asyncio.Future[None]) -> None:
+        if not fut.cancelled() and fut.exception() is not None:
+            log.error("rollout %s: write failed: %s", self._path, fut.exception())
 
     async def materialize(self) -> None:
         """Create the file now: session_meta (or fork copy), then held records."""

@@ -284,7 +284,10 @@ class TurnRunner:
             }
             thread.history.append(notice)
             records.append({"type": "response_item", "payload": notice})
-        content = await asyncio.to_thread(user_input_to_model, inputs)
+        if any(i.get("type") == "localImage" for i in inputs):
+            content = await asyncio.to_thread(user_input_to_model, inputs)  # reads files
+        else:
+            content = user_input_to_model(inputs)
         msg = {"type": "message", "role": "user", "content": content}
         thread.history.append(msg)
         if not thread.meta.get("preview"):
