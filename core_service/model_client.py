@@ -1,6 +1,6 @@
 """The core's client of the OpenAI Responses API (`POST {base_url}/responses`, SSE).
 
-One shared `httpx.AsyncClient` (HTTP/1.1) serves every turn. `ModelClient.stream`
+One shared keep-alive HTTP/1.1 client (`http1`) serves every turn. `ModelClient.stream`
 turns one model request into a sequence of typed events the agent loop
 consumes (`TextDelta`, `OutputItemDone`, `Completed`, ...), and hides the
 transport's failure modes behind two policies of the reference:
@@ -33,10 +33,10 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Protocol, TypeAlias
-
-import httpx
+from urllib.parse import urlencode
 
 from app_server_protocol import codec
+from core_service import http1
 from core_service.rate_limits import active_limit_snapshot, parse_rate_limit_headers
 
 log = logging.getLogger(__name__)
@@ -381,19 +381,11 @@ class ModelClient:
     def __init__(
         self,
         *,
-        http: httpx.AsyncClient | None = None,
+        http: http1.Http1Client | None = None,
         retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
     ) -> None:
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(
-            http1=True,
-            http2=False,
-            # The read timeout is set per request from the provider's idle timeout.
-            timeout=httpx.Timeout(30.0, connect=_CONNECT_TIMEOUT),
-            limits=httpx.Limits(
-                max_connections=256, max_keepalive_connections=32, keepalive_expiry=60.0
-            ),
-        )
+        self._http = http or http1.Http1Client()
         self._retry_base_delay = retry_base_delay
         self._closed = False
 
@@ -455,12 +447,11 @@ class ModelClient:
             await response.aclose()
 
     async def _sse(
-        self, response: httpx.Response, idle: float
+        self, response: http1.Response, idle: float
     ) -> AsyncGenerator[SseEvent, None]:
         """The response's SSE events; `_StreamBroken` on idle timeout or transport error."""
-        # The idle timeout is httpx's read timeout (set to `idle` in `_open`):
-        # no bytes for that long raises ReadTimeout. A per-chunk asyncio
-        # timeout would cost a timer per delta on the hot path.
+        # The idle timeout is the client's read timeout (set to `idle` in
+        # `_open`): no bytes for that long raises ReadTimeout.
         decoder = SseDecoder()
         try:
             async for chunk in response.aiter_bytes():
@@ -470,36 +461,33 @@ class ModelClient:
                     raise _StreamBroken(f"{STREAM_DISCONNECTED}: {exc}") from None
                 for event in events:
                     yield event
-        except httpx.ReadTimeout:
+        except http1.ReadTimeout:
             raise _StreamBroken(REASON_IDLE) from None
-        except httpx.TransportError as exc:
+        except http1.TransportError as exc:
             raise _StreamBroken(f"{STREAM_DISCONNECTED}: {_describe(exc)}") from None
         for event in decoder.flush():
             yield event
 
-    async def _open(self, req: ModelRequest, headers: dict[str, str]) -> httpx.Response:
+    async def _open(self, req: ModelRequest, headers: dict[str, str]) -> http1.Response:
         """POST the request until a 2xx arrives; status errors become `ModelError`."""
         provider = req.provider
         base = (req.base_url or provider.base_url).rstrip("/")
         max_retries = max(0, int(provider.request_max_retries))
         content = codec.dumps(req.body)
         idle = max(0.001, provider.stream_idle_timeout_ms / 1000)
-        timeout = httpx.Timeout(idle, connect=min(_CONNECT_TIMEOUT, max(idle, 1.0)))
+        connect = min(_CONNECT_TIMEOUT, max(idle, 1.0))
         attempt = 0
         refreshed = False
+        params = dict(provider.query_params or {})
+        url = f"{base}/responses"
+        if params:
+            url = f"{url}?{urlencode(params)}"
         while True:
-            request = self._http.build_request(
-                "POST",
-                f"{base}/responses",
-                params=dict(provider.query_params or {}),
-                headers=headers,
-                content=content,
-                timeout=timeout,
-            )
-            url = str(request.url)
             try:
-                response = await self._http.send(request, stream=True)
-            except httpx.TransportError as exc:
+                response = await self._http.send(
+                    "POST", url, headers=list(headers.items()), content=content,
+                    connect_timeout=connect, idle_timeout=idle)
+            except http1.TransportError as exc:
                 if attempt < max_retries:
                     attempt += 1
                     log.info("model request failed (%s); retry %d/%d", exc, attempt, max_retries)
@@ -513,7 +501,7 @@ class ModelClient:
                 return response
             try:
                 body = await response.aread()
-            except httpx.TransportError:
+            except http1.TransportError:
                 body = b""
             finally:
                 await response.aclose()
@@ -726,14 +714,14 @@ def _status_line(status: int) -> str:
 
 def _describe(exc: Exception) -> str:
     text = str(exc)
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, http1.ConnectError):
         return f"error connecting to the model provider: {text or 'connection refused'}"
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, http1.ReadTimeout):
         return f"timed out ({type(exc).__name__})"
     return text or type(exc).__name__
 
 
-def _usage_limit_error(error: dict[str, Any], headers: httpx.Headers) -> ModelError | None:
+def _usage_limit_error(error: dict[str, Any], headers: http1.Headers) -> ModelError | None:
     """The usage-limit error of a 429 body, or None for a plain (retryable) 429."""
     kind = error.get("type") or error.get("code")
     if kind == "usage_not_included":
