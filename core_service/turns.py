@@ -79,6 +79,14 @@ def user_input_to_model(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return parts
 
 
+def _part(parts_by_item: dict[str, list[list[str]]], item_id: str, index: int) -> list[str]:
+    """The text pieces of part `index` of an item (summary or content), created on demand."""
+    parts = parts_by_item.setdefault(item_id, [])
+    while len(parts) <= index:
+        parts.append([])
+    return parts[index]
+
+
 def preview_of(inputs: list[dict[str, Any]]) -> str:
     """Thread preview: the text of the first user message."""
     return "".join(i.get("text", "") for i in inputs if i.get("type") == "text")
@@ -434,9 +442,7 @@ class TurnRunner:
                 self._item(thread, turn_id, {"type": "reasoning", "id": item_id,
                                              "summary": [], "content": []}, done=False)
         elif isinstance(ev, mc.ReasoningSummaryPartAdded):
-            parts = summaries.setdefault(ev.item_id, [])
-            while len(parts) <= ev.summary_index:
-                parts.append([])
+            _part(summaries, ev.item_id, ev.summary_index)
             self.hub.emit(
                 N.ReasoningSummaryPartAddedNotification(
                     thread_id=tid, turn_id=turn_id, item_id=ev.item_id,
@@ -445,10 +451,7 @@ class TurnRunner:
                 thread_id=tid,
             )
         elif isinstance(ev, mc.ReasoningSummaryDelta):
-            parts = summaries.setdefault(ev.item_id, [])
-            while len(parts) <= ev.summary_index:
-                parts.append([])
-            parts[ev.summary_index].append(ev.delta)
+            _part(summaries, ev.item_id, ev.summary_index).append(ev.delta)
             self.hub.emit(
                 N.ReasoningSummaryTextDeltaNotification(
                     thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
@@ -457,10 +460,7 @@ class TurnRunner:
                 thread_id=tid,
             )
         elif isinstance(ev, mc.ReasoningTextDelta):
-            cparts = contents.setdefault(ev.item_id, [])
-            while len(cparts) <= ev.content_index:
-                cparts.append([])
-            cparts[ev.content_index].append(ev.delta)
+            _part(contents, ev.item_id, ev.content_index).append(ev.delta)
             self.hub.emit(
                 N.ReasoningTextDeltaNotification(
                     thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
