@@ -189,3 +189,22 @@ async def test_image_inputs_reach_the_model(
     assert kinds == ["input_text", "input_image", "input_image"]
     assert user["content"][1]["image_url"] == "https://example.invalid/cat.png"
     assert user["content"][2]["image_url"].startswith("data:image/png;base64,")
+
+
+async def test_env_key_and_cli_overrides(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """A provider's env_key supplies the bearer; -c overrides apply on the command line."""
+    client = await launch(
+        "stdio",
+        args=["-c", 'model="gpt-5.2-codex"', "-c", "model_providers.mock.env_key=MOCK_KEY",
+              "--enable", "some_feature"],
+        env={"MOCK_KEY": "sk-from-env"},
+    )
+    await client.initialize()
+    started = await client.call("thread/start", {})
+    assert started["model"] == "gpt-5.2-codex"
+    await run_turn(client, started["thread"]["id"], "hi")
+    request = mock.responses_requests[-1]
+    assert request.headers["authorization"] == "Bearer sk-from-env"
+    assert request.body["model"] == "gpt-5.2-codex"
