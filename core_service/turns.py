@@ -99,6 +99,8 @@ class TurnRunner:
         self.hub = hub
         self.client = client
         self.auth = auth
+        # Last rate-limit snapshot broadcast, per limit id.
+        self._last_limits: dict[str, dict[str, Any]] = {}
 
     # -- notifications ------------------------------------------------------
     def _emit(self, thread: LoadedThread, msg: Any) -> None:
@@ -111,11 +113,18 @@ class TurnRunner:
         cls = N.ItemCompletedNotification if done else N.ItemStartedNotification
         self._emit_json(thread, cls, {"item": item, "threadId": thread.id, "turnId": turn_id})
 
-    def _rate_limits(self, snapshot: dict[str, Any]) -> None:
-        self.hub.emit(
-            codec.from_json(N.AccountRateLimitsUpdatedNotification, {"rateLimits": snapshot}),
-            broadcast=True,
-        )
+    def _rate_limits(self, thread: LoadedThread, snapshot: dict[str, Any]) -> None:
+        """account/rateLimits/updated: to the turn's subscribers every time (the
+        reference's per-turn sequence), to every other connection only when the
+        snapshot of that limit changed (a broadcast per turn would make each
+        turn cost O(connections) writes)."""
+        msg = codec.from_json(N.AccountRateLimitsUpdatedNotification, {"rateLimits": snapshot})
+        key = snapshot.get("limitId") or ""
+        if self._last_limits.get(key) != snapshot:
+            self._last_limits[key] = snapshot
+            self.hub.emit(msg, broadcast=True)
+        else:
+            self.hub.emit(msg, thread_id=thread.id)
 
     def _token_usage(self, thread: LoadedThread, turn_id: str) -> None:
         last = thread.tokens.last or dict(thread.tokens.total)
@@ -475,7 +484,7 @@ class TurnRunner:
             self._add_usage(thread, ev.usage)
             self._token_usage(thread, turn_id)
             for snap in thread.last_rate_limits or [NULL_RATE_LIMITS]:
-                self._rate_limits(snap)
+                self._rate_limits(thread, snap)
                 break
             records.append({"type": "event_msg", "payload": {
                 "type": "token_count", "total": thread.tokens.total,
@@ -483,7 +492,7 @@ class TurnRunner:
         elif isinstance(ev, mc.RateLimits):
             thread.last_rate_limits = list(ev.snapshots) or [NULL_RATE_LIMITS]
             for snap in thread.last_rate_limits:
-                self._rate_limits(snap)
+                self._rate_limits(thread, snap)
         elif isinstance(ev, mc.ModelRerouted):
             if not rerouted:
                 rerouted = True

@@ -86,3 +86,30 @@ async def test_thread_instructions_reach_the_model(
     assert body["instructions"] == "BASE RULES"
     assert body["model"] == "gpt-5.2-codex"
     assert "DEV RULES" in _texts(body)
+
+
+async def test_rate_limits_reach_others_only_when_they_change(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """Every connection learns a new rate-limit snapshot; repeats go to the turn's subscribers."""
+    from tests.e2e.multi import ClientPool, fence
+
+    headers = {"x-codex-primary-used-percent": "10", "x-codex-primary-window-minutes": "60"}
+    mock.enqueue({"kind": "text", "text": "one", "headers": headers},
+                 {"kind": "text", "text": "two", "headers": headers})
+    a = await launch("ws")
+    await a.initialize()
+    async with ClientPool() as pool:
+        b = await pool.connect(a.url)  # type: ignore[attr-defined]
+        tid = (await a.call("thread/start", {}))["thread"]["id"]
+        await run_turn(a, tid, "first")
+        await fence(b)
+        seen_b = [n for n in b.notifications if n["method"] == "account/rateLimits/updated"]
+        assert [n["params"]["rateLimits"]["primary"]["usedPercent"] for n in seen_b] == [10]
+        before_a = sum(1 for n in a.notifications if n["method"] == "account/rateLimits/updated")
+        await run_turn(a, tid, "second")
+        await fence(b)
+        assert [n for n in b.notifications if n["method"] == "account/rateLimits/updated"] == (
+            seen_b)
+        after_a = sum(1 for n in a.notifications if n["method"] == "account/rateLimits/updated")
+        assert after_a - before_a == 2  # the turn's own sequence is unchanged
