@@ -108,6 +108,11 @@ class MiscApi:
             proc.kill()
             await proc.wait()
             return {"exitCode": 124, "stdout": "", "stderr": "command timed out"}
+        except asyncio.CancelledError:
+            # The call was cancelled (client gone, core shutting down): the
+            # command must not outlive it.
+            proc.kill()
+            raise
         return {
             "exitCode": proc.returncode if proc.returncode is not None else -1,
             "stdout": out[:COMMAND_OUTPUT_LIMIT].decode(errors="replace"),
