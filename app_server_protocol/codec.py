@@ -152,7 +152,10 @@ def py_to_struct(x: dict[str, Any]) -> struct_pb2.Struct:
 # Error text helpers (serde-like wording, which clients of the reference see)
 
 
-def _describe(v: Any) -> str:
+def describe_value(v: Any) -> str:
+    """Describe a JSON value the way serde's `Unexpected` does (`integer `42``,
+    `string "x"`, `sequence`, ...): the wording clients of the reference see in
+    invalid-type errors. Shared with the config loader."""
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -160,16 +163,16 @@ def _describe(v: Any) -> str:
     if isinstance(v, int):
         return f"integer `{v}`"
     if isinstance(v, float):
-        return f"floating point `{v}`"
+        return f"floating point `{v!r}`"
     if isinstance(v, str):
-        return f'string "{v}"'
+        return f"string {json.dumps(v, ensure_ascii=False)}"
     if isinstance(v, list):
         return "sequence"
     return "map"
 
 
 def _invalid(path: str, v: Any, expected: str) -> DecodeError:
-    return DecodeError(path, f"invalid type: {_describe(v)}, expected {expected}")
+    return DecodeError(path, f"invalid type: {describe_value(v)}, expected {expected}")
 
 
 def _missing(path: str, name: str) -> DecodeError:

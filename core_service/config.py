@@ -34,6 +34,8 @@ from typing import Any
 
 import tomlkit
 
+from app_server_protocol.codec import describe_value
+
 log = logging.getLogger(__name__)
 
 INVALID_CONFIG_SUMMARY = "Invalid configuration; using defaults."
@@ -250,21 +252,6 @@ class _Problem(Exception):
         self.message = message
 
 
-def _unexpected(value: Any) -> str:
-    """Describe a value the way serde's `Unexpected` does."""
-    if isinstance(value, bool):
-        return f"boolean `{str(value).lower()}`"
-    if isinstance(value, int):
-        return f"integer `{value}`"
-    if isinstance(value, float):
-        return f"floating point `{value!r}`"
-    if isinstance(value, str):
-        return f"string {json.dumps(value, ensure_ascii=False)}"
-    if isinstance(value, list):
-        return "sequence"
-    return "map"
-
-
 def _one_of(values: Sequence[str]) -> str:
     quoted = [f"`{v}`" for v in values]
     if len(quoted) == 1:
@@ -280,7 +267,7 @@ _Check = Callable[[Any, KeyPath], None]
 def _type(expected: str, test: Callable[[Any], bool]) -> _Check:
     def check(value: Any, path: KeyPath) -> None:
         if not test(value):
-            raise _Problem(path, f"invalid type: {_unexpected(value)}, expected {expected}")
+            raise _Problem(path, f"invalid type: {describe_value(value)}, expected {expected}")
     return check
 
 
