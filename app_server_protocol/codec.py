@@ -22,21 +22,77 @@ input members are ignored.
 JSON text is parsed and written with orjson when it is installed (about 3x
 faster than the stdlib on protocol lines), else with the stdlib `json`;
 both give the same data and the same compact bytes for protocol messages.
+
+The decoder generator lives in `codec_decode` and the pieces both sides
+share (error types, descriptor queries) in `codec_common`; this module is
+the public API and re-exports them.
 """
 
 from __future__ import annotations
 
 import json
-import keyword
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import descriptor as _d
-from google.protobuf import message_factory, struct_pb2
+from google.protobuf import struct_pb2
 from google.protobuf.message import Message
 
+from app_server_protocol.codec_common import (
+    _FD,
+    DecodeError,
+    EnumDesc,
+    ExperimentalFieldError,
+    FieldDesc,
+    MessageDescriptor,
+    _attr,
+    _compile,
+    _et,
+    _fill_value,
+    _is_value,
+    _mt,
+    _opt,
+    _union_kind,
+    describe_value,
+    enum_wire,
+    has_presence,
+    is_map,
+    is_nullable,
+    is_required_input,
+    union_of,
+)
+from app_server_protocol.codec_decode import Decoder, DecoderBuilder
 from app_server_protocol.v2 import options_pb2
+
+__all__ = [
+    "DecodeError",
+    "Decoder",
+    "Encoder",
+    "EnumDesc",
+    "ExperimentalFieldError",
+    "FieldDesc",
+    "MessageDescriptor",
+    "decoder_for",
+    "describe_value",
+    "dumps",
+    "encode_json_bytes",
+    "encoder_for",
+    "enum_wire",
+    "from_json",
+    "has_presence",
+    "is_map",
+    "is_nullable",
+    "is_required_input",
+    "loads",
+    "py_to_struct",
+    "py_to_value",
+    "struct_to_py",
+    "to_json",
+    "union_of",
+    "value_to_py",
+    "warm_up",
+]
 
 _orjson: Any
 try:  # optional accelerator (JSON parse / serialise in C); the stdlib is the fallback
@@ -44,34 +100,7 @@ try:  # optional accelerator (JSON parse / serialise in C); the stdlib is the fa
 except ImportError:  # pragma: no cover - depends on the environment
     _orjson = None
 
-_FD = _d.FieldDescriptor
-# Descriptors as the public helpers accept them: upb's and the pure-Python
-# descriptor classes share no static type.
-MessageDescriptor = Any
-FieldDesc = Any
-EnumDesc = Any
-
 Encoder = Callable[[Any], Any]
-Decoder = Callable[[Any, str, bool], Any]
-# (json data, allow_experimental, target message) -> None; fills the target.
-_Filler = Callable[[Any, bool, Any], None]
-
-
-class DecodeError(ValueError):
-    """Input JSON does not match the expected type (an invalid-params error)."""
-
-    def __init__(self, path: str, detail: str) -> None:
-        self.path = path
-        self.detail = detail
-        super().__init__(f"{path}: {detail}" if path else detail)
-
-
-class ExperimentalFieldError(ValueError):
-    """An experimental field or variant was used without `experimentalApi`."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(name)
 
 
 # --------------------------------------------------------------------------
@@ -102,38 +131,6 @@ def struct_to_py(s: struct_pb2.Struct) -> dict[str, Any]:
     return {k: value_to_py(x) for k, x in s.fields.items()}
 
 
-def _fill_value(x: Any, v: struct_pb2.Value) -> None:
-    """Set `v` to the JSON data `x` (in place)."""
-    t = type(x)
-    if t is str:
-        v.string_value = x
-    elif x is None:
-        v.null_value = struct_pb2.NULL_VALUE
-    elif t is bool:
-        v.bool_value = x
-    elif t is int or t is float:
-        v.number_value = x
-    elif t is dict:
-        # An empty dict/list must still select the kind (else it reads back as null).
-        v.struct_value.SetInParent()
-        v.struct_value.update(x)
-    elif t is list or t is tuple:
-        v.list_value.SetInParent()
-        v.list_value.extend(list(x))
-    elif isinstance(x, bool | int | float | str | dict | list | tuple):
-        _fill_value(_plain(x), v)  # subclasses (IntEnum, OrderedDict, ...)
-    else:
-        raise TypeError(f"not JSON data: {type(x).__name__}")
-
-
-def _plain(x: Any) -> Any:
-    t: Any
-    for t in (bool, int, float, str, dict, list):
-        if isinstance(x, t):
-            return t(x)
-    return tuple(x)
-
-
 def py_to_value(x: Any) -> struct_pb2.Value:
     """Convert plain JSON data to a `google.protobuf.Value`."""
     v = struct_pb2.Value()
@@ -148,267 +145,25 @@ def py_to_struct(x: dict[str, Any]) -> struct_pb2.Struct:
     return s
 
 
-# --------------------------------------------------------------------------
-# Error text helpers (serde-like wording, which clients of the reference see)
-
-
-def describe_value(v: Any) -> str:
-    """Describe a JSON value the way serde's `Unexpected` does (`integer `42``,
-    `string "x"`, `sequence`, ...): the wording clients of the reference see in
-    invalid-type errors. Shared with the config loader."""
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return f"boolean `{'true' if v else 'false'}`"
-    if isinstance(v, int):
-        return f"integer `{v}`"
-    if isinstance(v, float):
-        return f"floating point `{v!r}`"
-    if isinstance(v, str):
-        return f"string {json.dumps(v, ensure_ascii=False)}"
-    if isinstance(v, list):
-        return "sequence"
-    return "map"
-
-
-def _invalid(path: str, v: Any, expected: str) -> DecodeError:
-    return DecodeError(path, f"invalid type: {describe_value(v)}, expected {expected}")
-
-
-def _missing(path: str, name: str) -> DecodeError:
-    return DecodeError(path, f"missing field `{name}`")
-
-
-def _unknown_variant(path: str, v: str, allowed: list[str]) -> DecodeError:
-    expected = ", ".join(f"`{a}`" for a in allowed)
-    return DecodeError(path, f"unknown variant `{v}`, expected one of {expected}")
-
-
-def _under(err: DecodeError, prefix: str) -> DecodeError:
-    """`err` re-rooted under the member `prefix` of the enclosing value."""
-    if not prefix:
-        return err
-    p = err.path
-    path = prefix if not p else (prefix + p if p[0] == "[" else f"{prefix}.{p}")
-    return DecodeError(path, err.detail)
-
-
-def _bad_enum(path: str, v: Any, allowed: list[str]) -> DecodeError:
-    if type(v) is not str:
-        return _invalid(path, v, "a string")
-    return _unknown_variant(path, v, allowed)
-
-
-_INT_RANGES = {
-    _FD.TYPE_INT32: (-(2**31), 2**31 - 1, "i32"),
-    _FD.TYPE_SINT32: (-(2**31), 2**31 - 1, "i32"),
-    _FD.TYPE_SFIXED32: (-(2**31), 2**31 - 1, "i32"),
-    _FD.TYPE_INT64: (-(2**63), 2**63 - 1, "i64"),
-    _FD.TYPE_SINT64: (-(2**63), 2**63 - 1, "i64"),
-    _FD.TYPE_SFIXED64: (-(2**63), 2**63 - 1, "i64"),
-    _FD.TYPE_UINT32: (0, 2**32 - 1, "u32"),
-    _FD.TYPE_FIXED32: (0, 2**32 - 1, "u32"),
-    _FD.TYPE_UINT64: (0, 2**64 - 1, "u64"),
-    _FD.TYPE_FIXED64: (0, 2**64 - 1, "u64"),
-}
-
-
-def _int(v: Any, path: str, lo: int, hi: int, name: str) -> int:
-    """Slow path of an integer check: integral floats are accepted, ranges enforced."""
-    if type(v) is not int:
-        if type(v) is float and v.is_integer():
-            v = int(v)
-        else:
-            raise _invalid(path, v, name)
-    if v < lo or v > hi:
-        raise DecodeError(path, f"invalid value: integer `{v}`, expected {name}")
-    return v  # type: ignore[no-any-return]
-
-
-def _float(v: Any, path: str) -> float:
-    if type(v) is int:
-        return float(v)
-    raise _invalid(path, v, "f64")
-
-
-def _scan(path: str, seq: list[Any], check: Callable[[Any, str], Any]) -> list[Any]:
-    """Check every element of a list of scalars, naming the first bad index."""
-    return [check(x, f"{path}[{i}]") for i, x in enumerate(seq)]
-
-
-def _chk_str(v: Any, path: str) -> str:
-    if type(v) is str:
-        return v
-    raise _invalid(path, v, "a string")
-
-
-def _chk_bool(v: Any, path: str) -> bool:
-    if type(v) is bool:
-        return v
-    raise _invalid(path, v, "a boolean")
-
-
-# --------------------------------------------------------------------------
-# Descriptor queries
-
-
-def _opt(desc: Any, ext: Any) -> Any:
-    return desc.GetOptions().Extensions[ext]
-
-
-def _union_kind(oneof: _d.OneofDescriptor) -> int:
-    return int(_opt(oneof, options_pb2.union_kind))
-
-
-def union_of(desc: MessageDescriptor) -> _d.OneofDescriptor | None:
-    """The wire union (annotated oneof) of a message, if it is one."""
-    for o in desc.oneofs:
-        if _union_kind(o) != options_pb2.UNION_KIND_NONE:
-            return o
-    return None
-
-
-def enum_wire(desc: EnumDesc) -> dict[int, str]:
-    """Enum number -> wire string (from `(wire)`, else the value name)."""
-    return {v.number: (_opt(v, options_pb2.wire) or v.name) for v in desc.values}
-
-
-def is_nullable(f: FieldDesc) -> bool:
-    """True when the field is `T | null` on the wire (omit_unset fields are not)."""
-    if f.is_repeated:
-        return bool(_opt(f, options_pb2.nullable))
-    if _opt(f, options_pb2.omit_unset):
-        return False
-    return _is_value(f) or has_presence(f)
-
-
-def _mt(f: _d.FieldDescriptor) -> _d.Descriptor:
-    """The message type of a message (or map) field."""
-    assert f.message_type is not None, f.full_name
-    return f.message_type
-
-
-def _et(f: _d.FieldDescriptor) -> _d.EnumDescriptor:
-    """The enum type of an enum field."""
-    assert f.enum_type is not None, f.full_name
-    return f.enum_type
-
-
-def _is_value(f: _d.FieldDescriptor) -> bool:
-    return f.message_type is not None and f.message_type.full_name == "google.protobuf.Value"
-
-
-def _is_struct(f: _d.FieldDescriptor) -> bool:
-    return f.message_type is not None and f.message_type.full_name == "google.protobuf.Struct"
-
-
-def is_map(f: FieldDesc) -> bool:
-    """True for a proto map field."""
-    return bool(
-        f.is_repeated and f.message_type is not None and f.message_type.GetOptions().map_entry
-    )
-
-
-def has_presence(f: FieldDesc) -> bool:
-    """True for a proto3 `optional` singular field (explicit presence, not in a union)."""
-    return (
-        not f.is_repeated
-        and f.containing_oneof is not None
-        and f.containing_oneof.name.startswith("_")
-        and len(f.containing_oneof.fields) == 1
-    )
-
-
-def is_required_input(f: FieldDesc) -> bool:
-    """True when an input must carry this member (no presence, no default, not nullable)."""
-    if _opt(f, options_pb2.default_json):
-        return False
-    if has_presence(f):
-        return False
-    if f.is_repeated:
-        return not _opt(f, options_pb2.nullable)
-    return True
-
-
-def _attr(obj: str, name: str) -> str:
-    """Source of an attribute read (`getattr` for names that are Python keywords)."""
-    return f"getattr({obj}, {name!r})" if keyword.iskeyword(name) else f"{obj}.{name}"
-
-
-def _expected(f: _d.FieldDescriptor) -> str:
-    """What serde would say it expected for (one value of) field `f`."""
-    if f.is_repeated and not is_map(f):
-        return "a sequence"
-    if is_map(f) or _is_struct(f):
-        return "a map"
-    t = f.type
-    if t == _FD.TYPE_STRING or t == _FD.TYPE_ENUM:
-        return "a string"
-    if t == _FD.TYPE_BOOL:
-        return "a boolean"
-    if t in _INT_RANGES:
-        return _INT_RANGES[t][2]
-    if t in (_FD.TYPE_DOUBLE, _FD.TYPE_FLOAT):
-        return "f64"
-    if _is_value(f):
-        return "any value"
-    return _expected_message(_mt(f))
-
-
-def _expected_message(desc: MessageDescriptor) -> str:
-    union = union_of(desc)
-    if union is None:
-        return f"struct {desc.name}"
-    if _union_kind(union) == options_pb2.UNION_KIND_TAGGED:
-        return f"internally tagged enum {desc.name}"
-    return f"enum {desc.name}"
-
-
-_ZERO_DEFAULTS: tuple[Any, ...] = (None, "", [], {})
-
-
-def _is_noop_default(f: _d.FieldDescriptor, default: Any) -> bool:
-    """True when the proto default of `f` already is the wire default `default`."""
-    if has_presence(f) or f.type == _FD.TYPE_ENUM:
-        return False
-    return any(default == z and type(default) is type(z) for z in _ZERO_DEFAULTS) or (
-        default is False or (type(default) is int and default == 0)
-    )
-
-
+# Names the generated encoder source refers to (its `exec` globals).
 _HELPERS: dict[str, Any] = {
     "value_to_py": value_to_py,
     "struct_to_py": struct_to_py,
-    "_fill_value": _fill_value,
-    "_invalid": _invalid,
-    "_missing": _missing,
-    "_under": _under,
-    "_bad_enum": _bad_enum,
-    "_int": _int,
-    "_float": _float,
-    "_scan": _scan,
-    "_chk_str": _chk_str,
-    "_chk_bool": _chk_bool,
-    "DecodeError": DecodeError,
-    "ExperimentalFieldError": ExperimentalFieldError,
 }
 
 
 # --------------------------------------------------------------------------
-# Converter generation
+# Encoder generation
 
 
-class _Builder:
-    """Generates and caches the encoder/decoder functions of each message type."""
+class _EncoderBuilder:
+    """Generates and caches the encoder functions of each message type."""
 
     def __init__(self) -> None:
         self.encoders: dict[str, Encoder] = {}
-        self.decoders: dict[str, Decoder] = {}
-        self.fillers: dict[str, _Filler] = {}
         self._lock = threading.RLock()
         self._n = 0
         self._building_enc: set[str] = set()
-        self._building_fill: set[str] = set()
 
     def _name(self, prefix: str) -> str:
         self._n += 1
@@ -541,350 +296,9 @@ class _Builder:
 
         return enc
 
-    # -- decoding -------------------------------------------------------
-    def decoder(self, desc: MessageDescriptor) -> Decoder:
-        """The (cached) decoder of a message type: a new message filled from JSON."""
-        fn = self.decoders.get(desc.full_name)
-        if fn is None:
-            with self._lock:
-                fn = self.decoders.get(desc.full_name)
-                if fn is None:
-                    fn = self._build_decoder(desc)
-        return fn
 
-    def _build_decoder(self, desc: MessageDescriptor) -> Decoder:
-        cls = message_factory.GetMessageClass(desc)
-        fill = self.filler(desc)
-
-        def dec(v: Any, path: str, exp: bool) -> Any:
-            m = cls()
-            try:
-                fill(v, exp, m)
-            except DecodeError as e:
-                raise _under(e, path) from None
-            except UnicodeEncodeError:
-                # A lone surrogate (`"\ud800"`) parsed by a lenient JSON parser.
-                raise DecodeError(path, "invalid unicode code point (lone surrogate)") from None
-            return m
-
-        self.decoders[desc.full_name] = dec
-        return dec
-
-    def filler(self, desc: MessageDescriptor) -> _Filler:
-        """The (cached) filler of a message type: JSON decoded into a given message."""
-        full = desc.full_name
-        fn = self.fillers.get(full)
-        if fn is not None:
-            return fn
-        with self._lock:
-            if full in self.fillers:
-                return self.fillers[full]
-            if full in self._building_fill:
-                # A recursive type: resolve on first call, once built.
-                def call(v: Any, exp: bool, m: Any) -> None:
-                    self.fillers[full](v, exp, m)
-
-                return call
-            self._building_fill.add(full)
-            try:
-                union = union_of(desc)
-                if union is not None:
-                    fn = self._build_union_filler(desc, union)
-                else:
-                    fn = self._build_filler(desc, None)
-            finally:
-                self._building_fill.discard(full)
-            self.fillers[full] = fn
-            return fn
-
-    def _assign(self, f: _d.FieldDescriptor, key: str, env: dict[str, Any], ind: str) -> list[str]:
-        """Source checking the non-null JSON value `x` of field `f` and storing it in `m`.
-
-        `key` is the path of `x` relative to `m`'s JSON value (used only when
-        an error is raised).
-        """
-        k = repr(key)
-        attr = _attr("m", f.name)
-        t = f.type
-        if is_map(f):
-            vf = _mt(f).fields_by_name["value"]
-            lines = [
-                f"if type(x) is not dict: raise _invalid({k}, x, 'a map')",
-                f"mm = {attr}",
-            ]
-            if _is_value(vf):
-                lines.append("for kk, y in x.items(): _fill_value(y, mm[kk])")
-            elif vf.type == _FD.TYPE_MESSAGE and not _is_struct(vf):
-                n = self._name("F")
-                env[n] = self.filler(_mt(vf))
-                lines += [
-                    "try:",
-                    f"    for kk, y in x.items(): {n}(y, exp, mm[kk])",
-                    f"except DecodeError as e: raise _under(e, {k} + '.' + kk) from None",
-                ]
-            else:
-                check, val = self._scalar(vf, f"{key + '.'!r} + kk", env)
-                lines += [
-                    "for kk, x in x.items():",
-                    *("    " + s for s in check),
-                    f"    mm[kk] = {val}",
-                ]
-            return [ind + s for s in lines]
-        if f.is_repeated:
-            lines = [f"if type(x) is not list: raise _invalid({k}, x, 'a sequence')"]
-            if t == _FD.TYPE_MESSAGE and _is_value(f):
-                lines += [f"add = {attr}.add", "for y in x: _fill_value(y, add())"]
-            elif t == _FD.TYPE_MESSAGE and not _is_struct(f):
-                n = self._name("F")
-                env[n] = self.filler(_mt(f))
-                lines += [
-                    f"add = {attr}.add",
-                    "try:",
-                    f"    for i, y in enumerate(x): {n}(y, exp, add())",
-                    f"except DecodeError as e: raise _under(e, {k} + f'[{{i}}]') from None",
-                ]
-            elif t == _FD.TYPE_STRING:
-                # upb rejects a non-string element itself; find which one only then.
-                lines += [
-                    f"try: {attr}.extend(x)",
-                    f"except TypeError: _scan({k}, x, _chk_str); raise",
-                ]
-            else:
-                c = self._name("C")
-                env[c] = self._checker(f, env)
-                lines.append(f"{attr}.extend(_scan({k}, x, {c}))")
-            return [ind + s for s in lines]
-        if t == _FD.TYPE_MESSAGE and _is_value(f):
-            return [f"{ind}_fill_value(x, {attr})"]
-        if t == _FD.TYPE_MESSAGE and _is_struct(f):
-            return [
-                f"{ind}if type(x) is not dict: raise _invalid({k}, x, 'a map')",
-                f"{ind}s = {attr}",
-                f"{ind}s.SetInParent()",
-                f"{ind}s.update(x)",
-            ]
-        if t == _FD.TYPE_MESSAGE:
-            n = self._name("F")
-            env[n] = self.filler(_mt(f))
-            lines = [f"{ind}s = {attr}"]
-            if union_of(_mt(f)) is None:
-                # `{}` sets no member, yet the message is present. (A union's
-                # filler always sets a variant, which marks its parents present.)
-                lines.append(f"{ind}s.SetInParent()")
-            return lines + [
-                f"{ind}try: {n}(x, exp, s)",
-                f"{ind}except DecodeError as e: raise _under(e, {k}) from None",
-            ]
-        check, val = self._scalar(f, k, env)
-        return [ind + s for s in check] + [f"{ind}{attr} = {val}"]
-
-    def _scalar(self, f: _d.FieldDescriptor, k: str, env: dict[str, Any]) -> tuple[list[str], str]:
-        """Source checking scalar `x` of field `f`, and the expression of its proto value.
-
-        `k` is the source of an expression giving the path of `x` (evaluated
-        only when an error is raised).
-        """
-        t = f.type
-        if t == _FD.TYPE_STRING:
-            return [f"if type(x) is not str: raise _invalid({k}, x, 'a string')"], "x"
-        if t == _FD.TYPE_BOOL:
-            return [f"if type(x) is not bool: raise _invalid({k}, x, 'a boolean')"], "x"
-        if t in _INT_RANGES:
-            lo, hi, name = _INT_RANGES[t]
-            return [
-                f"if type(x) is not int or not {lo} <= x <= {hi}:"
-                f" x = _int(x, {k}, {lo}, {hi}, {name!r})"
-            ], "x"
-        if t in (_FD.TYPE_DOUBLE, _FD.TYPE_FLOAT):
-            return [f"if type(x) is not float: x = _float(x, {k})"], "x"
-        if t == _FD.TYPE_ENUM:
-            rev, allowed = self._name("R"), self._name("A")
-            wire = enum_wire(_et(f))
-            env[rev] = {s: n for n, s in wire.items()}
-            env[allowed] = list(wire.values())
-            return [
-                f"n = {rev}.get(x) if type(x) is str else None",
-                f"if n is None: raise _bad_enum({k}, x, {allowed})",
-            ], "n"
-        raise TypeError(f"unsupported field type {t} of {f.full_name}")
-
-    def _checker(self, f: _d.FieldDescriptor, env: dict[str, Any]) -> Callable[[Any, str], Any]:
-        """A `(x, path) -> checked x` function for elements of a repeated scalar field."""
-        check, val = self._scalar(f, "p", env)
-        lines = ["def chk(x, p):", *("    " + s for s in check), f"    return {val}"]
-        return _compile("\n".join(lines), env, "chk")  # type: ignore[no-any-return]
-
-    def _build_filler(self, desc: MessageDescriptor, via: str | None) -> _Filler:
-        """The filler of a plain message (or, with `via`, of a tagged-union variant
-        stored in the member `via` of the union message, the tag already checked)."""
-        env: dict[str, Any] = dict(_HELPERS)
-        lines = ["def fill(v, exp, m):"]
-        if via is None:
-            lines.append(
-                f"    if type(v) is not dict: raise _invalid('', v, {_expected_message(desc)!r})"
-            )
-        else:
-            lines += [f"    m = {_attr('m', via)}", "    m.SetInParent()"]
-        extra = _opt(desc, options_pb2.additional_properties)
-        known: list[str] = []
-        for f in desc.fields:
-            if extra and f.name == extra:
-                continue
-            key = f.json_name
-            known.append(key)
-            k = repr(key)
-            lines.append(f"    x = v.get({k})")
-            body = self._assign(f, key, env, "        ")
-            if _opt(f, options_pb2.experimental_field):
-                body.insert(0, f"        if not exp: raise ExperimentalFieldError({k})")
-            dj = _opt(f, options_pb2.default_json)
-            default = json.loads(dj) if dj else None
-            if dj and not _is_noop_default(f, default):
-                dn = self._name("D")
-                env[dn] = default
-                # `if True:` only opens the block the field's body is indented for.
-                lines += [f"    if x is None: x = {dn}", "    if True:"]
-            elif _is_value(f) and is_required_input(f):
-                # Value holds JSON null itself: present-null is a value, absent is missing.
-                lines += [
-                    "    if x is None:",
-                    f"        if {k} not in v: raise _missing('', {k})",
-                    f"        {_attr('m', f.name)}.null_value = 0",
-                    "    else:",
-                ]
-            elif is_required_input(f):
-                lines += [
-                    "    if x is None:",
-                    f"        if {k} in v: raise _invalid({k}, None, {_expected(f)!r})",
-                    f"        raise _missing('', {k})",
-                    "    else:",
-                ]
-            else:
-                lines.append("    if x is not None:")
-            lines += body
-        if extra:
-            kn = self._name("K")
-            env[kn] = frozenset(known)
-            ex = _attr("m", extra)
-            lines += [
-                f"    rest = {{k: y for k, y in v.items() if k not in {kn}}}",
-                f"    if rest: {ex}.update(rest)",
-            ]
-        return _compile("\n".join(lines), env, "fill")  # type: ignore[no-any-return]
-
-    def _build_union_filler(self, desc: MessageDescriptor, union: _d.OneofDescriptor) -> _Filler:
-        kind = _union_kind(union)
-        tag_field = _opt(union, options_pb2.tag_field) or "type"
-        name = desc.name
-        if kind == options_pb2.UNION_KIND_TAGGED:
-            return self._tagged_filler(name, union, tag_field)
-        variants: dict[str, _Filler] = {}
-        unit: dict[str, int] = {}
-        unit_attr = ""
-        by_type: dict[type, _Filler] = {}
-        for f in union.fields:
-            if kind == options_pb2.UNION_KIND_EXTERNAL and f.type == _FD.TYPE_ENUM:
-                unit = {s: n for n, s in enum_wire(_et(f)).items()}
-                unit_attr = f.name
-                continue
-            tag = _opt(f, options_pb2.tag) or f.json_name
-            env: dict[str, Any] = dict(_HELPERS)
-            path = tag if kind == options_pb2.UNION_KIND_EXTERNAL else ""
-            body = self._assign(f, path, env, "    ")
-            if _opt(f, options_pb2.experimental_field):
-                body.insert(0, f"    if not exp: raise ExperimentalFieldError({tag!r})")
-            var: _Filler = _compile("\n".join(["def var(x, exp, m):", *body]), env, "var")
-            variants[tag] = var
-            if kind == options_pb2.UNION_KIND_UNTAGGED:
-                pytypes = {
-                    _FD.TYPE_STRING: (str,),
-                    _FD.TYPE_BOOL: (bool,),
-                    _FD.TYPE_DOUBLE: (float, int),
-                    _FD.TYPE_FLOAT: (float, int),
-                    _FD.TYPE_MESSAGE: (dict,),
-                    _FD.TYPE_ENUM: (str,),
-                }.get(f.type, (int,))
-                for pt in pytypes:
-                    by_type.setdefault(pt, var)
-        if kind == options_pb2.UNION_KIND_UNTAGGED:
-            no_match = f"data did not match any variant of untagged enum {name}"
-
-            def fill_untagged(v: Any, exp: bool, m: Any) -> None:
-                hit = by_type.get(type(v))
-                if hit is None:
-                    raise DecodeError("", no_match)
-                hit(v, exp, m)
-
-            return fill_untagged
-        allowed = [*unit, *variants]
-
-        def fill_external(v: Any, exp: bool, m: Any) -> None:
-            if type(v) is str:
-                n = unit.get(v)
-                if n is not None:
-                    setattr(m, unit_attr, n)
-                    return
-                fn = variants.get(v)
-                if fn is None:
-                    raise _unknown_variant("", v, allowed)
-                fn({}, exp, m)  # a struct variant named bare: all its members defaulted
-                return
-            if type(v) is dict and len(v) == 1:
-                ((tag, payload),) = v.items()
-                fn = variants.get(tag)
-                if fn is None:
-                    if tag in unit:
-                        raise _invalid(tag, payload, "unit variant")
-                    raise _unknown_variant("", tag, allowed)
-                fn(payload, exp, m)
-                return
-            raise _invalid("", v, f"enum {name}")
-
-        return fill_external
-
-    def _tagged_filler(self, name: str, union: _d.OneofDescriptor, tag_field: str) -> _Filler:
-        variants: dict[str, _Filler] = {}
-        for f in union.fields:
-            tag = _opt(f, options_pb2.tag) or f.json_name
-            fn = self._build_filler(_mt(f), f.name)
-            if _opt(f, options_pb2.experimental_field):
-                fn = _experimental(fn, tag)
-            variants[tag] = fn
-        allowed = list(variants)
-        expected = f"internally tagged enum {name}"
-
-        def fill_tagged(v: Any, exp: bool, m: Any) -> None:
-            if type(v) is not dict:
-                raise _invalid("", v, expected)
-            tag = v.get(tag_field)
-            fn = variants.get(tag) if type(tag) is str else None
-            if fn is None:
-                if tag is None:
-                    raise _missing("", tag_field)
-                if type(tag) is not str:
-                    raise _invalid(tag_field, tag, "a string")
-                raise _unknown_variant(tag_field, tag, allowed)
-            fn(v, exp, m)
-
-        return fill_tagged
-
-
-def _experimental(fn: _Filler, tag: str) -> _Filler:
-    def guarded(v: Any, exp: bool, m: Any) -> None:
-        if not exp:
-            raise ExperimentalFieldError(tag)
-        fn(v, exp, m)
-
-    return guarded
-
-
-def _compile(src: str, env: dict[str, Any], name: str) -> Any:
-    """Define the function `name` from generated source `src` in namespace `env`."""
-    exec(src, env)  # noqa: S102 - source generated from descriptors, not from input
-    return env[name]
-
-
-_BUILDER = _Builder()
+_BUILDER = _EncoderBuilder()
+_DECODERS = DecoderBuilder()
 
 
 def encoder_for(desc: MessageDescriptor) -> Encoder:
@@ -894,7 +308,7 @@ def encoder_for(desc: MessageDescriptor) -> Encoder:
 
 def decoder_for(desc: MessageDescriptor) -> Decoder:
     """The JSON decoder `(data, path, allow_experimental) -> message` of a message type."""
-    return _BUILDER.decoder(desc)
+    return _DECODERS.decoder(desc)
 
 
 def to_json(msg: Message) -> Any:
@@ -929,7 +343,7 @@ def from_json(
     desc = cls if isinstance(cls, _d.Descriptor) else cls.DESCRIPTOR
     if isinstance(data, bytes | bytearray | str):
         data = loads(data)
-    return _BUILDER.decoder(desc)(data, path, allow_experimental)
+    return _DECODERS.decoder(desc)(data, path, allow_experimental)
 
 
 _std_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -964,4 +378,4 @@ def warm_up(descs: list[MessageDescriptor]) -> None:
     """Build the converters of the given message types now (at start-up)."""
     for d in descs:
         _BUILDER.encoder(d)
-        _BUILDER.decoder(d)
+        _DECODERS.decoder(d)

@@ -7,8 +7,11 @@ naming file, line and column (the shape of the reference's `configWarning`) and
 the defaults are used instead. Keys the core does not know are kept verbatim
 (they show up in `config/read`) and otherwise ignored.
 
-Writes (`config/value/write`, `config/batchWrite`) go through :mod:`tomlkit` so
-that comments and formatting survive, and replace the file atomically.
+Two parts live in their own modules: :mod:`core_service.config_scan` locates
+values in the text for the diagnostics' line:column ranges, and
+:mod:`core_service.config_write` answers `config/read` and performs the writes
+(`config/value/write`, `config/batchWrite`). Their public functions are
+re-exported here, so callers import everything from this module.
 
 Everything here does blocking file I/O; async callers wrap it in
 ``asyncio.to_thread``.
@@ -16,25 +19,21 @@ Everything here does blocking file I/O; async callers wrap it in
 
 from __future__ import annotations
 
-import bisect
 import copy
 import dataclasses
-import datetime as dt
 import hashlib
-import json
 import logging
 import os
 import re
-import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import tomlkit
+from typing import TYPE_CHECKING, Any
 
 from app_server_protocol.codec import describe_value
+from core_service.config_scan import KeyPath, Position, _Lines, _scan_spans
+from core_service.config_scan import _SpanScanner as _SpanScanner  # re-export (tests use it)
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +67,6 @@ KNOWN_FEATURES = frozenset(
         "web_search_request", "windows_sandbox",
     }
 )
-
-Position = tuple[int, int]
-KeyPath = tuple[str | int, ...]
 
 
 class ConfigError(Exception):
@@ -377,14 +373,6 @@ _TOP_FIELDS: dict[str, _Check] = {
     "model_providers": _map_of(_struct("ModelProviderInfo", _PROVIDER_FIELDS)),
 }
 _CHECK_TOP = _struct("ConfigToml", _TOP_FIELDS)
-# Keys of the `Config` type of `config/read`, always present in its answer.
-_READ_KEYS = (
-    "model", "review_model", "model_context_window", "model_auto_compact_token_limit",
-    "model_provider", "approval_policy", "sandbox_mode", "sandbox_workspace_write",
-    "forced_chatgpt_workspace_id", "forced_login_method", "web_search", "tools", "profile",
-    "instructions", "developer_instructions", "compact_prompt", "model_reasoning_effort",
-    "model_reasoning_summary", "model_verbosity", "analytics",
-)
 
 
 def _first_problem(data: dict[str, Any]) -> _Problem | None:
@@ -399,179 +387,7 @@ def _dotted(path: KeyPath) -> str:
     return ".".join(str(p) for p in path)
 
 
-# --------------------------------------------------------------------------- source positions
-
-class _SpanScanner:
-    """Maps each key path of a (valid) TOML text to the character span of its value.
-
-    tomllib gives no positions, so this walks the text with just enough of the
-    TOML grammar to know where every value starts and ends.
-    """
-
-    _BARE = re.compile(r"[A-Za-z0-9_-]+")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.i = 0
-        self.spans: dict[KeyPath, tuple[int, int]] = {}
-        self._aot_index: dict[KeyPath, int] = {}
-
-    def scan(self) -> dict[KeyPath, tuple[int, int]]:
-        """Walk the whole document; the result maps key paths to [start, end) offsets."""
-        t = self.text
-        table: KeyPath = ()
-        while True:
-            self._skip(newlines=True)
-            if self.i >= len(t):
-                return self.spans
-            start = self.i
-            if t.startswith("[[", self.i):
-                self.i += 2
-                keys = self._key()
-                self._skip()
-                self.i += 2
-                resolved = self._resolve(keys, array=True)
-                index = self._aot_index.get(resolved, -1) + 1
-                self._aot_index[resolved] = index
-                table = (*resolved, index)
-                self.spans.setdefault(table, (start, self.i))
-            elif t[self.i] == "[":
-                self.i += 1
-                keys = self._key()
-                self._skip()
-                self.i += 1
-                table = self._resolve(keys, array=False)
-                self.spans.setdefault(table, (start, self.i))
-            else:
-                self._key_value(table)
-
-    def _resolve(self, keys: list[str], *, array: bool) -> KeyPath:
-        # A header below an array of tables refers to its latest element.
-        out: KeyPath = ()
-        for n, key in enumerate(keys):
-            out = (*out, key)
-            last = n == len(keys) - 1
-            if out in self._aot_index and not (array and last):
-                out = (*out, self._aot_index[out])
-        return out
-
-    def _skip(self, newlines: bool = False) -> None:
-        t = self.text
-        while self.i < len(t):
-            c = t[self.i]
-            if c in " \t" or (newlines and c in "\r\n"):
-                self.i += 1
-            elif c == "#" and newlines:
-                while self.i < len(t) and t[self.i] != "\n":
-                    self.i += 1
-            else:
-                return
-
-    def _key(self) -> list[str]:
-        t = self.text
-        keys: list[str] = []
-        while True:
-            self._skip()
-            c = t[self.i]
-            if c in "\"'":
-                start = self.i
-                self._string()
-                keys.append(tomllib.loads(f"k = {t[start:self.i]}")["k"])
-            else:
-                m = self._BARE.match(t, self.i)
-                end = m.end() if m else self.i + 1
-                keys.append(t[self.i:end])
-                self.i = end
-            self._skip()
-            if self.i < len(t) and t[self.i] == ".":
-                self.i += 1
-                continue
-            return keys
-
-    def _key_value(self, prefix: KeyPath) -> None:
-        keys = self._key()
-        self._skip()
-        self.i += 1  # the '='
-        self._skip()
-        self._value((*prefix, *keys))
-
-    def _string(self) -> None:
-        t = self.text
-        quote = t[self.i]
-        if t.startswith(quote * 3, self.i):
-            j = self.i + 3
-            while not t.startswith(quote * 3, j):
-                j += 2 if quote == '"' and t[j] == "\\" else 1
-            j += 3
-            # Up to two quotes may directly precede the closing delimiter.
-            extra = 0
-            while extra < 2 and j < len(t) and t[j] == quote:
-                j += 1
-                extra += 1
-            self.i = j
-            return
-        j = self.i + 1
-        while t[j] != quote:
-            j += 2 if quote == '"' and t[j] == "\\" else 1
-        self.i = j + 1
-
-    def _value(self, path: KeyPath) -> None:
-        t = self.text
-        start = self.i
-        c = t[self.i]
-        if c in "\"'":
-            self._string()
-        elif c == "{":
-            self.i += 1
-            while True:
-                self._skip(newlines=True)
-                if t[self.i] == "}":
-                    self.i += 1
-                    break
-                self._key_value(path)
-                self._skip(newlines=True)
-                if t[self.i] == ",":
-                    self.i += 1
-        elif c == "[":
-            self.i += 1
-            index = 0
-            while True:
-                self._skip(newlines=True)
-                if t[self.i] == "]":
-                    self.i += 1
-                    break
-                self._value((*path, index))
-                index += 1
-                self._skip(newlines=True)
-                if t[self.i] == ",":
-                    self.i += 1
-        else:
-            j = self.i
-            while j < len(t) and t[j] not in ",]}#\r\n":
-                j += 1
-            self.i = len(t[:j].rstrip(" \t"))
-        self.spans[path] = (start, self.i)
-
-
-def _scan_spans(text: str) -> dict[KeyPath, tuple[int, int]]:
-    """Value spans of `text`; empty if the scanner trips (a diagnostic then lacks a range)."""
-    try:
-        return _SpanScanner(text).scan()
-    except (IndexError, ValueError, tomllib.TOMLDecodeError):
-        log.debug("cannot locate values in the config text", exc_info=True)
-        return {}
-
-
-class _Lines:
-    """Converts character offsets to 1-based (line, column)."""
-
-    def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def position(self, offset: int) -> Position:
-        line = bisect.bisect_right(self.starts, offset) - 1
-        return line + 1, offset - self.starts[line] + 1
-
+# --------------------------------------------------------------------------- diagnostics
 
 _TOMLLIB_POS = re.compile(
     r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$", re.S
@@ -939,198 +755,23 @@ def derive_thread_config(
     return config
 
 
-# --------------------------------------------------------------------------- config/read
+# --------------------------------------------------------------------------- re-exports
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return value
+# `config/read` and the writes live in core_service.config_write, which builds
+# on this module (ConfigError, the schema check, key splitting); importing it
+# here eagerly would be an import cycle, so its public functions are
+# re-exported lazily (PEP 562) for the callers that import them from here.
+if TYPE_CHECKING:
+    from core_service.config_write import read_config_response as read_config_response
+    from core_service.config_write import write_values as write_values
 
-
-def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
-    for k, v in data.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, Mapping) and v:
-            yield from _leaves(v, key + ".")
-        else:
-            yield key
+_CONFIG_WRITE_NAMES = frozenset({"read_config_response", "write_values"})
 
 
-def read_config_response(
-    result: LoadResult, include_layers: bool = False, cwd: str | None = None
-) -> dict[str, Any]:
-    """The `config/read` response: merged values, where each came from, and the layers.
+def __getattr__(name: str) -> Any:
+    """Resolve the names re-exported from :mod:`core_service.config_write` on first use."""
+    if name in _CONFIG_WRITE_NAMES:
+        from core_service import config_write
 
-    `config` holds the merged user file and `-c` overrides (unknown keys
-    included, known keys null when unset); `origins` maps each dotted leaf key
-    to the layer that set it; `layers` (highest precedence first) only when
-    asked. `cwd` is accepted for project layers, which this core does not
-    load. Raises ConfigError (the reference's message) when the file is broken.
-    """
-    del cwd  # project `.codex/` layers are not supported
-    if result.diagnostic is not None:
-        raise ConfigError(result.diagnostic.read_error)
-    cfg = result.config
-    config = _jsonable(copy.deepcopy(cfg.raw))
-    for key in _READ_KEYS:
-        config.setdefault(key, None)
-    config.setdefault("profiles", {})
-
-    user_meta = {
-        "name": {"type": "user", "file": str(cfg.config_path)},
-        "version": cfg.user_version,
-    }
-    flags_version = _version(json.dumps(_jsonable(cfg.session_flags), sort_keys=True).encode())
-    flags_meta = {"name": {"type": "sessionFlags"}, "version": flags_version}
-    origins: dict[str, Any] = {key: user_meta for key in _leaves(cfg.user_layer)}
-    origins.update({key: flags_meta for key in _leaves(cfg.session_flags)})
-
-    layers = None
-    if include_layers:
-        layers = []
-        if cfg.session_flags:
-            layers.append(
-                {**flags_meta, "config": _jsonable(cfg.session_flags), "disabledReason": None}
-            )
-        layers.append({**user_meta, "config": _jsonable(cfg.user_layer), "disabledReason": None})
-    return {"config": config, "origins": origins, "layers": layers}
-
-
-# --------------------------------------------------------------------------- writes
-
-def _lookup(data: Mapping[str, Any], path: Sequence[str]) -> tuple[bool, Any]:
-    node: Any = data
-    for key in path:
-        if not isinstance(node, Mapping) or key not in node:
-            return False, None
-        node = node[key]
-    return True, node
-
-
-def _apply_edit(doc: tomlkit.TOMLDocument, path: list[str], value: Any, strategy: str) -> None:
-    container: Any = doc
-    for key in path[:-1]:
-        child = container.get(key)
-        if not isinstance(child, dict):
-            if value is None:
-                return  # nothing to remove
-            # A header-less parent keeps the file free of empty `[a]` lines.
-            child = tomlkit.table(is_super_table=True)
-            container[key] = child
-        container = child
-    last = path[-1]
-    if value is None:
-        container.pop(last, None)
-    elif strategy == "upsert" and isinstance(value, dict) and isinstance(container.get(last), dict):
-        for k, v in value.items():
-            _apply_edit(doc, [*path, k], v, "upsert")
-    else:
-        container[last] = value
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_values(
-    codex_home: Path,
-    edits: Sequence[tuple[str, Any, str]],
-    expected_version: str | None = None,
-    *,
-    file_path: str | None = None,
-    overrides: Sequence[tuple[Sequence[str], Any]] = (),
-) -> dict[str, Any]:
-    """Apply `(keyPath, value, mergeStrategy)` edits to `config.toml`; the ConfigWriteResponse.
-
-    A null value removes the key; "upsert" merges a table value into an
-    existing table, "replace" overwrites. Comments and layout are kept. The
-    result is validated before anything is written and the file is replaced
-    atomically. `expected_version` (a previous `sha256:` version) guards
-    against lost updates. When a `-c` override shadows an edited key the status
-    is "okOverridden". Raises ConfigError with a `code` on failure.
-    """
-    path = codex_home / "config.toml"
-    if file_path is not None and Path(file_path).expanduser().resolve() != path.resolve():
-        raise ConfigError(
-            f"only the user config can be written: {path}", code="configLayerReadonly"
-        )
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        content = b""
-    current = _version(content)
-    if expected_version is not None and expected_version != current:
-        raise ConfigError(
-            "config version conflict: the configuration was modified since it was read "
-            f"(expected {expected_version}, found {current})",
-            code="configVersionConflict",
-        )
-    try:
-        doc = tomlkit.parse(content.decode("utf-8"))
-    except Exception as exc:  # tomlkit raises several unrelated types
-        raise ConfigError(
-            f"invalid configuration file {path}: {exc}", code="configValidationError"
-        ) from exc
-
-    paths: list[list[str]] = []
-    for key_path, value, strategy in edits:
-        if strategy not in ("replace", "upsert"):
-            raise ConfigError(f"unknown merge strategy: {strategy}", code="configValidationError")
-        parts = _split_key(key_path)
-        if not key_path or not all(parts):
-            raise ConfigError(f"invalid key path: {key_path!r}", code="configValidationError")
-        _apply_edit(doc, parts, value, strategy)
-        paths.append(parts)
-
-    new_text = tomlkit.dumps(doc)
-    try:
-        data = tomllib.loads(new_text)
-        problem = _first_problem(data)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"invalid configuration: {err}", code="configValidationError") from err
-    if problem is not None:
-        raise ConfigError(
-            f"invalid configuration: {problem.message} in `{_dotted(problem.path)}`",
-            code="configValidationError",
-        )
-    new_content = new_text.encode("utf-8")
-    _atomic_write(path, new_content)
-    version = _version(new_content)
-
-    session = _nested(overrides)
-    overridden = None
-    for parts in paths:
-        found, effective = _lookup(session, parts)
-        if found:
-            flags_version = _version(json.dumps(_jsonable(session), sort_keys=True).encode())
-            overridden = {
-                "message": f"`{'.'.join(parts)}` is overridden by session flags (-c / --config)",
-                "overridingLayer": {"name": {"type": "sessionFlags"}, "version": flags_version},
-                "effectiveValue": _jsonable(effective),
-            }
-            break
-    return {
-        "status": "okOverridden" if overridden else "ok",
-        "version": version,
-        "filePath": str(path.absolute()),
-        "overriddenMetadata": overridden,
-    }
+        return getattr(config_write, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

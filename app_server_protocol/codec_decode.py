@@ -1,0 +1,552 @@
+"""Decoder generation of the JSON <-> protobuf codec (JSON data -> message).
+
+Builds, once per message type, a decoder function from the descriptor and the
+custom options of `options.proto`: the source of a "filler" that checks the
+JSON data and writes it into a message is generated, then `exec`'d, so the
+hot path does plain attribute writes and inline type checks, with no
+reflection. Unions (tagged / external / untagged) get small closures that
+dispatch on the tag or on the JSON type to per-variant fillers.
+
+Decoders fill a message in place (`m.sub.field = x`, `m.items.add()`), which
+is much cheaper with upb than building sub-messages and copying them into
+their parent. A nested decoder reports errors relative to its own value; the
+parent prefixes its member name only when an error actually propagates, so
+no path string is built on the success path.
+
+Decoding reports a wrong type, a missing required field or an unknown enum
+or union variant as a `DecodeError` naming the JSON path
+(`input[0].text: invalid type: integer `42`, expected a string`); unknown
+input members are ignored.
+
+This module is internal: use `codec.decoder_for` / `codec.from_json`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from google.protobuf import descriptor as _d
+from google.protobuf import message_factory
+
+from app_server_protocol.codec_common import (
+    _FD,
+    DecodeError,
+    ExperimentalFieldError,
+    MessageDescriptor,
+    _attr,
+    _compile,
+    _et,
+    _fill_value,
+    _is_struct,
+    _is_value,
+    _mt,
+    _opt,
+    _union_kind,
+    describe_value,
+    enum_wire,
+    has_presence,
+    is_map,
+    is_required_input,
+    union_of,
+)
+from app_server_protocol.v2 import options_pb2
+
+Decoder = Callable[[Any, str, bool], Any]
+# (json data, allow_experimental, target message) -> None; fills the target.
+_Filler = Callable[[Any, bool, Any], None]
+
+
+# --------------------------------------------------------------------------
+# Error text helpers (serde-like wording, which clients of the reference see)
+
+
+def _invalid(path: str, v: Any, expected: str) -> DecodeError:
+    return DecodeError(path, f"invalid type: {describe_value(v)}, expected {expected}")
+
+
+def _missing(path: str, name: str) -> DecodeError:
+    return DecodeError(path, f"missing field `{name}`")
+
+
+def _unknown_variant(path: str, v: str, allowed: list[str]) -> DecodeError:
+    expected = ", ".join(f"`{a}`" for a in allowed)
+    return DecodeError(path, f"unknown variant `{v}`, expected one of {expected}")
+
+
+def _under(err: DecodeError, prefix: str) -> DecodeError:
+    """`err` re-rooted under the member `prefix` of the enclosing value."""
+    if not prefix:
+        return err
+    p = err.path
+    path = prefix if not p else (prefix + p if p[0] == "[" else f"{prefix}.{p}")
+    return DecodeError(path, err.detail)
+
+
+def _bad_enum(path: str, v: Any, allowed: list[str]) -> DecodeError:
+    if type(v) is not str:
+        return _invalid(path, v, "a string")
+    return _unknown_variant(path, v, allowed)
+
+
+_INT_RANGES = {
+    _FD.TYPE_INT32: (-(2**31), 2**31 - 1, "i32"),
+    _FD.TYPE_SINT32: (-(2**31), 2**31 - 1, "i32"),
+    _FD.TYPE_SFIXED32: (-(2**31), 2**31 - 1, "i32"),
+    _FD.TYPE_INT64: (-(2**63), 2**63 - 1, "i64"),
+    _FD.TYPE_SINT64: (-(2**63), 2**63 - 1, "i64"),
+    _FD.TYPE_SFIXED64: (-(2**63), 2**63 - 1, "i64"),
+    _FD.TYPE_UINT32: (0, 2**32 - 1, "u32"),
+    _FD.TYPE_FIXED32: (0, 2**32 - 1, "u32"),
+    _FD.TYPE_UINT64: (0, 2**64 - 1, "u64"),
+    _FD.TYPE_FIXED64: (0, 2**64 - 1, "u64"),
+}
+
+
+def _int(v: Any, path: str, lo: int, hi: int, name: str) -> int:
+    """Slow path of an integer check: integral floats are accepted, ranges enforced."""
+    if type(v) is not int:
+        if type(v) is float and v.is_integer():
+            v = int(v)
+        else:
+            raise _invalid(path, v, name)
+    if v < lo or v > hi:
+        raise DecodeError(path, f"invalid value: integer `{v}`, expected {name}")
+    return v  # type: ignore[no-any-return]
+
+
+def _float(v: Any, path: str) -> float:
+    if type(v) is int:
+        return float(v)
+    raise _invalid(path, v, "f64")
+
+
+def _scan(path: str, seq: list[Any], check: Callable[[Any, str], Any]) -> list[Any]:
+    """Check every element of a list of scalars, naming the first bad index."""
+    return [check(x, f"{path}[{i}]") for i, x in enumerate(seq)]
+
+
+def _chk_str(v: Any, path: str) -> str:
+    if type(v) is str:
+        return v
+    raise _invalid(path, v, "a string")
+
+
+def _chk_bool(v: Any, path: str) -> bool:
+    if type(v) is bool:
+        return v
+    raise _invalid(path, v, "a boolean")
+
+
+def _expected(f: _d.FieldDescriptor) -> str:
+    """What serde would say it expected for (one value of) field `f`."""
+    if f.is_repeated and not is_map(f):
+        return "a sequence"
+    if is_map(f) or _is_struct(f):
+        return "a map"
+    t = f.type
+    if t == _FD.TYPE_STRING or t == _FD.TYPE_ENUM:
+        return "a string"
+    if t == _FD.TYPE_BOOL:
+        return "a boolean"
+    if t in _INT_RANGES:
+        return _INT_RANGES[t][2]
+    if t in (_FD.TYPE_DOUBLE, _FD.TYPE_FLOAT):
+        return "f64"
+    if _is_value(f):
+        return "any value"
+    return _expected_message(_mt(f))
+
+
+def _expected_message(desc: MessageDescriptor) -> str:
+    union = union_of(desc)
+    if union is None:
+        return f"struct {desc.name}"
+    if _union_kind(union) == options_pb2.UNION_KIND_TAGGED:
+        return f"internally tagged enum {desc.name}"
+    return f"enum {desc.name}"
+
+
+_ZERO_DEFAULTS: tuple[Any, ...] = (None, "", [], {})
+
+
+def _is_noop_default(f: _d.FieldDescriptor, default: Any) -> bool:
+    """True when the proto default of `f` already is the wire default `default`."""
+    if has_presence(f) or f.type == _FD.TYPE_ENUM:
+        return False
+    return any(default == z and type(default) is type(z) for z in _ZERO_DEFAULTS) or (
+        default is False or (type(default) is int and default == 0)
+    )
+
+
+# Names the generated decoder source refers to (its `exec` globals).
+_HELPERS: dict[str, Any] = {
+    "_fill_value": _fill_value,
+    "_invalid": _invalid,
+    "_missing": _missing,
+    "_under": _under,
+    "_bad_enum": _bad_enum,
+    "_int": _int,
+    "_float": _float,
+    "_scan": _scan,
+    "_chk_str": _chk_str,
+    "_chk_bool": _chk_bool,
+    "DecodeError": DecodeError,
+    "ExperimentalFieldError": ExperimentalFieldError,
+}
+
+
+# --------------------------------------------------------------------------
+# Decoder generation
+
+
+class DecoderBuilder:
+    """Generates and caches the decoder (and filler) functions of each message type."""
+
+    def __init__(self) -> None:
+        self.decoders: dict[str, Decoder] = {}
+        self.fillers: dict[str, _Filler] = {}
+        self._lock = threading.RLock()
+        self._n = 0
+        self._building_fill: set[str] = set()
+
+    def _name(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def decoder(self, desc: MessageDescriptor) -> Decoder:
+        """The (cached) decoder of a message type: a new message filled from JSON."""
+        fn = self.decoders.get(desc.full_name)
+        if fn is None:
+            with self._lock:
+                fn = self.decoders.get(desc.full_name)
+                if fn is None:
+                    fn = self._build_decoder(desc)
+        return fn
+
+    def _build_decoder(self, desc: MessageDescriptor) -> Decoder:
+        cls = message_factory.GetMessageClass(desc)
+        fill = self.filler(desc)
+
+        def dec(v: Any, path: str, exp: bool) -> Any:
+            m = cls()
+            try:
+                fill(v, exp, m)
+            except DecodeError as e:
+                raise _under(e, path) from None
+            except UnicodeEncodeError:
+                # A lone surrogate (`"\ud800"`) parsed by a lenient JSON parser.
+                raise DecodeError(path, "invalid unicode code point (lone surrogate)") from None
+            return m
+
+        self.decoders[desc.full_name] = dec
+        return dec
+
+    def filler(self, desc: MessageDescriptor) -> _Filler:
+        """The (cached) filler of a message type: JSON decoded into a given message."""
+        full = desc.full_name
+        fn = self.fillers.get(full)
+        if fn is not None:
+            return fn
+        with self._lock:
+            if full in self.fillers:
+                return self.fillers[full]
+            if full in self._building_fill:
+                # A recursive type: resolve on first call, once built.
+                def call(v: Any, exp: bool, m: Any) -> None:
+                    self.fillers[full](v, exp, m)
+
+                return call
+            self._building_fill.add(full)
+            try:
+                union = union_of(desc)
+                if union is not None:
+                    fn = self._build_union_filler(desc, union)
+                else:
+                    fn = self._build_filler(desc, None)
+            finally:
+                self._building_fill.discard(full)
+            self.fillers[full] = fn
+            return fn
+
+    def _assign(self, f: _d.FieldDescriptor, key: str, env: dict[str, Any], ind: str) -> list[str]:
+        """Source checking the non-null JSON value `x` of field `f` and storing it in `m`.
+
+        `key` is the path of `x` relative to `m`'s JSON value (used only when
+        an error is raised).
+        """
+        k = repr(key)
+        attr = _attr("m", f.name)
+        t = f.type
+        if is_map(f):
+            vf = _mt(f).fields_by_name["value"]
+            lines = [
+                f"if type(x) is not dict: raise _invalid({k}, x, 'a map')",
+                f"mm = {attr}",
+            ]
+            if _is_value(vf):
+                lines.append("for kk, y in x.items(): _fill_value(y, mm[kk])")
+            elif vf.type == _FD.TYPE_MESSAGE and not _is_struct(vf):
+                n = self._name("F")
+                env[n] = self.filler(_mt(vf))
+                lines += [
+                    "try:",
+                    f"    for kk, y in x.items(): {n}(y, exp, mm[kk])",
+                    f"except DecodeError as e: raise _under(e, {k} + '.' + kk) from None",
+                ]
+            else:
+                check, val = self._scalar(vf, f"{key + '.'!r} + kk", env)
+                lines += [
+                    "for kk, x in x.items():",
+                    *("    " + s for s in check),
+                    f"    mm[kk] = {val}",
+                ]
+            return [ind + s for s in lines]
+        if f.is_repeated:
+            lines = [f"if type(x) is not list: raise _invalid({k}, x, 'a sequence')"]
+            if t == _FD.TYPE_MESSAGE and _is_value(f):
+                lines += [f"add = {attr}.add", "for y in x: _fill_value(y, add())"]
+            elif t == _FD.TYPE_MESSAGE and not _is_struct(f):
+                n = self._name("F")
+                env[n] = self.filler(_mt(f))
+                lines += [
+                    f"add = {attr}.add",
+                    "try:",
+                    f"    for i, y in enumerate(x): {n}(y, exp, add())",
+                    f"except DecodeError as e: raise _under(e, {k} + f'[{{i}}]') from None",
+                ]
+            elif t == _FD.TYPE_STRING:
+                # upb rejects a non-string element itself; find which one only then.
+                lines += [
+                    f"try: {attr}.extend(x)",
+                    f"except TypeError: _scan({k}, x, _chk_str); raise",
+                ]
+            else:
+                c = self._name("C")
+                env[c] = self._checker(f, env)
+                lines.append(f"{attr}.extend(_scan({k}, x, {c}))")
+            return [ind + s for s in lines]
+        if t == _FD.TYPE_MESSAGE and _is_value(f):
+            return [f"{ind}_fill_value(x, {attr})"]
+        if t == _FD.TYPE_MESSAGE and _is_struct(f):
+            return [
+                f"{ind}if type(x) is not dict: raise _invalid({k}, x, 'a map')",
+                f"{ind}s = {attr}",
+                f"{ind}s.SetInParent()",
+                f"{ind}s.update(x)",
+            ]
+        if t == _FD.TYPE_MESSAGE:
+            n = self._name("F")
+            env[n] = self.filler(_mt(f))
+            lines = [f"{ind}s = {attr}"]
+            if union_of(_mt(f)) is None:
+                # `{}` sets no member, yet the message is present. (A union's
+                # filler always sets a variant, which marks its parents present.)
+                lines.append(f"{ind}s.SetInParent()")
+            return lines + [
+                f"{ind}try: {n}(x, exp, s)",
+                f"{ind}except DecodeError as e: raise _under(e, {k}) from None",
+            ]
+        check, val = self._scalar(f, k, env)
+        return [ind + s for s in check] + [f"{ind}{attr} = {val}"]
+
+    def _scalar(self, f: _d.FieldDescriptor, k: str, env: dict[str, Any]) -> tuple[list[str], str]:
+        """Source checking scalar `x` of field `f`, and the expression of its proto value.
+
+        `k` is the source of an expression giving the path of `x` (evaluated
+        only when an error is raised).
+        """
+        t = f.type
+        if t == _FD.TYPE_STRING:
+            return [f"if type(x) is not str: raise _invalid({k}, x, 'a string')"], "x"
+        if t == _FD.TYPE_BOOL:
+            return [f"if type(x) is not bool: raise _invalid({k}, x, 'a boolean')"], "x"
+        if t in _INT_RANGES:
+            lo, hi, name = _INT_RANGES[t]
+            return [
+                f"if type(x) is not int or not {lo} <= x <= {hi}:"
+                f" x = _int(x, {k}, {lo}, {hi}, {name!r})"
+            ], "x"
+        if t in (_FD.TYPE_DOUBLE, _FD.TYPE_FLOAT):
+            return [f"if type(x) is not float: x = _float(x, {k})"], "x"
+        if t == _FD.TYPE_ENUM:
+            rev, allowed = self._name("R"), self._name("A")
+            wire = enum_wire(_et(f))
+            env[rev] = {s: n for n, s in wire.items()}
+            env[allowed] = list(wire.values())
+            return [
+                f"n = {rev}.get(x) if type(x) is str else None",
+                f"if n is None: raise _bad_enum({k}, x, {allowed})",
+            ], "n"
+        raise TypeError(f"unsupported field type {t} of {f.full_name}")
+
+    def _checker(self, f: _d.FieldDescriptor, env: dict[str, Any]) -> Callable[[Any, str], Any]:
+        """A `(x, path) -> checked x` function for elements of a repeated scalar field."""
+        check, val = self._scalar(f, "p", env)
+        lines = ["def chk(x, p):", *("    " + s for s in check), f"    return {val}"]
+        return _compile("\n".join(lines), env, "chk")  # type: ignore[no-any-return]
+
+    def _build_filler(self, desc: MessageDescriptor, via: str | None) -> _Filler:
+        """The filler of a plain message (or, with `via`, of a tagged-union variant
+        stored in the member `via` of the union message, the tag already checked)."""
+        env: dict[str, Any] = dict(_HELPERS)
+        lines = ["def fill(v, exp, m):"]
+        if via is None:
+            lines.append(
+                f"    if type(v) is not dict: raise _invalid('', v, {_expected_message(desc)!r})"
+            )
+        else:
+            lines += [f"    m = {_attr('m', via)}", "    m.SetInParent()"]
+        extra = _opt(desc, options_pb2.additional_properties)
+        known: list[str] = []
+        for f in desc.fields:
+            if extra and f.name == extra:
+                continue
+            key = f.json_name
+            known.append(key)
+            k = repr(key)
+            lines.append(f"    x = v.get({k})")
+            body = self._assign(f, key, env, "        ")
+            if _opt(f, options_pb2.experimental_field):
+                body.insert(0, f"        if not exp: raise ExperimentalFieldError({k})")
+            dj = _opt(f, options_pb2.default_json)
+            default = json.loads(dj) if dj else None
+            if dj and not _is_noop_default(f, default):
+                dn = self._name("D")
+                env[dn] = default
+                # `if True:` only opens the block the field's body is indented for.
+                lines += [f"    if x is None: x = {dn}", "    if True:"]
+            elif _is_value(f) and is_required_input(f):
+                # Value holds JSON null itself: present-null is a value, absent is missing.
+                lines += [
+                    "    if x is None:",
+                    f"        if {k} not in v: raise _missing('', {k})",
+                    f"        {_attr('m', f.name)}.null_value = 0",
+                    "    else:",
+                ]
+            elif is_required_input(f):
+                lines += [
+                    "    if x is None:",
+                    f"        if {k} in v: raise _invalid({k}, None, {_expected(f)!r})",
+                    f"        raise _missing('', {k})",
+                    "    else:",
+                ]
+            else:
+                lines.append("    if x is not None:")
+            lines += body
+        if extra:
+            kn = self._name("K")
+            env[kn] = frozenset(known)
+            ex = _attr("m", extra)
+            lines += [
+                f"    rest = {{k: y for k, y in v.items() if k not in {kn}}}",
+                f"    if rest: {ex}.update(rest)",
+            ]
+        return _compile("\n".join(lines), env, "fill")  # type: ignore[no-any-return]
+
+    def _build_union_filler(self, desc: MessageDescriptor, union: _d.OneofDescriptor) -> _Filler:
+        kind = _union_kind(union)
+        tag_field = _opt(union, options_pb2.tag_field) or "type"
+        name = desc.name
+        if kind == options_pb2.UNION_KIND_TAGGED:
+            return self._tagged_filler(name, union, tag_field)
+        variants: dict[str, _Filler] = {}
+        unit: dict[str, int] = {}
+        unit_attr = ""
+        by_type: dict[type, _Filler] = {}
+        for f in union.fields:
+            if kind == options_pb2.UNION_KIND_EXTERNAL and f.type == _FD.TYPE_ENUM:
+                unit = {s: n for n, s in enum_wire(_et(f)).items()}
+                unit_attr = f.name
+                continue
+            tag = _opt(f, options_pb2.tag) or f.json_name
+            env: dict[str, Any] = dict(_HELPERS)
+            path = tag if kind == options_pb2.UNION_KIND_EXTERNAL else ""
+            body = self._assign(f, path, env, "    ")
+            if _opt(f, options_pb2.experimental_field):
+                body.insert(0, f"    if not exp: raise ExperimentalFieldError({tag!r})")
+            var: _Filler = _compile("\n".join(["def var(x, exp, m):", *body]), env, "var")
+            variants[tag] = var
+            if kind == options_pb2.UNION_KIND_UNTAGGED:
+                pytypes = {
+                    _FD.TYPE_STRING: (str,),
+                    _FD.TYPE_BOOL: (bool,),
+                    _FD.TYPE_DOUBLE: (float, int),
+                    _FD.TYPE_FLOAT: (float, int),
+                    _FD.TYPE_MESSAGE: (dict,),
+                    _FD.TYPE_ENUM: (str,),
+                }.get(f.type, (int,))
+                for pt in pytypes:
+                    by_type.setdefault(pt, var)
+        if kind == options_pb2.UNION_KIND_UNTAGGED:
+            no_match = f"data did not match any variant of untagged enum {name}"
+
+            def fill_untagged(v: Any, exp: bool, m: Any) -> None:
+                hit = by_type.get(type(v))
+                if hit is None:
+                    raise DecodeError("", no_match)
+                hit(v, exp, m)
+
+            return fill_untagged
+        allowed = [*unit, *variants]
+
+        def fill_external(v: Any, exp: bool, m: Any) -> None:
+            if type(v) is str:
+                n = unit.get(v)
+                if n is not None:
+                    setattr(m, unit_attr, n)
+                    return
+                fn = variants.get(v)
+                if fn is None:
+                    raise _unknown_variant("", v, allowed)
+                fn({}, exp, m)  # a struct variant named bare: all its members defaulted
+                return
+            if type(v) is dict and len(v) == 1:
+                ((tag, payload),) = v.items()
+                fn = variants.get(tag)
+                if fn is None:
+                    if tag in unit:
+                        raise _invalid(tag, payload, "unit variant")
+                    raise _unknown_variant("", tag, allowed)
+                fn(payload, exp, m)
+                return
+            raise _invalid("", v, f"enum {name}")
+
+        return fill_external
+
+    def _tagged_filler(self, name: str, union: _d.OneofDescriptor, tag_field: str) -> _Filler:
+        variants: dict[str, _Filler] = {}
+        for f in union.fields:
+            tag = _opt(f, options_pb2.tag) or f.json_name
+            fn = self._build_filler(_mt(f), f.name)
+            if _opt(f, options_pb2.experimental_field):
+                fn = _experimental(fn, tag)
+            variants[tag] = fn
+        allowed = list(variants)
+        expected = f"internally tagged enum {name}"
+
+        def fill_tagged(v: Any, exp: bool, m: Any) -> None:
+            if type(v) is not dict:
+                raise _invalid("", v, expected)
+            tag = v.get(tag_field)
+            fn = variants.get(tag) if type(tag) is str else None
+            if fn is None:
+                if tag is None:
+                    raise _missing("", tag_field)
+                if type(tag) is not str:
+                    raise _invalid(tag_field, tag, "a string")
+                raise _unknown_variant(tag_field, tag, allowed)
+            fn(v, exp, m)
+
+        return fill_tagged
+
+
+def _experimental(fn: _Filler, tag: str) -> _Filler:
+    def guarded(v: Any, exp: bool, m: Any) -> None:
+        if not exp:
+            raise ExperimentalFieldError(tag)
+        fn(v, exp, m)
+
+    return guarded
