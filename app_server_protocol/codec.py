@@ -31,7 +31,6 @@ the public API and re-exports them.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +44,7 @@ from app_server_protocol.codec_common import (
     EnumDesc,
     ExperimentalFieldError,
     FieldDesc,
+    GeneratedCache,
     MessageDescriptor,
     _attr,
     _compile,
@@ -156,28 +156,18 @@ _HELPERS: dict[str, Any] = {
 # Encoder generation
 
 
-class _EncoderBuilder:
+class _EncoderBuilder(GeneratedCache):
     """Generates and caches the encoder functions of each message type."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.encoders: dict[str, Encoder] = {}
-        self._lock = threading.RLock()
-        self._n = 0
         self._building_enc: set[str] = set()
-
-    def _name(self, prefix: str) -> str:
-        self._n += 1
-        return f"{prefix}{self._n}"
 
     # -- encoding -------------------------------------------------------
     def encoder(self, desc: MessageDescriptor) -> Encoder:
         """The (cached) encoder of a message type."""
-        fn = self.encoders.get(desc.full_name)
-        if fn is None:
-            with self._lock:
-                fn = self.encoders.get(desc.full_name)
-                if fn is None:
-                    fn = self._build_encoder(desc, None)
+        fn: Encoder = self._cached(self.encoders, desc, lambda d: self._build_encoder(d, None))
         return fn
 
     def _lazy_encoder(self, desc: MessageDescriptor) -> Encoder:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import keyword
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import descriptor as _d
@@ -194,3 +196,27 @@ def _compile(src: str, env: dict[str, Any], name: str) -> Any:
     """Define the function `name` from generated source `src` in namespace `env`."""
     exec(src, env)  # noqa: S102 - source generated from descriptors, not from input
     return env[name]
+
+
+class GeneratedCache:
+    """Shared plumbing of the encoder and decoder builders: a cache of
+    generated functions by message full name, filled once under a lock, and
+    unique names for the values the generated source refers to."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._n = 0
+
+    def _name(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def _cached(self, cache: dict[str, Any], desc: Any, build: Callable[[Any], Any]) -> Any:
+        """`cache[desc.full_name]`, built (once, under the lock) when missing."""
+        fn = cache.get(desc.full_name)
+        if fn is None:
+            with self._lock:
+                fn = cache.get(desc.full_name)
+                if fn is None:
+                    fn = build(desc)
+        return fn

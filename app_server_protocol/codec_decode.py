@@ -24,7 +24,6 @@ This module is internal: use `codec.decoder_for` / `codec.from_json`.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +34,7 @@ from app_server_protocol.codec_common import (
     _FD,
     DecodeError,
     ExperimentalFieldError,
+    GeneratedCache,
     MessageDescriptor,
     _attr,
     _compile,
@@ -202,28 +202,18 @@ _HELPERS: dict[str, Any] = {
 # Decoder generation
 
 
-class DecoderBuilder:
+class DecoderBuilder(GeneratedCache):
     """Generates and caches the decoder (and filler) functions of each message type."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.decoders: dict[str, Decoder] = {}
         self.fillers: dict[str, _Filler] = {}
-        self._lock = threading.RLock()
-        self._n = 0
         self._building_fill: set[str] = set()
-
-    def _name(self, prefix: str) -> str:
-        self._n += 1
-        return f"{prefix}{self._n}"
 
     def decoder(self, desc: MessageDescriptor) -> Decoder:
         """The (cached) decoder of a message type: a new message filled from JSON."""
-        fn = self.decoders.get(desc.full_name)
-        if fn is None:
-            with self._lock:
-                fn = self.decoders.get(desc.full_name)
-                if fn is None:
-                    fn = self._build_decoder(desc)
+        fn: Decoder = self._cached(self.decoders, desc, self._build_decoder)
         return fn
 
     def _build_decoder(self, desc: MessageDescriptor) -> Decoder:

@@ -442,7 +442,7 @@ class ThreadManager:
 
     async def rollback(self, params: dict[str, Any]) -> dict[str, Any]:
         """thread/rollback: drop the last N turns (and their model history)."""
-        thread = self._require_loaded(params["threadId"])
+        thread = self.require_loaded(params["threadId"])
         n = int(params.get("numTurns", 0))
         if n < 1:
             raise invalid_request("numTurns must be at least 1")
@@ -474,14 +474,11 @@ class ThreadManager:
             return {"status": "notSubscribed"}
         return {"status": "unsubscribed"}
 
-    def _require_loaded(self, thread_id: str) -> LoadedThread:
+    def require_loaded(self, thread_id: str) -> LoadedThread:
+        """The loaded thread or the reference's `thread not found: <id>` error."""
         check_thread_id(thread_id)
         thread = self.loaded.get(thread_id)
         if thread is None:
             raise invalid_request(f"thread not found: {thread_id}")
         return thread
-
-    def require_loaded(self, thread_id: str) -> LoadedThread:
-        """The loaded thread or the reference's `thread not found: <id>` error."""
-        return self._require_loaded(thread_id)
 

@@ -21,9 +21,7 @@ class TurnApi:
     async def start(self, params: dict[str, Any]) -> dict[str, Any]:
         """turn/start: respond with the new turn at once; the turn runs in the background."""
         thread_id = params["threadId"]
-        thread = self.threads.get_loaded(thread_id)
-        if thread is None:
-            raise invalid_request(f"thread not found: {thread_id}")
+        thread = self.threads.require_loaded(thread_id)
         if thread.active is not None:
             raise invalid_request(
                 f"a turn is already in progress on thread {thread_id}: {thread.active.id}"
