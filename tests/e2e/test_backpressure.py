@@ -84,12 +84,14 @@ async def test_client_that_never_reads_is_disconnected_while_others_proceed(
         async with asyncio.timeout(15):
             await hog.initialize("hog")
             tid = (await hog.call("start", "thread/start", {}))["result"]["thread"]["id"]
+            # The watcher subscribes before the flood starts (with a fast
+            # model stream, subscribing after the request could miss it all).
+            await watcher.initialize("watcher")
+            await watcher.call("resume", "thread/resume", {"threadId": tid})
             await hog.send_json({"id": "turn", "method": "turn/start", "params": {
                 "threadId": tid, "input": [{"type": "text", "text": "flood me"}]}})
             await mock.wait_requests(1, timeout=15)
             # From now on the hog reads nothing until the end of the turn.
-            await watcher.initialize("watcher")
-            await watcher.call("resume", "thread/resume", {"threadId": tid})
 
         async def watch() -> int:
             """Read the flood on a connection that keeps up, until turn/completed."""
