@@ -12,7 +12,6 @@ vanished connection as "channel closed", silence as a timeout.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import itertools
 import logging
 from collections.abc import Iterable
@@ -42,18 +41,14 @@ class ConnKey:
 
 @dataclass(frozen=True)
 class CallInfo:
-    """Who is calling: set for the duration of a unary call (and inherited by
-    tasks it spawns) so emitted events can carry the ordering barrier."""
+    """Who is calling: the connection and the per-connection sequence number of
+    its call. Handlers receive it as an argument and pass it as `after=` to
+    the events that must follow the call's response (the ordering barrier)."""
 
     key: ConnKey
     seq: int
     # The gateway replays `initialize` after reconnecting to a restarted core.
     replay: bool = False
-
-
-CURRENT_CALL: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar(
-    "current_call", default=None
-)
 
 
 class ServerRequestError(Exception):
@@ -239,10 +234,15 @@ class Hub:
         thread_id: str | None = None,
         to: Iterable[ConnKey] | None = None,
         broadcast: bool = False,
+        after: CallInfo | None = None,
     ) -> None:
-        """Send a notification to a thread's subscribers, to connections, or to all."""
+        """Send a notification to a thread's subscribers, to connections, or to all.
+
+        `after` is the call whose response this event must follow on the
+        calling connection (the gateway holds the event until then).
+        """
         field_name = NOTIFICATION_FIELD_BY_TYPE[msg.DESCRIPTOR.full_name]
-        call = CURRENT_CALL.get()
+        call = after
         if thread_id is not None and to is None and not broadcast:
             targets = self._thread_targets.get(thread_id)
             if targets is None:
@@ -276,6 +276,7 @@ class Hub:
         to: Iterable[ConnKey] | None = None,
         broadcast: bool = False,
         wait_seconds: float | None = None,
+        after: CallInfo | None = None,
     ) -> Message:
         """Send a server->client request and wait for the first answer.
 
@@ -297,7 +298,7 @@ class Hub:
         loop = asyncio.get_running_loop()
         pending = _Pending(loop.create_future(), targets, thread_id)
         self._pending[rid] = pending
-        call = CURRENT_CALL.get()
+        call = after
         for session, (conns, everyone) in recipients.items():
             link = self.gateways.get(session)
             if link is None:

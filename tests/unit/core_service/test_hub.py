@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from app_server_protocol.v2 import approval_pb2, notification_pb2, service_pb2
-from core_service.hub import CURRENT_CALL, CallInfo, ConnKey, Hub, ServerRequestError
+from core_service.hub import CallInfo, ConnKey, Hub, ServerRequestError
 
 A = ConnKey("g1", "a")
 B = ConnKey("g1", "b")
@@ -68,11 +68,8 @@ async def test_broadcast_and_ordering_barrier() -> None:
     """Broadcasts reach every gateway; events carry the calling request's barrier."""
     hub = Hub()
     g1, g2 = hub.attach("g1"), hub.attach("g2")
-    token = CURRENT_CALL.set(CallInfo(A, 7))
-    try:
-        hub.emit(notification_pb2.AccountUpdatedNotification(), broadcast=True)
-    finally:
-        CURRENT_CALL.reset(token)
+    hub.emit(notification_pb2.AccountUpdatedNotification(), broadcast=True,
+             after=CallInfo(A, 7))
     e1 = (await _next(g1)).events[0]
     e2 = (await _next(g2)).events[0]
     assert e1.to.all_initialized and e2.to.all_initialized

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core_service import rollout
+from core_service.store import rollout
 
 log = logging.getLogger(__name__)
 

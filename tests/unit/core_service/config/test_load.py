@@ -1,4 +1,4 @@
-"""Tests for core_service.config: loading, diagnostics, overrides, profiles, config/read, writes."""
+"""core_service.config.load: loading, diagnostics, overrides, profiles, read, writes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from core_service import config as cfgmod
-from core_service.config import (
+from core_service.config import load as cfgmod
+from core_service.config.load import (
     INVALID_CONFIG_SUMMARY,
     ConfigError,
     LoadResult,
@@ -88,7 +88,7 @@ def test_codex_home_from_env(tmp_path: Path) -> None:
 
 def test_harness_config_loads_cleanly(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The conformance harness's config loads without diagnostic; unknown keys are kept."""
-    with caplog.at_level(logging.WARNING, logger="core_service.config"):
+    with caplog.at_level(logging.WARNING, logger="core_service.config.load"):
         result = _load(tmp_path, HARNESS_CONFIG)
     assert result.diagnostic is None
     c = result.config

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from core_service.config import ProviderConfig
-from core_service.model_client import (
+from core_service.config.load import ProviderConfig
+from core_service.model.client import (
     Completed,
     ModelClient,
     ModelError,
@@ -40,7 +40,7 @@ from core_service.model_client import (
 )
 from tests.support.mock_model import MockModelServer
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 DISCONNECTED = {"responseStreamDisconnected": {"httpStatusCode": None}}
 CLOSED_REASON = "stream disconnected before completion: stream closed before response.completed"
 IDLE_REASON = "stream disconnected before completion: idle timeout waiting for SSE"
@@ -639,7 +639,7 @@ async def test_standalone_mock_process_serves_script_and_control_routes(
 
 def test_sse_decoder_long_event_in_many_chunks() -> None:
     """A 1 MB event fed in 1 KiB chunks (with a CR/LF split) decodes to exactly one event."""
-    from core_service.model_client import SseDecoder
+    from core_service.model.client import SseDecoder
 
     payload = b"x" * (1 << 20)
     raw = b"event: big\r\ndata: " + payload + b"\r\n\r\n" + b"data: next\n\n"

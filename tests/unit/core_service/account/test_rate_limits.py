@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from core_service.rate_limits import (
+from core_service.account.rate_limits import (
     active_limit_snapshot,
     null_snapshot,
     parse_rate_limit_headers,

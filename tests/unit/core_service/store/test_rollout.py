@@ -1,4 +1,4 @@
-"""Tests for core_service.rollout: rollout files written, read back, forked, moved."""
+"""Tests for core_service.store.rollout: rollout files written, read back, forked, moved."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from core_service import rollout
 from core_service.ids import uuid7
-from core_service.rollout import (
+from core_service.store import rollout
+from core_service.store.rollout import (
     RolloutWriter,
     archive,
     find_rollout,
@@ -231,7 +231,7 @@ async def test_torn_last_line_is_skipped_and_appending_continues(
     await w.flush()
     with path.open("ab") as f:
         f.write(b'{"timestamp":"2025-01-02T03:04:06.000Z","type":"event_msg","payl')
-    with caplog.at_level(logging.WARNING, logger="core_service.rollout"):
+    with caplog.at_level(logging.WARNING, logger="core_service.store.rollout"):
         loaded = load_rollout(path)
     assert loaded.skipped_lines == 1
     assert "torn last" in caplog.text

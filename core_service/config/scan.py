@@ -1,4 +1,4 @@
-"""Source positions in `config.toml` text, for the diagnostics of :mod:`core_service.config`.
+"""Source positions in `config.toml` text, for the diagnostics of :mod:`core_service.config.load`.
 
 :mod:`tomllib` parses TOML but reports no positions. When a value has the wrong
 type, the `configWarning` diagnostic still names file, line and column ranges

@@ -18,12 +18,12 @@ from typing import Any
 from app_server_protocol import codec
 from app_server_protocol.errors import ProtocolError, invalid_request
 from app_server_protocol.v2 import notification_pb2 as N
-from core_service.config import Config, ConfigError, derive_thread_config
-from core_service.gitinfo import git_info
-from core_service.hub import CURRENT_CALL, ConnKey, Hub
+from core_service.config.load import Config, ConfigError, derive_thread_config
+from core_service.hub import CallInfo, Hub
 from core_service.ids import invalid_thread_id_message, is_valid_uuid, uuid7
-from core_service.persistence import Store, StoredThread
-from core_service.thread_state import LoadedThread, NullRecorder
+from core_service.store.store import Store, StoredThread
+from core_service.threads.gitinfo import git_info
+from core_service.threads.state import LoadedThread, NullRecorder
 from core_service.user_agent import CLI_VERSION
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,6 @@ def check_thread_id(thread_id: str) -> None:
     """Reject a malformed thread id with the reference's message."""
     if not is_valid_uuid(thread_id):
         raise invalid_request(invalid_thread_id_message(thread_id))
-
-
-def _caller() -> ConnKey | None:
-    call = CURRENT_CALL.get()
-    return call.key if call is not None else None
 
 
 class ThreadManager:
@@ -152,10 +147,9 @@ class ThreadManager:
         """A loaded thread by id."""
         return self.loaded.get(thread_id)
 
-    def _subscribe_caller(self, thread: LoadedThread) -> None:
-        key = _caller()
-        if key is not None:
-            self.hub.subscribe(thread.id, key)
+    def _subscribe_caller(self, thread: LoadedThread, call: CallInfo | None) -> None:
+        if call is not None:
+            self.hub.subscribe(thread.id, call.key)
             thread.idle_since = None
 
     def _derive(self, params: dict[str, Any], base: Config | None = None) -> Config:
@@ -258,7 +252,9 @@ class ThreadManager:
         return thread
 
     # -- methods -------------------------------------------------------------------
-    async def start(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def start(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/start."""
         cfg = self._derive(params)
         cwd = params.get("cwd") or os.getcwd()
@@ -274,15 +270,18 @@ class ThreadManager:
         )
         holder.append(thread)
         self.loaded[thread.id] = thread
-        self._subscribe_caller(thread)
+        self._subscribe_caller(thread, call)
         response = self._session_response(thread, include_turns=False)
         self.hub.emit(
             codec.from_json(N.ThreadStartedNotification, {"thread": response["thread"]}),
             broadcast=True,
+            after=call,
         )
         return response
 
-    async def resume(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def resume(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/resume: load from disk if needed and subscribe the caller."""
         thread = await self._load(params["threadId"])
         if any(params.get(k) for k in ("model", "modelProvider", "cwd", "approvalPolicy",
@@ -293,10 +292,12 @@ class ThreadManager:
                 thread.meta["cwd"] = params["cwd"]
             if params.get("sandbox"):
                 thread.meta["sandbox"] = sandbox_policy(thread.config)
-        self._subscribe_caller(thread)
+        self._subscribe_caller(thread, call)
         return self._session_response(thread, include_turns=True)
 
-    async def fork(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def fork(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/fork: a new thread carrying the source's turns and history."""
         source = await self._load(params["threadId"])
         cfg = self._derive(params, source.config)
@@ -327,15 +328,18 @@ class ThreadManager:
             await thread.recorder.materialize()  # type: ignore[attr-defined]
             thread.materialized = True
         self.loaded[thread.id] = thread
-        self._subscribe_caller(thread)
+        self._subscribe_caller(thread, call)
         response = self._session_response(thread, include_turns=True)
         self.hub.emit(
             codec.from_json(N.ThreadStartedNotification, {"thread": response["thread"]}),
             broadcast=True,
+            after=call,
         )
         return response
 
-    async def list_threads(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def list_threads(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/list (newest first, cursor paging)."""
         try:
             rows, next_cursor = await self.store.list(
@@ -358,7 +362,9 @@ class ThreadManager:
                 data.append(row)
         return {"data": data, "nextCursor": next_cursor}
 
-    async def read(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def read(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/read (loaded threads, or threads only on disk)."""
         thread_id = params["threadId"]
         check_thread_id(thread_id)
@@ -377,7 +383,9 @@ class ThreadManager:
         tmp = self._from_stored(stored, self.base_config)
         return {"thread": tmp.thread_json(include)}
 
-    async def archive(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def archive(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/archive: unload and move the rollout to archived_sessions/."""
         thread_id = params["threadId"]
         check_thread_id(thread_id)
@@ -391,11 +399,14 @@ class ThreadManager:
         if not moved:
             raise invalid_request(f"no rollout found for thread id {thread_id}")
         self.loaded.pop(thread_id, None)
-        self.hub.emit(N.ThreadArchivedNotification(thread_id=thread_id), broadcast=True)
+        self.hub.emit(N.ThreadArchivedNotification(thread_id=thread_id), broadcast=True,
+                      after=call)
         self.hub.drop_thread(thread_id)
         return {}
 
-    async def unarchive(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def unarchive(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/unarchive: move the rollout back (the thread stays unloaded)."""
         thread_id = params["threadId"]
         check_thread_id(thread_id)
@@ -403,10 +414,13 @@ class ThreadManager:
         if stored is None:
             raise invalid_request(f"no archived rollout found for thread id {thread_id}")
         tmp = self._from_stored(stored, self.base_config)
-        self.hub.emit(N.ThreadUnarchivedNotification(thread_id=thread_id), broadcast=True)
+        self.hub.emit(N.ThreadUnarchivedNotification(thread_id=thread_id), broadcast=True,
+                      after=call)
         return {"thread": tmp.thread_json(include_turns=False)}
 
-    async def set_name(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def set_name(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/name/set."""
         thread_id, name = params["threadId"], params["name"]
         check_thread_id(thread_id)
@@ -424,10 +438,13 @@ class ThreadManager:
         self.hub.emit(
             N.ThreadNameUpdatedNotification(thread_id=thread_id, thread_name=name),
             broadcast=True,
+            after=call,
         )
         return {}
 
-    async def loaded_list(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def loaded_list(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/loaded/list: ids of loaded threads, paged by id."""
         ids = sorted(self.loaded)
         cursor = params.get("cursor")
@@ -440,7 +457,9 @@ class ThreadManager:
             next_cursor = ids[-1]
         return {"data": ids, "nextCursor": next_cursor}
 
-    async def rollback(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def rollback(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/rollback: drop the last N turns (and their model history)."""
         thread = self.require_loaded(params["threadId"])
         n = int(params.get("numTurns", 0))
@@ -463,14 +482,15 @@ class ThreadManager:
             await self.store.rollback(thread, n)
         return {"thread": thread.thread_json(include_turns=True)}
 
-    async def unsubscribe(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def unsubscribe(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """thread/unsubscribe: stop delivering this thread's events to the caller."""
         thread_id = params["threadId"]
         check_thread_id(thread_id)
         if thread_id not in self.loaded:
             return {"status": "notLoaded"}
-        key = _caller()
-        if key is None or not self.hub.unsubscribe(thread_id, key):
+        if call is None or not self.hub.unsubscribe(thread_id, call.key):
             return {"status": "notSubscribed"}
         return {"status": "unsubscribed"}
 

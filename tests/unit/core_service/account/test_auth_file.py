@@ -1,4 +1,4 @@
-"""Tests for core_service.auth_store: the auth.json format, its permissions and robustness."""
+"""core_service.account.auth_file: the auth.json format, its permissions, robustness."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core_service.auth_store import (
+from core_service.account.auth_file import (
     AuthData,
     TokenData,
     auth_path,
@@ -117,7 +117,7 @@ def test_corrupt_file_is_ignored(
 ) -> None:
     """A corrupt or unusable auth.json means "not logged in", with a warning, never a crash."""
     auth_path(tmp_path).write_text(content)
-    with caplog.at_level(logging.WARNING, logger="core_service.auth_store"):
+    with caplog.at_level(logging.WARNING, logger="core_service.account.auth_file"):
         assert load_auth(tmp_path) is None
     assert "auth.json" in caplog.text
 
@@ -125,7 +125,7 @@ def test_corrupt_file_is_ignored(
 def test_unreadable_file_is_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """An auth.json that cannot be read (here: a directory) gives None and a warning."""
     auth_path(tmp_path).mkdir()
-    with caplog.at_level(logging.WARNING, logger="core_service.auth_store"):
+    with caplog.at_level(logging.WARNING, logger="core_service.account.auth_file"):
         assert load_auth(tmp_path) is None
     assert "cannot read" in caplog.text
 

@@ -16,8 +16,8 @@ from typing import Any
 from app_server_protocol import codec
 from app_server_protocol.errors import invalid_request
 from app_server_protocol.v2 import notification_pb2 as N
-from core_service import auth_store
-from core_service.hub import Hub
+from core_service.account import auth_file as auth_store
+from core_service.hub import CallInfo, Hub
 from core_service.ids import is_valid_uuid
 
 
@@ -56,22 +56,27 @@ class AuthManager:
             return self._stored_key
         return None
 
-    def _emit_login(self, mode: str | None) -> None:
+    def _emit_login(self, mode: str | None, call: CallInfo | None) -> None:
         self.hub.emit(
             codec.from_json(
                 N.AccountLoginCompletedNotification,
                 {"loginId": None, "success": True, "error": None},
             ),
             broadcast=True,
+            after=call,
         )
-        self._emit_updated(mode)
+        self._emit_updated(mode, call)
 
-    def _emit_updated(self, mode: str | None) -> None:
+    def _emit_updated(self, mode: str | None, call: CallInfo | None) -> None:
         self.hub.emit(
-            codec.from_json(N.AccountUpdatedNotification, {"authMode": mode}), broadcast=True
+            codec.from_json(N.AccountUpdatedNotification, {"authMode": mode}),
+            broadcast=True,
+            after=call,
         )
 
-    async def login_start(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def login_start(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """account/login/start."""
         kind = params.get("type")
         if kind == "apiKey":
@@ -79,23 +84,27 @@ class AuthManager:
             await asyncio.to_thread(auth_store.save_api_key, self.codex_home, key)
             self._stored_key = key
             self._mode = "apikey"
-            self._emit_login("apikey")
+            self._emit_login("apikey", call)
             return {"type": "apiKey"}
         raise invalid_request(f"{kind} login is not supported by this server")
 
-    async def login_cancel(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def login_cancel(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """account/login/cancel (no browser login can be pending here)."""
         login_id = params.get("loginId", "")
         if not is_valid_uuid(login_id):
             raise invalid_request(f"invalid login id: {login_id}")
         return {"status": "notFound"}
 
-    async def logout(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def logout(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """account/logout: forget stored credentials."""
         await asyncio.to_thread(auth_store.delete_auth, self.codex_home)
         self._stored_key = None
         self._mode = None
-        self._emit_updated(None)
+        self._emit_updated(None, call)
         return {}
 
     def _has_key(self) -> bool:
@@ -105,7 +114,9 @@ class AuthManager:
             and provider.id == "openai"
         )
 
-    async def read(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def read(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """account/read."""
         account = {"type": "apiKey"} if self._has_key() else None
         return {
@@ -113,7 +124,9 @@ class AuthManager:
             "requiresOpenaiAuth": bool(self.config.provider.requires_openai_auth),
         }
 
-    async def rate_limits_read(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def rate_limits_read(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """account/rateLimits/read: needs ChatGPT auth (not available yet)."""
         if not self._has_key():
             raise invalid_request("codex account authentication required to read rate limits")

@@ -12,7 +12,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from core_service.config import Config
+from core_service.config.load import Config
+from core_service.hub import CallInfo
 
 
 class Recorder(Protocol):
@@ -42,7 +43,9 @@ class ActiveTurn:
     id: str
     task: asyncio.Task[None] | None = None
     steer: list[list[dict[str, Any]]] = field(default_factory=list)
-    interrupt_call: Any = None
+    # The call whose response this turn's events follow: turn/start (or
+    # thread/compact/start), then turn/interrupt once that interrupts it.
+    after: CallInfo | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 

@@ -7,9 +7,9 @@ naming file, line and column (the shape of the reference's `configWarning`) and
 the defaults are used instead. Keys the core does not know are kept verbatim
 (they show up in `config/read`) and otherwise ignored.
 
-Two parts live in their own modules: :mod:`core_service.config_scan` locates
+Two parts live in their own modules: :mod:`core_service.config.scan` locates
 values in the text for the diagnostics' line:column ranges, and
-:mod:`core_service.config_write` answers `config/read` and performs the writes
+:mod:`core_service.config.write` answers `config/read` and performs the writes
 (`config/value/write`, `config/batchWrite`). Their public functions are
 re-exported here, so callers import everything from this module.
 
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app_server_protocol.codec import describe_value
-from core_service.config_scan import KeyPath, Position, _Lines, _scan_spans
-from core_service.config_scan import _SpanScanner as _SpanScanner  # re-export (tests use it)
+from core_service.config.scan import KeyPath, Position, _Lines, _scan_spans
+from core_service.config.scan import _SpanScanner as _SpanScanner  # re-export (tests use it)
 
 log = logging.getLogger(__name__)
 
@@ -757,21 +757,21 @@ def derive_thread_config(
 
 # --------------------------------------------------------------------------- re-exports
 
-# `config/read` and the writes live in core_service.config_write, which builds
+# `config/read` and the writes live in core_service.config.write, which builds
 # on this module (ConfigError, the schema check, key splitting); importing it
 # here eagerly would be an import cycle, so its public functions are
 # re-exported lazily (PEP 562) for the callers that import them from here.
 if TYPE_CHECKING:
-    from core_service.config_write import read_config_response as read_config_response
-    from core_service.config_write import write_values as write_values
+    from core_service.config.write import read_config_response as read_config_response
+    from core_service.config.write import write_values as write_values
 
 _CONFIG_WRITE_NAMES = frozenset({"read_config_response", "write_values"})
 
 
 def __getattr__(name: str) -> Any:
-    """Resolve the names re-exported from :mod:`core_service.config_write` on first use."""
+    """Resolve the names re-exported from :mod:`core_service.config.write` on first use."""
     if name in _CONFIG_WRITE_NAMES:
-        from core_service import config_write
+        from core_service.config import write as config_write
 
         return getattr(config_write, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -36,8 +36,8 @@ from typing import Any, Protocol, TypeAlias
 from urllib.parse import urlencode
 
 from app_server_protocol import codec
-from core_service import http1
-from core_service.rate_limits import active_limit_snapshot, parse_rate_limit_headers
+from core_service.account.rate_limits import active_limit_snapshot, parse_rate_limit_headers
+from core_service.model import http1
 
 log = logging.getLogger(__name__)
 

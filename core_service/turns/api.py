@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app_server_protocol.errors import invalid_request
-from core_service.hub import CURRENT_CALL, Hub
-from core_service.threads import ThreadManager, sandbox_policy
-from core_service.turns import TurnRunner
+from core_service.hub import CallInfo, Hub
+from core_service.threads.manager import ThreadManager, sandbox_policy
+from core_service.turns.runner import TurnRunner
 
 
 class TurnApi:
@@ -18,7 +18,9 @@ class TurnApi:
         self.runner = runner
         self.hub = hub
 
-    async def start(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def start(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """turn/start: respond with the new turn at once; the turn runs in the background."""
         thread_id = params["threadId"]
         thread = self.threads.require_loaded(thread_id)
@@ -43,12 +45,13 @@ class TurnApi:
             thread.config.model_reasoning_effort = params["effort"]
         if params.get("summary") is not None:
             thread.config.model_reasoning_summary = params["summary"]
-        call = CURRENT_CALL.get()
         client = self.hub.client_info(call.key if call else None)
-        active = self.runner.start(thread, list(params.get("input", [])), params, client)
+        active = self.runner.start(thread, list(params.get("input", [])), params, client, call)
         return {"turn": {"id": active.id, "items": [], "status": "inProgress", "error": None}}
 
-    async def steer(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def steer(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """turn/steer: add input to the running turn (sent with its next model request)."""
         thread = self.threads.require_loaded(params["threadId"])
         active = thread.active
@@ -64,7 +67,9 @@ class TurnApi:
         active.steer.append(list(params["input"]))
         return {"turnId": active.id}
 
-    async def interrupt(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def interrupt(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
         """turn/interrupt: cancel the running turn; it completes as `interrupted`."""
         thread = self.threads.require_loaded(params["threadId"])
         active = thread.active
@@ -73,7 +78,16 @@ class TurnApi:
         turn_id = params.get("turnId")
         if turn_id and turn_id != active.id:
             raise invalid_request(f"turn {turn_id} is not in progress (current: {active.id})")
-        active.interrupt_call = CURRENT_CALL.get()
+        # The interrupt's response precedes the turn's last events.
+        active.after = call
         if active.task is not None:
             active.task.cancel()
+        return {}
+
+    async def compact_start(
+        self, params: dict[str, Any], call: CallInfo | None
+    ) -> dict[str, Any]:
+        """thread/compact/start: compaction runs as a turn of its own."""
+        thread = self.threads.require_loaded(params["threadId"])
+        await self.runner.compact(thread, call)
         return {}

@@ -4,11 +4,11 @@
 :class:`~core_service.config.LoadResult` with the origin of every key and,
 on request, its layers. :func:`write_values` edits `config.toml` through
 :mod:`tomlkit` so that comments and formatting survive, validates the result
-against the schema of :mod:`core_service.config` before anything is written,
+against the schema of :mod:`core_service.config.load` before anything is written,
 guards against lost updates with `sha256:` versions, and replaces the file
 atomically.
 
-Both are re-exported by :mod:`core_service.config`, where callers import them.
+Both are re-exported by :mod:`core_service.config.load`, where callers import them.
 Everything here does blocking file I/O; async callers wrap it in
 ``asyncio.to_thread``.
 """
@@ -27,7 +27,7 @@ from typing import Any
 
 import tomlkit
 
-from core_service.config import (
+from core_service.config.load import (
     ConfigError,
     LoadResult,
     _dotted,

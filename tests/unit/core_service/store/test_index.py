@@ -1,4 +1,4 @@
-"""Tests for core_service.thread_index: listing, paging, filters and rebuild from rollouts."""
+"""Tests for core_service.store.index: listing, paging, filters and rebuild from rollouts."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from core_service.ids import uuid7
-from core_service.rollout import RolloutWriter, archive, name_record, rollout_path
-from core_service.thread_index import (
+from core_service.store.index import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     InvalidCursor,
@@ -21,6 +20,7 @@ from core_service.thread_index import (
     parse_cursor,
     source_kind,
 )
+from core_service.store.rollout import RolloutWriter, archive, name_record, rollout_path
 
 T0 = 1_735_787_045  # 2025-01-02T03:04:05Z
 

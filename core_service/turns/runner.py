@@ -22,17 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from app_server_protocol import codec
+from app_server_protocol.errors import invalid_request
 from app_server_protocol.v2 import notification_pb2 as N
-from core_service import model_client as mc
-from core_service.hub import CURRENT_CALL, Hub
-from core_service.instructions import (
+from core_service.hub import CallInfo, Hub
+from core_service.ids import uuid7
+from core_service.model import client as mc
+from core_service.model.catalog import context_window, supports_reasoning
+from core_service.threads.state import ActiveTurn, LoadedThread
+from core_service.turns.instructions import (
     BASE_INSTRUCTIONS,
     TURN_ABORTED_NOTICE,
     environment_context,
     permissions_message,
 )
-from core_service.models import context_window, supports_reasoning
-from core_service.thread_state import ActiveTurn, LoadedThread
+from core_service.user_agent import user_agent
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +106,12 @@ class TurnRunner:
         self._last_limits: dict[str, dict[str, Any]] = {}
 
     # -- notifications ------------------------------------------------------
-    def _emit(self, thread: LoadedThread, msg: Any) -> None:
-        self.hub.emit(msg, thread_id=thread.id)
+    @staticmethod
+    def _after(thread: LoadedThread) -> CallInfo | None:
+        return thread.active.after if thread.active is not None else None
 
     def _emit_json(self, thread: LoadedThread, cls: type, data: dict[str, Any]) -> None:
-        self.hub.emit(codec.from_json(cls, data), thread_id=thread.id)
+        self.hub.emit(codec.from_json(cls, data), thread_id=thread.id, after=self._after(thread))
 
     def _item(self, thread: LoadedThread, turn_id: str, item: dict[str, Any], done: bool) -> None:
         cls = N.ItemCompletedNotification if done else N.ItemStartedNotification
@@ -122,9 +126,9 @@ class TurnRunner:
         key = snapshot.get("limitId") or ""
         if self._last_limits.get(key) != snapshot:
             self._last_limits[key] = snapshot
-            self.hub.emit(msg, broadcast=True)
+            self.hub.emit(msg, broadcast=True, after=self._after(thread))
         else:
-            self.hub.emit(msg, thread_id=thread.id)
+            self.hub.emit(msg, thread_id=thread.id, after=self._after(thread))
 
     def _token_usage(self, thread: LoadedThread, turn_id: str) -> None:
         last = thread.tokens.last or dict(thread.tokens.total)
@@ -149,11 +153,10 @@ class TurnRunner:
         inputs: list[dict[str, Any]],
         overrides: dict[str, Any],
         originator: dict[str, Any] | None,
+        call: CallInfo | None,
     ) -> ActiveTurn:
         """Start a turn in the background; returns its handle (id known at once)."""
-        from core_service.ids import uuid7
-
-        active = ActiveTurn(id=uuid7())
+        active = ActiveTurn(id=uuid7(), after=call)
         thread.active = active
         thread.idle_since = None
         turn: dict[str, Any] = {"id": active.id, "items": [], "status": "inProgress", "error": None}
@@ -230,9 +233,6 @@ class TurnRunner:
     ) -> None:
         turn["status"] = status
         turn["error"] = error
-        if status == "interrupted" and active.interrupt_call is not None:
-            # The interrupt's response precedes this turn/completed.
-            CURRENT_CALL.set(active.interrupt_call)
         if error is not None:
             self._emit_json(
                 thread,
@@ -347,7 +347,6 @@ class TurnRunner:
             body["include"] = ["reasoning.encrypted_content"]
         name = (originator or {}).get("name") or "codex_app_server"
         version = (originator or {}).get("version")
-        from core_service.user_agent import user_agent
 
         sandbox = thread.meta.get("sandbox") or {}
         headers = {
@@ -436,6 +435,7 @@ class TurnRunner:
                     thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta
                 ),
                 thread_id=tid,
+                after=active.after,
             )
         elif isinstance(ev, mc.OutputItemAdded):
             item = ev.item
@@ -458,6 +458,7 @@ class TurnRunner:
                     summary_index=ev.summary_index,
                 ),
                 thread_id=tid,
+                after=active.after,
             )
         elif isinstance(ev, mc.ReasoningSummaryDelta):
             _part(summaries, ev.item_id, ev.summary_index).append(ev.delta)
@@ -467,6 +468,7 @@ class TurnRunner:
                     summary_index=ev.summary_index,
                 ),
                 thread_id=tid,
+                after=active.after,
             )
         elif isinstance(ev, mc.ReasoningTextDelta):
             _part(contents, ev.item_id, ev.content_index).append(ev.delta)
@@ -476,6 +478,7 @@ class TurnRunner:
                     content_index=ev.content_index,
                 ),
                 thread_id=tid,
+                after=active.after,
             )
         elif isinstance(ev, mc.OutputItemDone):
             follow_up |= await self._item_done(thread, active, turn, ev.item, texts,
@@ -576,14 +579,11 @@ class TurnRunner:
         return follow_up
 
     # -- compaction -------------------------------------------------------------
-    async def compact(self, thread: LoadedThread) -> None:
+    async def compact(self, thread: LoadedThread, call: CallInfo | None) -> None:
         """thread/compact/start: summarise the history in a turn of its own."""
-        from app_server_protocol.errors import invalid_request
-        from core_service.ids import uuid7
-
         if thread.active is not None:
             raise invalid_request(f"a turn is already in progress on thread {thread.id}")
-        active = ActiveTurn(id=uuid7())
+        active = ActiveTurn(id=uuid7(), after=call)
         thread.active = active
         turn: dict[str, Any] = {"id": active.id, "items": [], "status": "inProgress", "error": None}
         if len(thread.history_marks) == len(thread.turns):

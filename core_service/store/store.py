@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core_service import rollout
-from core_service.thread_index import ThreadIndex
+from core_service.store import rollout
+from core_service.store.index import ThreadIndex
 
 log = logging.getLogger(__name__)
 

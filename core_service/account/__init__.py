@@ -1,0 +1,1 @@
+"""AccountService: credentials, auth.json, rate limits."""

@@ -1,0 +1,1 @@
+"""CommandService: command/exec."""

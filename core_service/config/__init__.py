@@ -1,0 +1,1 @@
+"""ConfigService and configuration: `config.toml` layers, overrides, diagnostics, writes."""

@@ -1,0 +1,1 @@
+"""ModelService and the model client: Responses API over SSE, the catalog."""

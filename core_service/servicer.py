@@ -1,0 +1,128 @@
+"""The core's gRPC servicers: one generic unary handler per method of the
+table, the `Connect` stream, and the one boundary where exceptions become
+gRPC statuses.
+
+A unary call is decoded to wire-shaped data, handed to its domain handler
+with the calling connection (from call metadata), and its result encoded.
+Every exception leaving a handler crosses into gRPC here: a `ProtocolError`
+with its stable message and JSON-RPC code/data (`errors.grpc_status_for`),
+anything else as -32603 "Internal error" with the detail logged, never sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+
+from app_server_protocol import codec
+from app_server_protocol.errors import ProtocolError, grpc_status_for
+from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
+from app_server_protocol.v2 import service_pb2
+from core_service.hub import CallInfo, ConnKey, Hub
+from core_service.wiring import Handler
+
+log = logging.getLogger(__name__)
+
+
+def caller_of(context: grpc.aio.ServicerContext) -> CallInfo | None:
+    """The calling connection named in the call's metadata, if any."""
+    md = {k: v for k, v in context.invocation_metadata() or ()}
+    gw, conn = md.get("x-gateway-session"), md.get("x-connection-id")
+    if not gw or not conn:
+        return None
+    try:
+        seq = int(md.get("x-request-seq", "0"))
+    except ValueError:
+        seq = 0
+    return CallInfo(ConnKey(str(gw), str(conn)), seq, replay=md.get("x-reinitialize") == "1")
+
+
+def unary_handler(method: Method, fn: Handler) -> grpc.RpcMethodHandler:
+    """The generic gRPC handler of one client request."""
+    result_cls = method.result
+    assert result_cls is not None
+
+    async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            result = await fn(codec.to_json(request), caller_of(context))
+            return codec.from_json(result_cls, result)
+        except ProtocolError as err:
+            status, details, trailing = grpc_status_for(err)
+            context.set_trailing_metadata(trailing)
+            await context.abort(status, details)
+        except codec.DecodeError as err:
+            log.exception("%s produced an invalid result", method.name)
+            await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {err}")
+        except (KeyError, TypeError, ValueError) as err:
+            log.exception("%s failed", method.name)
+            await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {err}")
+
+    return grpc.unary_unary_rpc_method_handler(
+        handle,
+        request_deserializer=method.params.FromString,
+        response_serializer=result_cls.SerializeToString,
+    )
+
+
+class SessionStream:
+    """The `Connect` stream of each gateway: events out, replies and closes in."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def connect(
+        self, requests: AsyncIterator[service_pb2.GatewayFrame], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[service_pb2.CoreFrame]:
+        """Serve one gateway's stream until either side closes it."""
+        md = {k: v for k, v in context.invocation_metadata() or ()}
+        session = str(md.get("x-gateway-session") or "")
+        link = self.hub.attach(session)
+        log.info("gateway %s connected", session)
+
+        async def read() -> None:
+            try:
+                async for frame in requests:
+                    which = frame.WhichOneof("frame")
+                    if which == "connection_closed":
+                        self.hub.connection_closed(
+                            ConnKey(session, frame.connection_closed.connection_id)
+                        )
+                    elif which == "reply":
+                        self.hub.reply(session, frame.reply)
+            finally:
+                link.closed.set()
+
+        reader = asyncio.get_running_loop().create_task(read())
+        try:
+            while True:
+                frame = await link.next_frame()
+                if frame is None:
+                    break
+                yield frame
+        finally:
+            reader.cancel()
+            self.hub.detach(link)
+            log.info("gateway %s disconnected", session)
+
+
+def generic_handlers(handlers: dict[str, Handler], hub: Hub) -> list[grpc.GenericRpcHandler]:
+    """One generic handler per service of the method table (plus Connect)."""
+    by_service: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
+    for method in CLIENT_REQUESTS.values():
+        assert method.service and method.rpc
+        by_service.setdefault(method.service, {})[method.rpc] = unary_handler(
+            method, handlers[method.name]
+        )
+    by_service.setdefault("SessionService", {})["Connect"] = grpc.stream_stream_rpc_method_handler(
+        SessionStream(hub).connect,
+        request_deserializer=service_pb2.GatewayFrame.FromString,
+        response_serializer=service_pb2.CoreFrame.SerializeToString,
+    )
+    return [
+        grpc.method_handlers_generic_handler(f"{SERVICE_FILE.package}.{svc}", by_svc)
+        for svc, by_svc in by_service.items()
+    ]

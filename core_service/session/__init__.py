@@ -1,0 +1,1 @@
+"""SessionService: `initialize` (the `Connect` stream is the servicer's)."""

@@ -1,0 +1,33 @@
+"""SessionService.Initialize: record the caller's clientInfo, answer its user agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app_server_protocol import codec
+from app_server_protocol.v2 import notification_pb2 as N
+from core_service.config.load import LoadResult
+from core_service.hub import CallInfo, Hub
+from core_service.user_agent import user_agent
+
+
+class SessionApi:
+    """initialize."""
+
+    def __init__(self, hub: Hub, load: LoadResult) -> None:
+        self.hub = hub
+        self.load = load
+
+    async def initialize(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        """Record the connection's clientInfo; a config problem is told to it at once."""
+        info = params.get("clientInfo") or {}
+        if call is not None:
+            self.hub.connection_initialized(call.key, info)
+        diag = self.load.diagnostic
+        if diag is not None and call is not None and not call.replay:
+            self.hub.emit(
+                codec.from_json(N.ConfigWarningNotification, diag.to_notification()),
+                to=[call.key],
+                after=call,
+            )
+        return {"userAgent": user_agent(info.get("name"), info.get("version"))}

@@ -1,0 +1,1 @@
+"""The store: append-only JSONL rollouts per thread and the SQLite thread index."""

@@ -1,0 +1,1 @@
+"""ThreadService and loaded-thread state: start/resume/fork, the idle reaper."""

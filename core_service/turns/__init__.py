@@ -1,0 +1,1 @@
+"""TurnService and the agent loop: turns, sampling, items, compaction."""

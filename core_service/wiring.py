@@ -1,0 +1,92 @@
+"""The composition root of the core: domain objects wired together, and the
+one table from JSON-RPC method name to handler.
+
+Every client request of the method table has exactly one handler here; a
+method without one stops the process at start (`Core.__init__`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app_server_protocol.methods import CLIENT_REQUESTS
+from core_service.account.api import AuthManager
+from core_service.command.api import CommandApi
+from core_service.config.api import ConfigApi
+from core_service.config.load import LoadResult
+from core_service.hub import CallInfo, Hub
+from core_service.model.api import ModelApi
+from core_service.model.client import ModelClient
+from core_service.session.api import SessionApi
+from core_service.store.store import Store
+from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS, ThreadManager
+from core_service.turns.api import TurnApi
+from core_service.turns.runner import TurnRunner
+
+Handler = Callable[[dict[str, Any], CallInfo | None], Awaitable[dict[str, Any]]]
+
+
+class Core:
+    """The core's domain objects wired together, and its handler table."""
+
+    def __init__(
+        self,
+        load: LoadResult,
+        *,
+        idle_unload_seconds: float = DEFAULT_IDLE_UNLOAD_SECONDS,
+        server_request_timeout: float | None = None,
+    ) -> None:
+        config = load.config
+        self.hub = Hub(server_request_timeout)
+        self.store = Store(config.codex_home)
+        self.client = ModelClient()
+        self.auth = AuthManager(self.hub, config.codex_home, config)
+        self.threads = ThreadManager(self.hub, self.store, config, idle_unload_seconds)
+        self.runner = TurnRunner(self.hub, self.client, self.auth)
+        self.turns = TurnApi(self.threads, self.runner, self.hub)
+        session, models = SessionApi(self.hub, load), ModelApi(config)
+        configs, command = ConfigApi(load), CommandApi()
+        t, a = self.threads, self.auth
+        self.handlers: dict[str, Handler] = {
+            "initialize": session.initialize,
+            "thread/start": t.start,
+            "thread/resume": t.resume,
+            "thread/fork": t.fork,
+            "thread/list": t.list_threads,
+            "thread/read": t.read,
+            "thread/archive": t.archive,
+            "thread/unarchive": t.unarchive,
+            "thread/name/set": t.set_name,
+            "thread/loaded/list": t.loaded_list,
+            "thread/rollback": t.rollback,
+            "thread/compact/start": self.turns.compact_start,
+            "thread/unsubscribe": t.unsubscribe,
+            "turn/start": self.turns.start,
+            "turn/steer": self.turns.steer,
+            "turn/interrupt": self.turns.interrupt,
+            "model/list": models.model_list,
+            "account/login/start": a.login_start,
+            "account/login/cancel": a.login_cancel,
+            "account/logout": a.logout,
+            "account/read": a.read,
+            "account/rateLimits/read": a.rate_limits_read,
+            "config/read": configs.config_read,
+            "config/value/write": configs.config_value_write,
+            "config/batchWrite": configs.config_batch_write,
+            "command/exec": command.command_exec,
+        }
+        missing = set(CLIENT_REQUESTS) - set(self.handlers)
+        if missing:
+            raise RuntimeError(f"methods without a core handler: {sorted(missing)}")
+
+    async def start(self) -> None:
+        """Open the store and start background tasks."""
+        await self.store.open()
+        self.threads.start_reaper()
+
+    async def close(self) -> None:
+        """Stop turns, flush threads, close clients (idempotent)."""
+        await self.threads.close()
+        await self.client.aclose()
+        await self.store.close()
