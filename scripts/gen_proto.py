@@ -1,10 +1,12 @@
-"""Regenerate the committed protobuf modules from proto/ (the one generator).
+"""Regenerate the committed generated modules from proto/ (the one generator).
 
 Usage: python scripts/gen_proto.py [OUT_DIR]
 
-Without OUT_DIR the modules are written into the repository root, next to the
-hand-written code of `app_server_protocol/`. A test runs this into a temporary
-directory and fails when the committed modules differ.
+Runs protoc (the `*_pb2*` modules), then writes the wire `TypedDict`s
+(`app_server_protocol/wire_types.py`) from the descriptors of the protocol
+modules. Without OUT_DIR everything is written into the repository root, next
+to the hand-written code of `app_server_protocol/`. A test runs this into a
+temporary directory and fails when a committed module differs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_DIR = ROOT / "proto"
+WIRE_TYPES = Path("app_server_protocol") / "wire_types.py"
 
 
 def proto_files() -> list[str]:
@@ -41,5 +44,19 @@ def generate(out_dir: Path) -> None:
         raise SystemExit("protoc failed")
 
 
+def generate_wire_types(out_dir: Path) -> None:
+    """Write the wire `TypedDict` module under `out_dir`."""
+    # Imported only now: the protocol package must be read after protoc has
+    # (re)written its modules, and from the repository this script belongs to.
+    sys.path.insert(0, str(ROOT))
+    from app_server_protocol.typed_export import render_wire_types
+
+    path = out_dir / WIRE_TYPES
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_wire_types(), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    generate(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT)
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
+    generate(out)
+    generate_wire_types(out)

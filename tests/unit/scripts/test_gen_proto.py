@@ -1,4 +1,4 @@
-"""The committed protobuf modules are exactly what scripts/gen_proto.py generates."""
+"""The committed generated modules are exactly what scripts/gen_proto.py generates."""
 
 from __future__ import annotations
 
@@ -7,21 +7,38 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[3]
+WIRE_TYPES = Path("app_server_protocol") / "wire_types.py"
 
 
-def test_generated_modules_are_not_stale(tmp_path: Path) -> None:
-    """Regenerating into a temporary folder reproduces every committed *_pb2* file."""
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder the generator has written into."""
+    out = tmp_path_factory.mktemp("gen")
     subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "gen_proto.py"), str(tmp_path)],
-        check=True, capture_output=True,
+        [sys.executable, str(REPO / "scripts" / "gen_proto.py"), str(out)],
+        check=True, capture_output=True, timeout=120,
     )
-    generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*_pb2*.py*"))
-    assert generated, "the generator produced nothing"
+    return out
+
+
+def test_generated_modules_are_not_stale(generated: Path) -> None:
+    """Regenerating into a temporary folder reproduces every committed *_pb2* file."""
+    files = sorted(p.relative_to(generated) for p in generated.rglob("*_pb2*.py*"))
+    assert files, "the generator produced nothing"
     committed = sorted(
         p.relative_to(REPO) for p in (REPO / "app_server_protocol").rglob("*_pb2*.py*")
     )
-    assert generated == committed, "generated and committed module sets differ"
-    stale = [str(rel) for rel in generated
-             if not filecmp.cmp(tmp_path / rel, REPO / rel, shallow=False)]
+    assert files == committed, "generated and committed module sets differ"
+    stale = [str(rel) for rel in files
+             if not filecmp.cmp(generated / rel, REPO / rel, shallow=False)]
     assert not stale, f"stale generated modules (run scripts/gen_proto.py): {stale}"
+
+
+def test_wire_types_are_not_stale(generated: Path) -> None:
+    """Regenerating reproduces the committed wire TypedDict module byte for byte."""
+    fresh = (generated / WIRE_TYPES).read_text(encoding="utf-8")
+    committed = (REPO / WIRE_TYPES).read_text(encoding="utf-8")
+    assert fresh == committed, "stale wire_types.py (run scripts/gen_proto.py)"
