@@ -121,8 +121,8 @@ class CoreLink:
             assert m.result is not None
             self._callables[name] = self._channel.unary_unary(
                 m.grpc_path,
-                request_serializer=m.params.SerializeToString,  # type: ignore[attr-defined]
-                response_deserializer=m.result.FromString,  # type: ignore[attr-defined]
+                request_serializer=m.params.SerializeToString,
+                response_deserializer=m.result.FromString,
             )
         self._stream_task = asyncio.get_running_loop().create_task(
             self._stream_loop(), name="core-connect"

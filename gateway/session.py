@@ -14,12 +14,17 @@ any request before `initialize` gets -32600 "Not initialized"; a second
 params get -32600 "Invalid request: ..."; experimental methods and fields
 need the `experimentalApi` capability; unknown client notifications and
 responses to unknown server-request ids are ignored. Request ids are echoed
-verbatim (a string stays a string).
+verbatim (a string stays a string); an id the reference's `RequestId`
+cannot hold (a float, an integer outside signed 64 bits, `-0`) is refused
+with `"id": null`. `params` must be a JSON object (absent or null only for
+methods whose params all have defaults). A client's bad input is answered
+here and never raises: an exception out of `handle_message` is our bug.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 from collections import deque
 from dataclasses import dataclass, field
@@ -33,6 +38,7 @@ from app_server_protocol.errors import (
     INVALID_PARAMS,
     PARSE_ERROR,
     ProtocolError,
+    bad_input,
     invalid_request,
 )
 from app_server_protocol.methods import (
@@ -49,6 +55,9 @@ log = logging.getLogger(__name__)
 RequestId = int | str
 
 INITIALIZE = "initialize"
+
+# The integer ids the reference's `RequestId` (an i64) can hold.
+_ID_MIN, _ID_MAX = -(2**63), 2**63 - 1
 
 
 def _decodes_empty(method: Method) -> bool:
@@ -208,16 +217,16 @@ class Session:
             if "id" not in msg:
                 return Ignored(f"client notification {method!r}")
             rid = msg["id"]
-            if not _valid_id(rid):
+            if not _valid_id(rid) or (rid == 0 and _is_negative_zero_id(data)):
                 return Reply(error_bytes(None, invalid_request(
                     "Invalid request: `id` must be a string or an integer")))
-            return self._request(rid, method, msg.get("params"), "params" in msg)
+            return self._request(rid, method, msg.get("params"))
         if "id" in msg and ("result" in msg or "error" in msg):
             return self._client_response(msg)
         return Reply(error_bytes(_echo_id(msg.get("id")), invalid_request(
             "Invalid request: not a JSON-RPC request, notification or response")))
 
-    def _request(self, rid: RequestId, name: str, params: Any, has_params: bool) -> Action:
+    def _request(self, rid: RequestId, name: str, params: Any) -> Action:
         method = CLIENT_REQUESTS.get(name)
         if method is None:
             return Reply(error_bytes(rid, invalid_request(
@@ -232,11 +241,14 @@ class Session:
         if method.experimental and not self.experimental_api:
             return Reply(error_bytes(rid, invalid_request(
                 f"{name} requires experimentalApi capability")))
-        if params is None and name in PARAMS_OPTIONAL:
+        if params is None:
+            # Absent and null alike, as on the reference ("missing field").
+            if name not in PARAMS_OPTIONAL:
+                return Reply(error_bytes(rid, invalid_request(
+                    "Invalid request: missing field `params`")))
             params = {}
-        elif not has_params:
-            return Reply(error_bytes(rid, invalid_request(
-                "Invalid request: missing field `params`")))
+        elif not isinstance(params, dict):
+            return Reply(error_bytes(rid, bad_input(_not_an_object(method.params, params))))
         try:
             decoded = codec.from_json(
                 method.params, params, allow_experimental=is_init or self.experimental_api
@@ -245,7 +257,7 @@ class Session:
             return Reply(error_bytes(rid, invalid_request(
                 f"{name}.{err.name} requires experimentalApi capability")))
         except codec.DecodeError as err:
-            return Reply(error_bytes(rid, invalid_request(f"Invalid request: {err}")))
+            return Reply(error_bytes(rid, bad_input(err)))
         except RecursionError:
             return Reply(error_bytes(rid, invalid_request("Invalid request: nesting too deep")))
         if is_init:
@@ -280,6 +292,8 @@ class Session:
         result_cls = SERVER_REQUESTS[method].result
         assert result_cls is not None
         try:
+            if not isinstance(msg["result"], dict):
+                raise _not_an_object(result_cls, msg["result"])
             result = codec.from_json(result_cls, msg["result"], allow_experimental=True)
         except (codec.DecodeError, codec.ExperimentalFieldError, RecursionError) as err:
             reply.error.CopyFrom(service_pb2.ClientError(code=INVALID_PARAMS, message=str(err)))
@@ -353,7 +367,25 @@ def _is_int(v: Any) -> bool:
 
 
 def _valid_id(v: Any) -> bool:
-    return _is_int(v) or isinstance(v, str)
+    return (_is_int(v) and _ID_MIN <= v <= _ID_MAX) or isinstance(v, str)
+
+
+def _is_negative_zero_id(data: bytes | str) -> bool:
+    """True when the message's `id` was sent as `-0` (which JSON parsers read as 0).
+
+    Echoing it as `0` would change its form, and the reference refuses it,
+    so the text is read again (rare: only for an id equal to zero).
+    """
+    negative_zero = object()
+    msg = json.loads(data, parse_int=lambda s: negative_zero if s == "-0" else int(s))
+    return isinstance(msg, dict) and msg.get("id") is negative_zero
+
+
+def _not_an_object(cls: type[Message], value: Any) -> codec.DecodeError:
+    """The decoder's invalid-type error for params (or a result) that is not a
+    JSON object (the codec would read a string as JSON text)."""
+    return codec.DecodeError("", f"invalid type: {codec.describe_value(value)}, "
+                                 f"expected struct {cls.DESCRIPTOR.name}")
 
 
 def _echo_id(v: Any) -> RequestId | None:

@@ -258,3 +258,88 @@ def test_unknown_and_resolved_server_request_ids_are_ignored() -> None:
     assert isinstance(s.handle_message(b'{"id":"3","result":{}}'), Ignored)
     s.server_request_resolved(3)
     assert isinstance(s.handle_message(b'{"id":3,"result":{"decision":"accept"}}'), Ignored)
+
+
+@pytest.mark.parametrize(
+    ("params", "described"),
+    [
+        ('{"cwd":"/"}', 'string "{\\"cwd\\":\\"/\\"}"'),
+        ('x"y', 'string "x\\"y"'),
+        ("", 'string ""'),
+        (5, "integer `5`"),
+        (True, "boolean `true`"),
+        ([], "sequence"),
+    ],
+)
+def test_params_must_be_an_object(params: Any, described: str) -> None:
+    """params that is not an object (a string holding JSON text included) gets the
+    reference's -32600 invalid-type error; a string is never parsed as JSON."""
+    out = reply_json(initialized().handle_message(req(1, "thread/start", params)))
+    assert out == {"id": 1, "error": {
+        "code": -32600,
+        "message": f"Invalid request: invalid type: {described}, expected struct "
+                   "ThreadStartParams"}}
+
+
+def test_null_params_is_like_absent_params() -> None:
+    """`"params": null` is read as absent: "missing field `params`" where the
+    params are required, `{}` where they all have defaults."""
+    s = initialized()
+    raw = json.dumps({"id": 1, "method": "thread/read", "params": None})
+    out = reply_json(s.handle_message(raw))
+    assert out["error"]["message"] == "Invalid request: missing field `params`"
+    raw = json.dumps({"id": 2, "method": "thread/start", "params": None})
+    assert isinstance(s.handle_message(raw), Call)
+
+
+@pytest.mark.parametrize(
+    "rid", ["9223372036854775808", "-9223372036854775809", "18446744073709551615",
+            "18446744073709551616", "100000000000000000000000000", "1.0", "1e2", "-0",
+            "-0.0", "1.5", "true", "null", "{}", "[]"])
+def test_ids_a_request_id_cannot_hold_are_refused(rid: str) -> None:
+    """An id that is not a string nor a signed 64-bit integer literal is refused
+    like 2^64, with `"id": null` (never echoed in another form than sent)."""
+    raw = f'{{"id":{rid},"method":"thread/loaded/list","params":{{}}}}'
+    assert reply_json(initialized().handle_message(raw)) == {"id": None, "error": {
+        "code": -32600, "message": "Invalid request: `id` must be a string or an integer"}}
+
+
+@pytest.mark.parametrize(
+    ("raw_id", "rid"),
+    [("9223372036854775807", 2**63 - 1), ("-9223372036854775808", -(2**63)), ("0", 0),
+     ('"007"', "007"), ('"1e2"', "1e2"), ('"-0"', "-0"), ('"9223372036854775808"',
+                                                       "9223372036854775808")])
+def test_ids_within_request_id_are_echoed_as_sent(raw_id: str, rid: Any) -> None:
+    """Signed 64-bit integers (bounds included) and any string are accepted and
+    echoed verbatim; strings that look like numbers stay strings."""
+    s = initialized()
+    call = s.handle_message(f'{{ "id" : {raw_id},"method":"thread/loaded/list","params":{{}}}}')
+    assert isinstance(call, Call) and call.request_id == rid
+    assert type(call.request_id) is type(rid)
+    out = s.call_succeeded(call, thread_pb2.ThreadLoadedListResponse())[0]
+    assert out.startswith(b'{"id":' + raw_id.replace(" ", "").encode() + b",")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"id":1,"method":"thread/start","params":"{"}',
+     b'{"id":1,"method":"thread/start","params":""}',
+     b'{"id":1,"method":"turn/start","params":"\\u0000"}',
+     b'{"id":1,"method":"config/value/write","params":"[1,"}'],
+)
+def test_malformed_input_never_raises(raw: bytes) -> None:
+    """A client's malformed input is answered, never raised out of the session
+    (an exception there is logged as our bug, with a traceback)."""
+    out = reply_json(initialized().handle_message(raw))
+    assert out["error"]["code"] == -32600
+
+
+def test_server_request_result_must_be_an_object() -> None:
+    """A client's answer whose `result` is a string is not parsed as JSON text: it
+    becomes the -32602 error the core receives."""
+    s = initialized()
+    s.server_request(5, "account/chatgptAuthTokens/refresh")
+    act = s.handle_message(b'{"id":5,"result":"{\\"accessToken\\":\\"t\\"}"}')
+    assert isinstance(act, ClientReply)
+    assert act.reply.error.code == -32602
+    assert act.reply.error.message.startswith("invalid type: string")
