@@ -1,19 +1,26 @@
 """The one table that carries errors across the gRPC boundary.
 
-The core raises `ProtocolError(code, message)` (JSON-RPC code and stable
-message); its servicers turn it into a gRPC status whose details are the
-message and whose trailing metadata carries the JSON-RPC code. The gateway
-turns any gRPC status back into a JSON-RPC error object with
-`rpc_error_to_jsonrpc`. Messages are stable strings clients can match; no
-traceback ever crosses a boundary.
+The core raises `ProtocolError(code, message, data)` (JSON-RPC code, stable
+message, optional structured `data`); its servicer turns it into a gRPC
+status with `grpc_status_for`: the details are the message, the trailing
+metadata carries the JSON-RPC code and, when set, `data` as JSON. Anything
+else leaving a handler is a bug of ours and becomes `unexpected_error()`
+(-32603 "Internal error"; the detail goes to the log, never on the wire).
+The gateway turns any gRPC status back into the JSON-RPC error object with
+`rpc_error_to_jsonrpc`. `bad_input` is the one wording of a request that
+fails to decode, on either path (JSON at the gateway, protobuf at the core).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
+
+log = logging.getLogger(__name__)
 
 # JSON-RPC codes used on the wire. The reference answers unknown methods and
 # bad params with -32600 ("Invalid request: ..."), internal failures with
@@ -26,8 +33,11 @@ INTERNAL_ERROR = -32603
 SERVER_OVERLOADED = -32001
 
 OVERLOADED_MESSAGE = "Server overloaded; retry later."
+INTERNAL_ERROR_MESSAGE = "Internal error"
 
 JSONRPC_CODE_KEY = "x-jsonrpc-code"
+# Binary metadata (the `-bin` suffix): any JSON, non-ASCII included, crosses as is.
+JSONRPC_DATA_KEY = "x-jsonrpc-data-bin"
 
 _STATUS_BY_CODE: dict[int, grpc.StatusCode] = {
     INVALID_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
@@ -47,10 +57,19 @@ _CODE_BY_STATUS: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.RESOURCE_EXHAUSTED: SERVER_OVERLOADED,
 }
 
+# Statuses the gRPC runtime itself produces (no JSON-RPC code attached).
+_TRANSPORT_MESSAGES: dict[grpc.StatusCode, str] = {
+    grpc.StatusCode.UNAVAILABLE: "core unavailable; retry later",
+    grpc.StatusCode.DEADLINE_EXCEEDED: "core did not answer in time",
+    grpc.StatusCode.CANCELLED: "request cancelled",
+}
+
+Metadata = tuple[tuple[str, str | bytes], ...]
+
 
 @dataclass
 class ProtocolError(Exception):
-    """A JSON-RPC error raised by domain code: code and stable message."""
+    """A JSON-RPC error raised by domain code: code, stable message, optional data."""
 
     code: int
     message: str
@@ -77,28 +96,61 @@ def internal_error(message: str) -> ProtocolError:
     return ProtocolError(INTERNAL_ERROR, message)
 
 
-def grpc_status_for(err: ProtocolError) -> tuple[grpc.StatusCode, str, tuple[tuple[str, str], ...]]:
-    """Status code, details and trailing metadata for a domain error."""
+def unexpected_error() -> ProtocolError:
+    """What a client sees of a bug of ours: -32603 "Internal error", no detail."""
+    return ProtocolError(INTERNAL_ERROR, INTERNAL_ERROR_MESSAGE)
+
+
+def bad_input(err: Exception) -> ProtocolError:
+    """The reference's answer to params that do not decode: -32600
+    "Invalid request: <decoder message>" (e.g. "missing field `type`")."""
+    return invalid_request(f"Invalid request: {err}")
+
+
+def grpc_status_for(err: ProtocolError) -> tuple[grpc.StatusCode, str, Metadata]:
+    """Status code, details and trailing metadata (code, and data if any) for a domain error."""
     status = _STATUS_BY_CODE.get(err.code, grpc.StatusCode.UNKNOWN)
-    return status, err.message, ((JSONRPC_CODE_KEY, str(err.code)),)
+    trailing: Metadata = ((JSONRPC_CODE_KEY, str(err.code)),)
+    if err.data is not None:
+        data = json.dumps(err.data, ensure_ascii=False, separators=(",", ":"))
+        trailing += ((JSONRPC_DATA_KEY, data.encode()),)
+    return status, err.message, trailing
 
 
 def rpc_error_to_jsonrpc(err: grpc.RpcError) -> ProtocolError:
-    """Map a failed gRPC call to the JSON-RPC error the client receives."""
+    """Map a failed gRPC call to the JSON-RPC error the client receives.
+
+    A status from our core carries its JSON-RPC code (and data) in the
+    trailers; any other status (the runtime's own, or a foreign server's)
+    is mapped by its status code.
+    """
     status = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
     details = err.details() if hasattr(err, "details") else None
-    trailing = err.trailing_metadata() if hasattr(err, "trailing_metadata") else None
-    for key, value in trailing or ():
-        if key == JSONRPC_CODE_KEY:
-            try:
-                return ProtocolError(int(value), details or "")
-            except ValueError:
-                break
-    if status == grpc.StatusCode.UNAVAILABLE:
-        return ProtocolError(INTERNAL_ERROR, "core unavailable; retry later")
-    if status == grpc.StatusCode.DEADLINE_EXCEEDED:
-        return ProtocolError(INTERNAL_ERROR, "core did not answer in time")
-    if status == grpc.StatusCode.CANCELLED:
-        return ProtocolError(INTERNAL_ERROR, "request cancelled")
+    trailing = dict(err.trailing_metadata() or ()) if hasattr(err, "trailing_metadata") else {}
+    code = _int_or_none(trailing.get(JSONRPC_CODE_KEY))
+    if code is not None:
+        return ProtocolError(code, details or "", _data_of(trailing.get(JSONRPC_DATA_KEY)))
+    if status in _TRANSPORT_MESSAGES:
+        return ProtocolError(INTERNAL_ERROR, _TRANSPORT_MESSAGES[status])
     code = _CODE_BY_STATUS.get(status, INTERNAL_ERROR)
     return ProtocolError(code, details or status.name.lower())
+
+
+def _int_or_none(value: str | bytes | None) -> int | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _data_of(value: str | bytes | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        # A core of another version, or a bug: the error itself still reaches the client.
+        log.warning("dropping undecodable %s trailer", JSONRPC_DATA_KEY)
+        return None

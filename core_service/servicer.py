@@ -4,9 +4,11 @@ gRPC statuses.
 
 A unary call is decoded to wire-shaped data, handed to its domain handler
 with the calling connection (from call metadata), and its result encoded.
-Every exception leaving a handler crosses into gRPC here: a `ProtocolError`
-with its stable message and JSON-RPC code/data (`errors.grpc_status_for`),
-anything else as -32603 "Internal error" with the detail logged, never sent.
+Every exception leaving a handler crosses into gRPC here, through the one
+table of `app_server_protocol.errors`: a `ProtocolError` with its stable
+message, JSON-RPC code and data; anything else (a result that does not
+encode included) as -32603 "Internal error" with the traceback logged on
+stderr, never sent.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import grpc
 
 from app_server_protocol import codec
-from app_server_protocol.errors import ProtocolError, grpc_status_for
+from app_server_protocol.errors import ProtocolError, grpc_status_for, unexpected_error
 from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
 from app_server_protocol.v2 import service_pb2
 from core_service.hub import CallInfo, ConnKey, Hub
@@ -51,21 +53,23 @@ def unary_handler(method: Method, fn: Handler) -> grpc.RpcMethodHandler:
             result = await fn(codec.to_json(request), caller_of(context))
             return codec.from_json(result_cls, result)
         except ProtocolError as err:
-            status, details, trailing = grpc_status_for(err)
-            context.set_trailing_metadata(trailing)
-            await context.abort(status, details)
-        except codec.DecodeError as err:
-            log.exception("%s produced an invalid result", method.name)
-            await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {err}")
-        except (KeyError, TypeError, ValueError) as err:
+            await abort(context, err)
+        except Exception:
             log.exception("%s failed", method.name)
-            await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {err}")
+            await abort(context, unexpected_error())
 
     return grpc.unary_unary_rpc_method_handler(
         handle,
         request_deserializer=method.params.FromString,
         response_serializer=result_cls.SerializeToString,
     )
+
+
+async def abort(context: grpc.aio.ServicerContext, err: ProtocolError) -> None:
+    """End the call with `err` as the gRPC status of the one table (never returns)."""
+    status, details, trailing = grpc_status_for(err)
+    context.set_trailing_metadata(trailing)
+    await context.abort(status, details)
 
 
 class SessionStream:

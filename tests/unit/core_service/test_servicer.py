@@ -1,0 +1,116 @@
+"""The core's error boundary: every exception leaving a handler crosses into
+gRPC through the one table, and the gateway's mapping gives the client the
+JSON-RPC error (code, message, data) it should see."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+import grpc.aio
+import pytest
+
+from app_server_protocol.errors import ProtocolError, rpc_error_to_jsonrpc
+from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE
+from app_server_protocol.v2 import thread_pb2
+from core_service.hub import CallInfo
+from core_service.servicer import unary_handler
+
+METHOD = CLIENT_REQUESTS["thread/loaded/list"]
+Fn = Callable[[dict[str, Any], CallInfo | None], Awaitable[dict[str, Any]]]
+Invoke = Callable[[Fn], Awaitable[ProtocolError | Any]]
+WAIT = 5.0
+
+
+@pytest.fixture
+async def invoke() -> AsyncIterator[Invoke]:
+    """Serve one handler on a real grpc.aio server; call it; the client's view."""
+    servers: list[grpc.aio.Server] = []
+
+    async def run(fn: Fn) -> ProtocolError | Any:
+        assert METHOD.service and METHOD.rpc
+        server = grpc.aio.server()
+        servers.append(server)
+        server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+            f"{SERVICE_FILE.package}.{METHOD.service}", {METHOD.rpc: unary_handler(METHOD, fn)})])
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            call = channel.unary_unary(
+                f"/{SERVICE_FILE.package}.{METHOD.service}/{METHOD.rpc}",
+                request_serializer=thread_pb2.ThreadLoadedListParams.SerializeToString,
+                response_deserializer=thread_pb2.ThreadLoadedListResponse.FromString)
+            try:
+                return await call(thread_pb2.ThreadLoadedListParams(), timeout=WAIT)
+            except grpc.RpcError as err:
+                return rpc_error_to_jsonrpc(err)
+
+    yield run
+    for server in servers:
+        await server.stop(None)
+
+
+async def test_unexpected_exception_is_internal_error_and_logged(
+    invoke: Invoke, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A KeyError leaving a handler reaches the client as -32603 "Internal error"
+    (its text never on the wire); the traceback is logged at error level."""
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        raise KeyError("secret-detail")
+
+    with caplog.at_level(logging.ERROR, logger="core_service.servicer"):
+        err = await invoke(fn)
+    assert err == ProtocolError(-32603, "Internal error")
+    [record] = [r for r in caplog.records if r.name == "core_service.servicer"]
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert isinstance(record.exc_info[1], KeyError)
+
+
+async def test_any_exception_class_is_internal_error(invoke: Invoke) -> None:
+    """Not only the usual suspects: a RuntimeError is -32603 "Internal error" too."""
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        raise RuntimeError("boom at /home/user/secret")
+
+    assert await invoke(fn) == ProtocolError(-32603, "Internal error")
+
+
+async def test_result_that_does_not_encode_is_internal_error(invoke: Invoke) -> None:
+    """A handler's result of the wrong shape (a codec DecodeError) is -32603
+    "Internal error", without the decoder's message."""
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        return {"data": "not-a-list"}
+
+    assert await invoke(fn) == ProtocolError(-32603, "Internal error")
+
+
+async def test_protocol_error_keeps_code_message_and_data(invoke: Invoke) -> None:
+    """A ProtocolError crosses with its code, message and structured data."""
+    data = {"config_write_error_code": "configVersionConflict", "note": "é\u2028"}
+
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        raise ProtocolError(-32600, "Configuration was modified since last read", data)
+
+    err = await invoke(fn)
+    assert err == ProtocolError(-32600, "Configuration was modified since last read", data)
+    assert err.to_json()["data"] == data
+
+
+async def test_protocol_error_without_data_has_no_data(invoke: Invoke) -> None:
+    """No `data` member unless the domain error set one (like the reference)."""
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        raise ProtocolError(-32600, "thread not found: x")
+
+    err = await invoke(fn)
+    assert isinstance(err, ProtocolError)
+    assert err.to_json() == {"code": -32600, "message": "thread not found: x"}
+
+
+async def test_success_passes_the_result(invoke: Invoke) -> None:
+    """A handler's result is encoded and returned."""
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        return {"data": ["t1"], "nextCursor": None}
+
+    out = await invoke(fn)
+    assert list(out.data) == ["t1"]
