@@ -1,12 +1,22 @@
-"""turn/start, turn/steer and turn/interrupt on top of the thread manager."""
+"""TurnService: turn/start, turn/steer and turn/interrupt on top of the thread manager."""
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, cast
 
 from app_server_protocol.errors import invalid_request
+from app_server_protocol.wire_types import (
+    TurnInterruptParams,
+    TurnInterruptResponse,
+    TurnStartParams,
+    TurnStartResponse,
+    TurnSteerParams,
+    TurnSteerResponse,
+)
 from core_service.hub import CallInfo, Hub
 from core_service.threads.manager import ThreadManager, sandbox_policy
+from core_service.threads.state import LoadedThread
 from core_service.turns.runner import TurnRunner
 
 
@@ -18,9 +28,7 @@ class TurnApi:
         self.runner = runner
         self.hub = hub
 
-    async def start(
-        self, params: dict[str, Any], call: CallInfo | None
-    ) -> dict[str, Any]:
+    async def start(self, params: TurnStartParams, call: CallInfo | None) -> TurnStartResponse:
         """turn/start: respond with the new turn at once; the turn runs in the background."""
         thread_id = params["threadId"]
         thread = self.threads.require_loaded(thread_id)
@@ -28,6 +36,19 @@ class TurnApi:
             raise invalid_request(
                 f"a turn is already in progress on thread {thread_id}: {thread.active.id}"
             )
+        self._apply_settings(thread, params)
+        schema = params.get("outputSchema")
+        active = self.runner.start(
+            thread,
+            list(params["input"]),
+            output_schema=schema if isinstance(schema, dict) and schema else None,
+            originator=self.hub.client_info(call.key if call else None),
+            call=call,
+        )
+        return {"turn": {"id": active.id, "items": [], "status": "inProgress", "error": None}}
+
+    def _apply_settings(self, thread: LoadedThread, params: TurnStartParams) -> None:
+        """Make turn/start's settings the thread's own, for this turn and those after it."""
         sticky = {
             "model": params.get("model"),
             "cwd": params.get("cwd"),
@@ -35,23 +56,26 @@ class TurnApi:
         }
         if any(v is not None for v in sticky.values()):
             thread.config = self.threads._derive(sticky, thread.config)
-            if params.get("cwd"):
-                thread.meta["cwd"] = params["cwd"]
-        if params.get("sandboxPolicy") is not None:
-            thread.meta["sandbox"] = params["sandboxPolicy"]
+            cwd = params.get("cwd")
+            if cwd:
+                thread.meta["cwd"] = cwd
+        policy = params.get("sandboxPolicy")
+        if policy is not None:
+            # The session metadata keeps the policy as the JSON it was given.
+            thread.meta["sandbox"] = cast(dict[str, Any], policy)
         elif thread.meta.get("sandbox") is None:
             thread.meta["sandbox"] = sandbox_policy(thread.config)
-        if params.get("effort") is not None:
-            thread.config.model_reasoning_effort = params["effort"]
-        if params.get("summary") is not None:
-            thread.config.model_reasoning_summary = params["summary"]
-        client = self.hub.client_info(call.key if call else None)
-        active = self.runner.start(thread, list(params.get("input", [])), params, client, call)
-        return {"turn": {"id": active.id, "items": [], "status": "inProgress", "error": None}}
+        effort, summary = params.get("effort"), params.get("summary")
+        if effort is not None or summary is not None:
+            # A new Config: the old one may be shared (the manager's base, another thread's).
+            cfg = thread.config
+            thread.config = dataclasses.replace(
+                cfg,
+                model_reasoning_effort=cfg.model_reasoning_effort if effort is None else effort,
+                model_reasoning_summary=cfg.model_reasoning_summary if summary is None else summary,
+            )
 
-    async def steer(
-        self, params: dict[str, Any], call: CallInfo | None
-    ) -> dict[str, Any]:
+    async def steer(self, params: TurnSteerParams, call: CallInfo | None) -> TurnSteerResponse:
         """turn/steer: add input to the running turn (sent with its next model request)."""
         thread = self.threads.require_loaded(params["threadId"])
         active = thread.active
@@ -62,14 +86,14 @@ class TurnApi:
             raise invalid_request(
                 f"expected active turn id `{expected}` but found `{active.id}`"
             )
-        if not params.get("input"):
+        if not params["input"]:
             raise invalid_request("input must not be empty")
         active.steer.append(list(params["input"]))
         return {"turnId": active.id}
 
     async def interrupt(
-        self, params: dict[str, Any], call: CallInfo | None
-    ) -> dict[str, Any]:
+        self, params: TurnInterruptParams, call: CallInfo | None
+    ) -> TurnInterruptResponse:
         """turn/interrupt: cancel the running turn; it completes as `interrupted`."""
         thread = self.threads.require_loaded(params["threadId"])
         active = thread.active
@@ -82,12 +106,4 @@ class TurnApi:
         active.after = call
         if active.task is not None:
             active.task.cancel()
-        return {}
-
-    async def compact_start(
-        self, params: dict[str, Any], call: CallInfo | None
-    ) -> dict[str, Any]:
-        """thread/compact/start: compaction runs as a turn of its own."""
-        thread = self.threads.require_loaded(params["threadId"])
-        await self.runner.compact(thread, call)
         return {}

@@ -2,13 +2,16 @@
 
 Our own wording (the reference's prompt text is not copied): a concise
 coding-agent system prompt, a developer message describing the sandbox and
-approval policy, and the `<environment_context>` user message.
+approval policy, the `<environment_context>` user message, the notice of an
+interrupted turn and the compaction prompt.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+
+from core_service.config.schema import Config
+from core_service.turns.items import Message, text_message
 
 BASE_INSTRUCTIONS = """You are a coding agent running inside an IDE integration.
 You help the user with software engineering tasks in their workspace: read and
@@ -23,8 +26,13 @@ TURN_ABORTED_NOTICE = (
     "partially executed; verify current state before retrying.\n</turn_aborted>"
 )
 
+COMPACT_PROMPT = (
+    "Summarize the conversation so far for a handoff: the user's goals, decisions made, "
+    "the current state of the work and any open questions. Be concise and factual."
+)
 
-def permissions_message(config: Any) -> dict[str, Any]:
+
+def permissions_message(config: Config) -> Message:
     """Developer message describing the sandbox mode and approval policy."""
     text = (
         "<permissions instructions>\n"
@@ -32,11 +40,10 @@ def permissions_message(config: Any) -> dict[str, Any]:
         f"Approval policy: `{config.approval_policy}`.\n"
         "</permissions instructions>"
     )
-    return {"type": "message", "role": "developer", "content": [{"type": "input_text",
-                                                                 "text": text}]}
+    return text_message("developer", text)
 
 
-def environment_context(cwd: str) -> dict[str, Any]:
+def environment_context(cwd: str) -> Message:
     """User message with the working directory and shell."""
     shell = os.path.basename(os.environ.get("SHELL", "bash")) or "bash"
     text = (
@@ -45,4 +52,18 @@ def environment_context(cwd: str) -> dict[str, Any]:
         f"  <shell>{shell}</shell>\n"
         "</environment_context>"
     )
-    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+    return text_message("user", text)
+
+
+def initial_context(config: Config, cwd: str) -> list[Message]:
+    """The messages that open a thread's history, before its first user message."""
+    context = [permissions_message(config)]
+    if config.developer_instructions:
+        context.append(text_message("developer", config.developer_instructions))
+    context.append(environment_context(cwd))
+    return context
+
+
+def summary_message(summary: str) -> Message:
+    """The user message that stands for the whole history after a compaction."""
+    return text_message("user", f"<conversation_summary>\n{summary}\n</conversation_summary>")

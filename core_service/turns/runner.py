@@ -3,639 +3,243 @@
 A turn records the user's input, asks the model (Responses API over SSE)
 with the thread's whole history, streams the items it produces as v2
 notifications in the reference's order, and ends with `turn/completed`
-(`completed`, `failed` with a TurnError, or `interrupted`). Follow-up model
-requests run within the same turn when the model called a tool or the
-client steered the turn.
+(`completed`, `failed` with a TurnError, or `interrupted`; see
+`lifecycle`). Follow-up model requests run within the same turn when the
+model called a tool or the client steered the turn.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import json
-import logging
-import mimetypes
-import time
-import uuid
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from app_server_protocol import codec
-from app_server_protocol.errors import invalid_request
-from app_server_protocol.v2 import notification_pb2 as N
+from app_server_protocol.wire_types import Turn, UserInput
+from core_service.account.rate_limits import null_snapshot
 from core_service.hub import CallInfo, Hub
-from core_service.ids import uuid7
-from core_service.model import client as mc
-from core_service.model.catalog import context_window, supports_reasoning
+from core_service.model import events as me
+from core_service.model.client import ModelRequest
+from core_service.store import records
 from core_service.threads.state import ActiveTurn, LoadedThread
-from core_service.turns.instructions import (
-    BASE_INSTRUCTIONS,
-    TURN_ABORTED_NOTICE,
-    environment_context,
-    permissions_message,
+from core_service.turns.compaction import Compactor
+from core_service.turns.events import TurnEvents
+from core_service.turns.instructions import TURN_ABORTED_NOTICE, initial_context
+from core_service.turns.items import (
+    TOOL_CALL_KINDS,
+    Message,
+    as_history,
+    completed_item,
+    history_item,
+    needs_files,
+    started_item,
+    text_message,
+    tool_output,
+    user_input_to_model,
+    user_message_item,
 )
-from core_service.user_agent import user_agent
-
-log = logging.getLogger(__name__)
-
-NULL_RATE_LIMITS: dict[str, Any] = {
-    "limitId": "codex",
-    "limitName": None,
-    "primary": None,
-    "secondary": None,
-    "credits": None,
-    "planType": None,
-}
-
-
-def _now_ts() -> int:
-    return int(time.time())
-
-
-def user_input_to_model(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Responses API content parts of a user message (runs in a worker: may read images)."""
-    parts: list[dict[str, Any]] = []
-    for item in inputs:
-        kind = item.get("type")
-        if kind == "text":
-            parts.append({"type": "input_text", "text": item.get("text", "")})
-        elif kind == "image":
-            parts.append({"type": "input_image", "image_url": item.get("url", "")})
-        elif kind == "localImage":
-            path = Path(item.get("path", ""))
-            try:
-                data = path.read_bytes()
-            except OSError as err:
-                parts.append(
-                    {"type": "input_text", "text": f"<image {path} could not be read: {err}>"}
-                )
-                continue
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            url = f"data:{mime};base64,{base64.b64encode(data).decode()}"
-            parts.append({"type": "input_image", "image_url": url})
-        elif kind in ("skill", "mention"):
-            parts.append(
-                {"type": "input_text", "text": f"<{kind} name={item.get('name')!r} "
-                 f"path={item.get('path')!r}>"}
-            )
-    return parts
-
-
-def _part(parts_by_item: dict[str, list[list[str]]], item_id: str, index: int) -> list[str]:
-    """The text pieces of part `index` of an item (summary or content), created on demand."""
-    parts = parts_by_item.setdefault(item_id, [])
-    while len(parts) <= index:
-        parts.append([])
-    return parts[index]
-
-
-def preview_of(inputs: list[dict[str, Any]]) -> str:
-    """Thread preview: the text of the first user message."""
-    return "".join(i.get("text", "") for i in inputs if i.get("type") == "text")
+from core_service.turns.lifecycle import open_turn, run_turn
+from core_service.turns.request import Credentials, ModelStream, build_request
+from core_service.turns.sampling import Sampling
+from core_service.turns.usage import add_usage
 
 
 class TurnRunner:
-    """Runs turns for the thread manager (one instance per core)."""
+    """Runs the turns of every thread (one instance per core)."""
 
-    def __init__(self, hub: Hub, client: mc.ModelClient, auth: Any) -> None:
-        self.hub = hub
+    def __init__(self, hub: Hub, client: ModelStream, credentials: Credentials) -> None:
+        self.events = TurnEvents(hub)
         self.client = client
-        self.auth = auth
-        # Last rate-limit snapshot broadcast, per limit id.
-        self._last_limits: dict[str, dict[str, Any]] = {}
+        self.credentials = credentials
+        self.compactor = Compactor(self.events, client, credentials)
 
-    # -- notifications ------------------------------------------------------
-    @staticmethod
-    def _after(thread: LoadedThread) -> CallInfo | None:
-        return thread.active.after if thread.active is not None else None
-
-    def _emit_json(self, thread: LoadedThread, cls: type, data: dict[str, Any]) -> None:
-        self.hub.emit(codec.from_json(cls, data), thread_id=thread.id, after=self._after(thread))
-
-    def _item(self, thread: LoadedThread, turn_id: str, item: dict[str, Any], done: bool) -> None:
-        cls = N.ItemCompletedNotification if done else N.ItemStartedNotification
-        self._emit_json(thread, cls, {"item": item, "threadId": thread.id, "turnId": turn_id})
-
-    def _rate_limits(self, thread: LoadedThread, snapshot: dict[str, Any]) -> None:
-        """account/rateLimits/updated: to the turn's subscribers every time (the
-        reference's per-turn sequence), to every other connection only when the
-        snapshot of that limit changed (a broadcast per turn would make each
-        turn cost O(connections) writes)."""
-        msg = codec.from_json(N.AccountRateLimitsUpdatedNotification, {"rateLimits": snapshot})
-        key = snapshot.get("limitId") or ""
-        if self._last_limits.get(key) != snapshot:
-            self._last_limits[key] = snapshot
-            self.hub.emit(msg, broadcast=True, after=self._after(thread))
-        else:
-            self.hub.emit(msg, thread_id=thread.id, after=self._after(thread))
-
-    def _token_usage(self, thread: LoadedThread, turn_id: str) -> None:
-        last = thread.tokens.last or dict(thread.tokens.total)
-        self._emit_json(
-            thread,
-            N.ThreadTokenUsageUpdatedNotification,
-            {
-                "threadId": thread.id,
-                "turnId": turn_id,
-                "tokenUsage": {
-                    "total": thread.tokens.total,
-                    "last": last,
-                    "modelContextWindow": context_window(thread.config.model),
-                },
-            },
-        )
-
-    # -- the turn -------------------------------------------------------------
     def start(
         self,
         thread: LoadedThread,
-        inputs: list[dict[str, Any]],
-        overrides: dict[str, Any],
-        originator: dict[str, Any] | None,
+        inputs: list[UserInput],
+        *,
+        output_schema: dict[str, Any] | None,
+        originator: Mapping[str, Any] | None,
         call: CallInfo | None,
     ) -> ActiveTurn:
-        """Start a turn in the background; returns its handle (id known at once)."""
-        active = ActiveTurn(id=uuid7(), after=call)
-        thread.active = active
-        thread.idle_since = None
-        turn: dict[str, Any] = {"id": active.id, "items": [], "status": "inProgress", "error": None}
-        if len(thread.history_marks) == len(thread.turns):
-            thread.history_marks.append(len(thread.history))
-        thread.turns.append(turn)
+        """Start a turn in the background; returns its handle (id known at once).
+
+        `originator` is the calling client's `clientInfo`; `output_schema`
+        constrains the model's final answer for this turn only.
+        """
+        active, turn = open_turn(thread, call)
+        work = self._run(thread, active, turn, inputs, output_schema, originator)
         active.task = asyncio.get_running_loop().create_task(
-            self._run(thread, active, turn, inputs, overrides, originator)
+            run_turn(self.events, thread, active, turn, work, notice_on_interrupt=True)
         )
         return active
+
+    async def compact(self, thread: LoadedThread, call: CallInfo | None) -> None:
+        """thread/compact/start: summarise the history in a turn of its own."""
+        self.compactor.start(thread, call)
 
     async def _run(
         self,
         thread: LoadedThread,
         active: ActiveTurn,
-        turn: dict[str, Any],
-        inputs: list[dict[str, Any]],
-        overrides: dict[str, Any],
-        originator: dict[str, Any] | None,
+        turn: Turn,
+        inputs: list[UserInput],
+        output_schema: dict[str, Any] | None,
+        originator: Mapping[str, Any] | None,
     ) -> None:
-        status, error = "completed", None
-        try:
-            self._emit_json(
-                thread,
-                N.TurnStartedNotification,
-                {"threadId": thread.id, "turn": {**turn, "items": []}},
-            )
-            await thread.recorder.append(
-                [
-                    {
-                        "type": "turn_context",
-                        "payload": {
-                            "turn_id": active.id,
-                            "cwd": overrides.get("cwd") or thread.meta.get("cwd"),
-                            "approval_policy": overrides.get("approvalPolicy")
-                            or thread.config.approval_policy,
-                            "model": overrides.get("model") or thread.config.model,
-                            "effort": overrides.get("effort"),
-                            "summary": overrides.get("summary"),
-                        },
-                    },
-                    {"type": "event_msg", "payload": {"type": "turn_started", "turnId": active.id}},
-                ]
-            )
-            if thread.tokens.last is not None:
-                self._token_usage(thread, active.id)
-            await self._record_user_message(thread, active.id, turn, inputs)
-            await self._sample_loop(thread, active, turn, overrides, originator)
-        except asyncio.CancelledError:
-            status = "interrupted"
-            thread.abort_notice = True
-        except mc.ModelError as err:
-            status = "failed"
-            error = {
-                "message": err.message,
-                "codexErrorInfo": err.info,
-                "additionalDetails": err.additional_details,
-            }
-        except Exception as err:  # a bug must end the turn, not the core
-            log.exception("turn %s failed", active.id)
-            status = "failed"
-            error = {"message": f"internal error: {err}", "codexErrorInfo": "other",
-                     "additionalDetails": None}
-        finally:
-            await self._finish(thread, active, turn, status, error)
-
-    async def _finish(
-        self,
-        thread: LoadedThread,
-        active: ActiveTurn,
-        turn: dict[str, Any],
-        status: str,
-        error: dict[str, Any] | None,
-    ) -> None:
-        turn["status"] = status
-        turn["error"] = error
-        if error is not None:
-            self._emit_json(
-                thread,
-                N.ErrorNotification,
-                {"error": error, "willRetry": False, "threadId": thread.id, "turnId": active.id},
-            )
-        self._emit_json(
-            thread,
-            N.TurnCompletedNotification,
-            {"threadId": thread.id, "turn": {**turn, "items": []}},
-        )
-        thread.active = None
-        thread.idle_since = time.monotonic()
-        thread.meta["updated_at"] = _now_ts()
-        active.done.set()
-        try:
-            await asyncio.shield(self._persist_end(thread, active.id, status, error))
-        except Exception:
-            log.exception("could not persist the end of turn %s", active.id)
-
-    async def _persist_end(
-        self, thread: LoadedThread, turn_id: str, status: str, error: dict[str, Any] | None
-    ) -> None:
-        await thread.recorder.append(
-            [
-                {
-                    "type": "event_msg",
-                    "payload": {
-                        "type": "turn_completed",
-                        "turnId": turn_id,
-                        "status": status,
-                        "error": error,
-                    },
-                }
-            ]
-        )
-        await thread.recorder.flush(fsync=True)
-
-    async def _record_user_message(
-        self,
-        thread: LoadedThread,
-        turn_id: str,
-        turn: dict[str, Any],
-        inputs: list[dict[str, Any]],
-    ) -> None:
-        item = {"type": "userMessage", "id": str(uuid.uuid4()), "content": inputs}
-        self._item(thread, turn_id, item, done=False)
-        self._item(thread, turn_id, item, done=True)
-        turn["items"].append(item)
-        records: list[dict[str, Any]] = []
-        if not thread.history:
-            context = [permissions_message(thread.config)]
-            if thread.config.developer_instructions:
-                context.append({"type": "message", "role": "developer", "content": [
-                    {"type": "input_text", "text": thread.config.developer_instructions}]})
-            context.append(environment_context(thread.meta.get("cwd", "")))
-            for msg in context:
-                thread.history.append(msg)
-                records.append({"type": "response_item", "payload": msg})
-        if thread.abort_notice:
-            thread.abort_notice = False
-            notice = {
-                "type": "message",
-                "role": "user",
-                "content": [{"type": "input_text", "text": TURN_ABORTED_NOTICE}],
-            }
-            thread.history.append(notice)
-            records.append({"type": "response_item", "payload": notice})
-        if any(i.get("type") == "localImage" for i in inputs):
-            content = await asyncio.to_thread(user_input_to_model, inputs)  # reads files
-        else:
-            content = user_input_to_model(inputs)
-        msg = {"type": "message", "role": "user", "content": content}
-        thread.history.append(msg)
-        if not thread.meta.get("preview"):
-            thread.meta["preview"] = preview_of(inputs)
-        records.append({"type": "response_item", "payload": msg})
-        records.append(
-            {"type": "event_msg", "payload": {"type": "item_completed", "turnId": turn_id,
-                                              "item": item}}
-        )
-        await thread.recorder.append(records)
-
-    def _request(
-        self, thread: LoadedThread, turn_id: str, overrides: dict[str, Any],
-        originator: dict[str, Any] | None,
-    ) -> mc.ModelRequest:
+        self.events.turn_started(thread, active, turn)
         cfg = thread.config
-        model = overrides.get("model") or cfg.model
-        body: dict[str, Any] = {
-            "model": model,
-            "instructions": cfg.base_instructions or BASE_INSTRUCTIONS,
-            "input": list(thread.history),
-            "tools": [],
-            "tool_choice": "auto",
-            "parallel_tool_calls": False,
-            "reasoning": None,
-            "store": False,
-            "stream": True,
-            "include": [],
-            "prompt_cache_key": thread.id,
-        }
-        schema = overrides.get("outputSchema")
-        if isinstance(schema, dict) and schema:
-            body["text"] = {"format": {"type": "json_schema", "name": "codex_output_schema",
-                                       "schema": schema, "strict": True}}
-        if supports_reasoning(model):
-            body["reasoning"] = {
-                "effort": overrides.get("effort") or cfg.model_reasoning_effort or "medium",
-                "summary": overrides.get("summary") or cfg.model_reasoning_summary or "auto",
-            }
-            body["include"] = ["reasoning.encrypted_content"]
-        name = (originator or {}).get("name") or "codex_app_server"
-        version = (originator or {}).get("version")
-
-        sandbox = thread.meta.get("sandbox") or {}
-        headers = {
-            "originator": name,
-            "user-agent": user_agent(name, version),
-            "session_id": thread.id,
-            "x-codex-turn-metadata": json.dumps(
-                {
-                    "turn_id": turn_id,
-                    "sandbox": "none" if sandbox.get("type") == "dangerFullAccess" else "seccomp",
-                },
-                separators=(",", ":"),
-            ),
-        }
-        return mc.ModelRequest(
-            provider=cfg.provider,
-            body=body,
-            headers=headers,
-            bearer=self.auth.bearer_for(cfg.provider),
-            auth_refresher=None,
-        )
-
-    async def _sample_loop(
-        self,
-        thread: LoadedThread,
-        active: ActiveTurn,
-        turn: dict[str, Any],
-        overrides: dict[str, Any],
-        originator: dict[str, Any] | None,
-    ) -> None:
+        await thread.recorder.append([
+            records.turn_context(
+                active.id, cwd=thread.meta.get("cwd"), approval_policy=cfg.approval_policy,
+                model=cfg.model, effort=cfg.model_reasoning_effort,
+                summary=cfg.model_reasoning_summary),
+            records.turn_started(active.id),
+        ])
+        if thread.tokens.last is not None:
+            self.events.token_usage(thread, active)
+        await self._record_user_message(thread, active, turn, inputs)
         rerouted = False
         while True:
-            req = self._request(thread, active.id, overrides, originator)
-            follow_up, rerouted = await self._sample(thread, active, turn, req, rerouted)
+            bearer = self.credentials.bearer_for(thread.config.provider)
+            req = build_request(thread, active.id, bearer, originator=originator,
+                                output_schema=output_schema)
+            sampling = await self._sample(thread, active, turn, req, rerouted)
+            rerouted = sampling.rerouted
+            follow_up = sampling.follow_up
             if active.steer:
-                for inputs in active.steer:
-                    await self._record_user_message(thread, active.id, turn, inputs)
+                for steered in active.steer:
+                    await self._record_user_message(thread, active, turn, steered)
                 active.steer.clear()
                 follow_up = True
             if not follow_up:
                 return
 
+    async def _record_user_message(
+        self,
+        thread: LoadedThread,
+        active: ActiveTurn,
+        turn: Turn,
+        inputs: list[UserInput],
+    ) -> None:
+        item = user_message_item(inputs)
+        self.events.item(thread, active, item, done=False)
+        self.events.item(thread, active, item, done=True)
+        turn["items"].append(item)
+        history: list[Message] = []
+        if not thread.history:
+            history.extend(initial_context(thread.config, thread.meta.get("cwd", "")))
+        if thread.abort_notice:
+            thread.abort_notice = False
+            history.append(text_message("user", TURN_ABORTED_NOTICE))
+        if needs_files(inputs):
+            content = await asyncio.to_thread(user_input_to_model, inputs)
+        else:
+            content = user_input_to_model(inputs)
+        history.append({"type": "message", "role": "user", "content": content})
+        thread.history.extend(as_history(msg) for msg in history)
+        if not thread.meta.get("preview"):
+            thread.meta["preview"] = records.user_message_text(item)
+        await thread.recorder.append([
+            *(records.response_item(msg) for msg in history),
+            records.item_completed(active.id, item),
+        ])
+
     async def _sample(
         self,
         thread: LoadedThread,
         active: ActiveTurn,
-        turn: dict[str, Any],
-        req: mc.ModelRequest,
+        turn: Turn,
+        req: ModelRequest,
         rerouted: bool,
-    ) -> tuple[bool, bool]:
-        """One model request; returns (needs a follow-up request, rerouted)."""
-        texts: dict[str, list[str]] = {}
-        summaries: dict[str, list[list[str]]] = {}
-        contents: dict[str, list[list[str]]] = {}
-        follow_up = False
-        records: list[dict[str, Any]] = []
+    ) -> Sampling:
+        """One model request, its events streamed out as they come."""
+        sampling = Sampling(rerouted)
         async with contextlib.aclosing(self.client.stream(req)) as events:
             async for ev in events:
-                follow_up, rerouted, records = await self._on_event(
-                    thread, active, turn, ev, texts, summaries, contents, records,
-                    follow_up, rerouted)
-        return follow_up, rerouted
+                if self._on_event(thread, active, turn, sampling, ev):
+                    await thread.recorder.append(sampling.take_records())
+        return sampling
 
-    async def _on_event(
+    def _on_event(
         self,
         thread: LoadedThread,
         active: ActiveTurn,
-        turn: dict[str, Any],
-        ev: Any,
-        texts: dict[str, list[str]],
-        summaries: dict[str, list[list[str]]],
-        contents: dict[str, list[list[str]]],
-        records: list[dict[str, Any]],
-        follow_up: bool,
-        rerouted: bool,
-    ) -> tuple[bool, bool, list[dict[str, Any]]]:
-        """Handle one model event: emit its notifications, collect its records."""
-        tid, turn_id = thread.id, active.id
-        if isinstance(ev, mc.TextDelta):
-            buf = texts.get(ev.item_id)
-            if buf is None:
-                buf = texts[ev.item_id] = []
-            buf.append(ev.delta)
-            self.hub.emit(
-                N.AgentMessageDeltaNotification(
-                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta
-                ),
-                thread_id=tid,
-                after=active.after,
-            )
-        elif isinstance(ev, mc.OutputItemAdded):
-            item = ev.item
-            kind = item.get("type")
-            item_id = item.get("id") or ""
-            if kind == "message":
-                texts[item_id] = []
-                self._item(thread, turn_id, {"type": "agentMessage", "id": item_id,
-                                             "text": ""}, done=False)
-            elif kind == "reasoning":
-                summaries[item_id] = []
-                contents[item_id] = []
-                self._item(thread, turn_id, {"type": "reasoning", "id": item_id,
-                                             "summary": [], "content": []}, done=False)
-        elif isinstance(ev, mc.ReasoningSummaryPartAdded):
-            _part(summaries, ev.item_id, ev.summary_index)
-            self.hub.emit(
-                N.ReasoningSummaryPartAddedNotification(
-                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id,
-                    summary_index=ev.summary_index,
-                ),
-                thread_id=tid,
-                after=active.after,
-            )
-        elif isinstance(ev, mc.ReasoningSummaryDelta):
-            _part(summaries, ev.item_id, ev.summary_index).append(ev.delta)
-            self.hub.emit(
-                N.ReasoningSummaryTextDeltaNotification(
-                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
-                    summary_index=ev.summary_index,
-                ),
-                thread_id=tid,
-                after=active.after,
-            )
-        elif isinstance(ev, mc.ReasoningTextDelta):
-            _part(contents, ev.item_id, ev.content_index).append(ev.delta)
-            self.hub.emit(
-                N.ReasoningTextDeltaNotification(
-                    thread_id=tid, turn_id=turn_id, item_id=ev.item_id, delta=ev.delta,
-                    content_index=ev.content_index,
-                ),
-                thread_id=tid,
-                after=active.after,
-            )
-        elif isinstance(ev, mc.OutputItemDone):
-            follow_up |= await self._item_done(thread, active, turn, ev.item, texts,
-                                               summaries, contents, records)
-        elif isinstance(ev, mc.Completed):
-            self._add_usage(thread, ev.usage)
-            self._token_usage(thread, turn_id)
-            for snap in thread.last_rate_limits or [NULL_RATE_LIMITS]:
-                self._rate_limits(thread, snap)
-                break
-            records.append({"type": "event_msg", "payload": {
-                "type": "token_count", "total": thread.tokens.total,
-                "last": thread.tokens.last}})
-        elif isinstance(ev, mc.RateLimits):
-            thread.last_rate_limits = list(ev.snapshots) or [NULL_RATE_LIMITS]
-            for snap in thread.last_rate_limits:
-                self._rate_limits(thread, snap)
-        elif isinstance(ev, mc.ModelRerouted):
-            if not rerouted:
-                rerouted = True
-                self._emit_json(thread, N.ModelReroutedNotification, {
-                    "threadId": tid, "turnId": turn_id, "fromModel": ev.from_model,
-                    "toModel": ev.to_model, "reason": "highRiskCyberActivity"})
-        elif isinstance(ev, mc.StreamRetry):
-            self._emit_json(thread, N.ErrorNotification, {
-                "error": {
-                    "message": f"Reconnecting... {ev.attempt}/{ev.max_attempts}",
-                    "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": None}},
-                    "additionalDetails": ev.reason,
-                },
-                "willRetry": True, "threadId": tid, "turnId": turn_id})
-        if records and isinstance(ev, mc.OutputItemDone | mc.Completed):
-            await thread.recorder.append(records)
-            records = []
-        return follow_up, rerouted, records
-
-    def _add_usage(self, thread: LoadedThread, usage: mc.TokenUsage) -> None:
-        last = {
-            "totalTokens": usage.total,
-            "inputTokens": usage.input,
-            "cachedInputTokens": usage.cached_input,
-            "outputTokens": usage.output,
-            "reasoningOutputTokens": usage.reasoning_output,
-        }
-        thread.tokens.last = last
-        for k, v in last.items():
-            thread.tokens.total[k] = thread.tokens.total.get(k, 0) + v
-
-    async def _item_done(
-        self,
-        thread: LoadedThread,
-        active: ActiveTurn,
-        turn: dict[str, Any],
-        item: dict[str, Any],
-        texts: dict[str, list[str]],
-        summaries: dict[str, list[list[str]]],
-        contents: dict[str, list[list[str]]],
-        records: list[dict[str, Any]],
+        turn: Turn,
+        sampling: Sampling,
+        ev: me.ModelEvent,
     ) -> bool:
-        kind = item.get("type")
-        item_id = item.get("id") or ""
-        wire: dict[str, Any] | None = None
-        follow_up = False
-        history_item = {k: v for k, v in item.items() if k != "id"}
-        if kind == "message":
-            text = "".join(
-                c.get("text", "") for c in item.get("content", []) if c.get("type") == "output_text"
-            ) or "".join(texts.get(item_id, []))
-            wire = {"type": "agentMessage", "id": item_id, "text": text}
-        elif kind == "reasoning":
-            summary = [s.get("text", "") for s in item.get("summary", []) if isinstance(s, dict)]
-            if not summary:
-                summary = ["".join(p) for p in summaries.get(item_id, [])]
-            content = [c.get("text", "") for c in item.get("content", []) or []
-                       if isinstance(c, dict)]
-            if not content:
-                content = ["".join(p) for p in contents.get(item_id, [])]
-            wire = {"type": "reasoning", "id": item_id, "summary": summary, "content": content}
-        elif kind in ("function_call", "custom_tool_call", "local_shell_call"):
-            name = item.get("name") or kind
-            call_id = item.get("call_id") or item_id
-            out_type = "custom_tool_call_output" if kind == "custom_tool_call" else (
-                "function_call_output")
-            output = {"type": out_type, "call_id": call_id, "output": f"unsupported call: {name}"}
-            thread.history.append(history_item)
-            thread.history.append(output)
-            records.append({"type": "response_item", "payload": history_item})
-            records.append({"type": "response_item", "payload": output})
+        """Handle one model event; True when its records are due in the rollout now."""
+        events = self.events
+        # Deltas first: they are nearly every event of a stream.
+        if isinstance(ev, me.TextDelta):
+            sampling.add_text(ev.item_id, ev.delta)
+            events.text_delta(thread, active, ev.item_id, ev.delta)
+        elif isinstance(ev, me.ReasoningSummaryDelta):
+            sampling.add_summary(ev.item_id, ev.summary_index, ev.delta)
+            events.summary_delta(thread, active, ev.item_id, ev.summary_index, ev.delta)
+        elif isinstance(ev, me.ReasoningTextDelta):
+            sampling.add_content(ev.item_id, ev.content_index, ev.delta)
+            events.content_delta(thread, active, ev.item_id, ev.content_index, ev.delta)
+        elif isinstance(ev, me.ReasoningSummaryPartAdded):
+            sampling.add_summary_part(ev.item_id, ev.summary_index)
+            events.summary_part_added(thread, active, ev.item_id, ev.summary_index)
+        elif isinstance(ev, me.OutputItemAdded):
+            item = started_item(ev.item)
+            if item is not None:
+                sampling.open_item(item["id"])
+                events.item(thread, active, item, done=False)
+        elif isinstance(ev, me.OutputItemDone):
+            self._item_done(thread, active, turn, sampling, ev.item)
+            return bool(sampling.records)
+        elif isinstance(ev, me.Completed):
+            self._completed(thread, active, sampling, ev.usage)
             return True
-        if wire is None:
-            return follow_up
-        self._item(thread, active.id, wire, done=True)
-        turn["items"].append(wire)
-        thread.history.append(history_item)
-        records.append({"type": "response_item", "payload": history_item})
-        records.append({"type": "event_msg", "payload": {"type": "item_completed",
-                                                         "turnId": active.id, "item": wire}})
-        return follow_up
+        elif isinstance(ev, me.RateLimits):
+            thread.last_rate_limits = list(ev.snapshots) or [null_snapshot()]
+            for snapshot in thread.last_rate_limits:
+                events.rate_limits(thread, active, snapshot)
+        elif isinstance(ev, me.ModelRerouted):
+            if sampling.mark_rerouted():
+                events.rerouted(thread, active, ev.from_model, ev.to_model)
+        elif isinstance(ev, me.StreamRetry):
+            events.retrying(thread, active, ev.attempt, ev.max_attempts, ev.reason)
+        return False
 
-    # -- compaction -------------------------------------------------------------
-    async def compact(self, thread: LoadedThread, call: CallInfo | None) -> None:
-        """thread/compact/start: summarise the history in a turn of its own."""
-        if thread.active is not None:
-            raise invalid_request(f"a turn is already in progress on thread {thread.id}")
-        active = ActiveTurn(id=uuid7(), after=call)
-        thread.active = active
-        turn: dict[str, Any] = {"id": active.id, "items": [], "status": "inProgress", "error": None}
-        if len(thread.history_marks) == len(thread.turns):
-            thread.history_marks.append(len(thread.history))
-        thread.turns.append(turn)
-        active.task = asyncio.get_running_loop().create_task(
-            self._run_compact(thread, active, turn)
-        )
-
-    async def _run_compact(
-        self, thread: LoadedThread, active: ActiveTurn, turn: dict[str, Any]
+    def _item_done(
+        self,
+        thread: LoadedThread,
+        active: ActiveTurn,
+        turn: Turn,
+        sampling: Sampling,
+        output: me.ResponseItem,
     ) -> None:
-        status, error = "completed", None
-        try:
-            self._emit_json(thread, N.TurnStartedNotification,
-                            {"threadId": thread.id, "turn": {**turn, "items": []}})
-            item = {"type": "contextCompaction", "id": str(uuid.uuid4())}
-            self._item(thread, active.id, item, done=False)
-            req = self._request(thread, active.id, {}, None)
-            req.body["input"] = [*thread.history, {
-                "type": "message", "role": "user",
-                "content": [{"type": "input_text", "text": COMPACT_PROMPT}]}]
-            summary: list[str] = []
-            async with contextlib.aclosing(self.client.stream(req)) as events:
-                async for ev in events:
-                    if isinstance(ev, mc.TextDelta):
-                        summary.append(ev.delta)
-                    elif isinstance(ev, mc.Completed):
-                        self._add_usage(thread, ev.usage)
-            text = "".join(summary)
-            keep = [h for h in thread.history[:2] if h.get("role") in ("developer", "user")]
-            compacted = {"type": "message", "role": "user", "content": [
-                {"type": "input_text", "text": f"<conversation_summary>\n{text}\n"
-                                               "</conversation_summary>"}]}
-            thread.history = [*keep, compacted]
-            await thread.recorder.append([{"type": "compacted", "payload": {
-                "message": text, "replacement_history": thread.history}}])
-            self._item(thread, active.id, item, done=True)
-            turn["items"].append(item)
-            self._emit_json(thread, N.ContextCompactedNotification,
-                            {"threadId": thread.id, "turnId": active.id})
-        except asyncio.CancelledError:
-            status = "interrupted"
-        except mc.ModelError as err:
-            status = "failed"
-            error = {"message": err.message, "codexErrorInfo": err.info,
-                     "additionalDetails": err.additional_details}
-        finally:
-            await self._finish(thread, active, turn, status, error)
+        """A finished output item: shown as a v2 item, or a tool call answered in history."""
+        if output.get("type") in TOOL_CALL_KINDS:
+            answer = tool_output(output)
+            call = history_item(output)
+            thread.history.extend([call, as_history(answer)])
+            sampling.records += [records.response_item(call), records.response_item(answer)]
+            sampling.follow_up = True
+            return
+        item_id = output.get("id") or ""
+        wire = completed_item(output, sampling.text(item_id), sampling.summary(item_id),
+                              sampling.content(item_id))
+        if wire is None:
+            return
+        self.events.item(thread, active, wire, done=True)
+        turn["items"].append(wire)
+        kept = history_item(output)
+        thread.history.append(kept)
+        sampling.records += [records.response_item(kept), records.item_completed(active.id, wire)]
 
-
-COMPACT_PROMPT = (
-    "Summarize the conversation so far for a handoff: the user's goals, decisions made, "
-    "the current state of the work and any open questions. Be concise and factual."
-)
+    def _completed(
+        self, thread: LoadedThread, active: ActiveTurn, sampling: Sampling, usage: me.TokenUsage
+    ) -> None:
+        """The request finished: report its usage and the current rate limits."""
+        add_usage(thread.tokens, usage)
+        self.events.token_usage(thread, active)
+        # The reference repeats the first snapshot (the default limit) after each request.
+        snapshot = (thread.last_rate_limits or [null_snapshot()])[0]
+        self.events.rate_limits(thread, active, snapshot)
+        sampling.records.append(records.token_count(thread.tokens.total, thread.tokens.last))

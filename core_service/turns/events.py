@@ -1,0 +1,150 @@
+"""The notifications of a turn, each emitted after the call the turn follows.
+
+Every event of a turn goes to the thread's subscribers with
+`after=active.after`: turn/start's (or thread/compact/start's) call,
+replaced by turn/interrupt's once that interrupts the turn, so that a
+response always precedes the events its request caused. The delta events
+of the hot path build their protobuf messages directly (no JSON codec).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app_server_protocol import codec
+from app_server_protocol.v2 import notification_pb2 as N
+from app_server_protocol.wire_types import RateLimitSnapshot, ThreadItem, Turn
+from core_service.hub import Hub
+from core_service.model.catalog import context_window
+from core_service.threads.state import ActiveTurn, LoadedThread
+
+
+class TurnEvents:
+    """Emits the v2 notifications of the turns of every thread (one per core)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        # Last rate-limit snapshot broadcast, per limit id.
+        self._last_limits: dict[str, RateLimitSnapshot] = {}
+
+    def _emit_json(
+        self, thread: LoadedThread, active: ActiveTurn, cls: type, data: Mapping[str, object]
+    ) -> None:
+        self.hub.emit(codec.from_json(cls, data), thread_id=thread.id, after=active.after)
+
+    def turn_started(
+        self, thread: LoadedThread, active: ActiveTurn, turn: Turn
+    ) -> None:
+        """turn/started (the turn is shown without its items, as the reference does)."""
+        self._emit_json(thread, active, N.TurnStartedNotification,
+                        {"threadId": thread.id, "turn": {**turn, "items": []}})
+
+    def turn_completed(
+        self, thread: LoadedThread, active: ActiveTurn, turn: Turn
+    ) -> None:
+        """turn/completed, preceded by an `error` notification when the turn failed."""
+        if turn["error"] is not None:
+            self._emit_json(thread, active, N.ErrorNotification, {
+                "error": turn["error"], "willRetry": False, "threadId": thread.id,
+                "turnId": active.id})
+        self._emit_json(thread, active, N.TurnCompletedNotification,
+                        {"threadId": thread.id, "turn": {**turn, "items": []}})
+
+    def item(
+        self, thread: LoadedThread, active: ActiveTurn, item: ThreadItem, done: bool
+    ) -> None:
+        """item/started or item/completed."""
+        cls = N.ItemCompletedNotification if done else N.ItemStartedNotification
+        self._emit_json(thread, active, cls,
+                        {"item": item, "threadId": thread.id, "turnId": active.id})
+
+    def text_delta(
+        self, thread: LoadedThread, active: ActiveTurn, item_id: str, delta: str
+    ) -> None:
+        """item/agentMessage/delta."""
+        self.hub.emit(
+            N.AgentMessageDeltaNotification(
+                thread_id=thread.id, turn_id=active.id, item_id=item_id, delta=delta),
+            thread_id=thread.id, after=active.after)
+
+    def summary_part_added(
+        self, thread: LoadedThread, active: ActiveTurn, item_id: str, index: int
+    ) -> None:
+        """item/reasoning/summaryPartAdded."""
+        self.hub.emit(
+            N.ReasoningSummaryPartAddedNotification(
+                thread_id=thread.id, turn_id=active.id, item_id=item_id, summary_index=index),
+            thread_id=thread.id, after=active.after)
+
+    def summary_delta(
+        self, thread: LoadedThread, active: ActiveTurn, item_id: str, index: int, delta: str
+    ) -> None:
+        """item/reasoning/summaryTextDelta."""
+        self.hub.emit(
+            N.ReasoningSummaryTextDeltaNotification(
+                thread_id=thread.id, turn_id=active.id, item_id=item_id, delta=delta,
+                summary_index=index),
+            thread_id=thread.id, after=active.after)
+
+    def content_delta(
+        self, thread: LoadedThread, active: ActiveTurn, item_id: str, index: int, delta: str
+    ) -> None:
+        """item/reasoning/textDelta."""
+        self.hub.emit(
+            N.ReasoningTextDeltaNotification(
+                thread_id=thread.id, turn_id=active.id, item_id=item_id, delta=delta,
+                content_index=index),
+            thread_id=thread.id, after=active.after)
+
+    def token_usage(self, thread: LoadedThread, active: ActiveTurn) -> None:
+        """thread/tokenUsage/updated with the thread's totals and its last request's usage."""
+        last = thread.tokens.last or dict(thread.tokens.total)
+        self._emit_json(thread, active, N.ThreadTokenUsageUpdatedNotification, {
+            "threadId": thread.id,
+            "turnId": active.id,
+            "tokenUsage": {
+                "total": thread.tokens.total,
+                "last": last,
+                "modelContextWindow": context_window(thread.config.model),
+            },
+        })
+
+    def rate_limits(
+        self, thread: LoadedThread, active: ActiveTurn, snapshot: RateLimitSnapshot
+    ) -> None:
+        """account/rateLimits/updated: to the turn's subscribers every time (the
+        reference's per-turn sequence), to every other connection only when the
+        snapshot of that limit changed (a broadcast per turn would make each
+        turn cost O(connections) writes)."""
+        msg = codec.from_json(N.AccountRateLimitsUpdatedNotification, {"rateLimits": snapshot})
+        key = snapshot["limitId"] or ""
+        if self._last_limits.get(key) != snapshot:
+            self._last_limits[key] = snapshot
+            self.hub.emit(msg, broadcast=True, after=active.after)
+        else:
+            self.hub.emit(msg, thread_id=thread.id, after=active.after)
+
+    def rerouted(
+        self, thread: LoadedThread, active: ActiveTurn, from_model: str, to_model: str
+    ) -> None:
+        """model/rerouted."""
+        self._emit_json(thread, active, N.ModelReroutedNotification, {
+            "threadId": thread.id, "turnId": active.id, "fromModel": from_model,
+            "toModel": to_model, "reason": "highRiskCyberActivity"})
+
+    def retrying(
+        self, thread: LoadedThread, active: ActiveTurn, attempt: int, max_attempts: int, reason: str
+    ) -> None:
+        """`error` with willRetry: the stream broke and is being retried."""
+        self._emit_json(thread, active, N.ErrorNotification, {
+            "error": {
+                "message": f"Reconnecting... {attempt}/{max_attempts}",
+                "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": None}},
+                "additionalDetails": reason,
+            },
+            "willRetry": True, "threadId": thread.id, "turnId": active.id})
+
+    def compacted(self, thread: LoadedThread, active: ActiveTurn) -> None:
+        """thread/compacted."""
+        self._emit_json(thread, active, N.ContextCompactedNotification,
+                        {"threadId": thread.id, "turnId": active.id})

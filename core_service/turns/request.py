@@ -1,0 +1,104 @@
+"""The model request of a turn: Responses API body, headers and credentials.
+
+Every request of a turn (the first, each follow-up, a compaction's) sends
+the thread's whole model history with the thread's instructions, reasoning
+settings for the models that take them, and the headers the upstream uses to
+attribute the request (originator, user agent, session and turn metadata).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from typing import Any, Protocol
+
+from core_service.config.schema import ProviderConfig
+from core_service.model.catalog import supports_reasoning
+from core_service.model.client import ModelRequest
+from core_service.model.events import ModelEvent, ResponseItem
+from core_service.threads.state import LoadedThread
+from core_service.turns.instructions import BASE_INSTRUCTIONS
+from core_service.user_agent import user_agent
+
+# The originator of requests from a client that did not say who it is.
+DEFAULT_ORIGINATOR = "codex_app_server"
+
+
+class Credentials(Protocol):
+    """Where a request's bearer token comes from (the account's sign-in)."""
+
+    def bearer_for(self, provider: ProviderConfig) -> str | None:
+        """The bearer token for requests to `provider`, if any."""
+
+
+class ModelStream(Protocol):
+    """Where requests go: the Responses API client (a fake one in unit tests)."""
+
+    def stream(self, req: ModelRequest) -> AsyncGenerator[ModelEvent, None]:
+        """Send `req` and yield its events; raise `ModelError` when the model fails."""
+
+
+def build_request(
+    thread: LoadedThread,
+    turn_id: str,
+    bearer: str | None,
+    *,
+    originator: Mapping[str, Any] | None = None,
+    output_schema: dict[str, Any] | None = None,
+    history: Sequence[ResponseItem] | None = None,
+) -> ModelRequest:
+    """The next model request of turn `turn_id` of `thread`.
+
+    `history` replaces the thread's history as the input (a compaction sends
+    it with its prompt appended); `originator` is the calling client's
+    `clientInfo`.
+    """
+    cfg = thread.config
+    body: dict[str, Any] = {
+        "model": cfg.model,
+        "instructions": cfg.base_instructions or BASE_INSTRUCTIONS,
+        "input": list(thread.history if history is None else history),
+        "tools": [],
+        "tool_choice": "auto",
+        "parallel_tool_calls": False,
+        "reasoning": None,
+        "store": False,
+        "stream": True,
+        "include": [],
+        "prompt_cache_key": thread.id,
+    }
+    if output_schema:
+        body["text"] = {"format": {"type": "json_schema", "name": "codex_output_schema",
+                                   "schema": output_schema, "strict": True}}
+    if supports_reasoning(cfg.model):
+        body["reasoning"] = {
+            "effort": cfg.model_reasoning_effort or "medium",
+            "summary": cfg.model_reasoning_summary or "auto",
+        }
+        body["include"] = ["reasoning.encrypted_content"]
+    return ModelRequest(
+        provider=cfg.provider,
+        body=body,
+        headers=request_headers(thread, turn_id, originator),
+        bearer=bearer,
+        auth_refresher=None,
+    )
+
+
+def request_headers(
+    thread: LoadedThread, turn_id: str, originator: Mapping[str, Any] | None
+) -> dict[str, str | None]:
+    """Attribution headers of a turn's requests."""
+    name = (originator or {}).get("name") or DEFAULT_ORIGINATOR
+    version = (originator or {}).get("version")
+    sandbox = thread.meta.get("sandbox") or {}
+    metadata = {
+        "turn_id": turn_id,
+        "sandbox": "none" if sandbox.get("type") == "dangerFullAccess" else "seccomp",
+    }
+    return {
+        "originator": name,
+        "user-agent": user_agent(name, version),
+        "session_id": thread.id,
+        "x-codex-turn-metadata": json.dumps(metadata, separators=(",", ":")),
+    }
