@@ -27,6 +27,7 @@ from app_server_protocol.errors import (
     ProtocolError,
     internal_error,
     rpc_error_to_jsonrpc,
+    unexpected_error,
 )
 from app_server_protocol.methods import Method
 from app_server_protocol.v2 import service_pb2
@@ -205,7 +206,7 @@ class Connection:
             action = self.session.handle_message(data)
         except Exception:  # a bug here must not end the connection
             log.exception("connection %s: cannot handle a message", self.id)
-            self.enqueue([error_bytes(None, internal_error("internal error"))])
+            self.enqueue([error_bytes(None, unexpected_error())])
             return
         if isinstance(action, Reply):
             self.enqueue([action.message])
@@ -240,7 +241,7 @@ class Connection:
             raise
         except Exception:
             log.exception("connection %s: %s failed", self.id, call.method.name)
-            messages = self.session.call_failed(call, internal_error("internal error"))
+            messages = self.session.call_failed(call, unexpected_error())
         else:
             messages = self.session.call_succeeded(call, result)
         finally:
