@@ -4,7 +4,7 @@ The upstream reports its rate-limit windows in header *families*
 `x-<limit>-primary-*` / `x-<limit>-secondary-*` (the default family is
 `x-codex`, limit id `codex`), plus credit headers of the default family that
 belong to every snapshot. The output is the v2 `RateLimitSnapshot` JSON shape
-(camelCase dicts), ready to be sent as `account/rateLimits/updated`.
+(`wire_types.RateLimitSnapshot`), ready to be sent as `account/rateLimits/updated`.
 
 Pure functions only: the model client calls them with the headers of each
 response; the unit tests call them with plain dicts.
@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+
+from app_server_protocol.wire_types import CreditsSnapshot, RateLimitSnapshot, RateLimitWindow
 
 # The family every response is reported for, even when it has no headers.
 DEFAULT_LIMIT_ID = "codex"
@@ -32,7 +33,7 @@ _FAMILY_RE = re.compile(
 )
 
 
-def null_snapshot(limit_id: str = DEFAULT_LIMIT_ID) -> dict[str, Any]:
+def null_snapshot(limit_id: str = DEFAULT_LIMIT_ID) -> RateLimitSnapshot:
     """The all-null snapshot reported for a response without rate-limit headers."""
     return {
         "limitId": limit_id,
@@ -49,9 +50,9 @@ def normalize_limit_id(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
-def parse_rate_limit_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[
-    dict[str, Any]
-]:
+def parse_rate_limit_headers(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> list[RateLimitSnapshot]:
     """Parse every rate-limit family of a response's headers into snapshots.
 
     The default `codex` family always comes first (all-null when the response
@@ -81,7 +82,7 @@ def parse_rate_limit_headers(headers: Mapping[str, str] | Iterable[tuple[str, st
 
 def active_limit_snapshot(
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
-) -> dict[str, Any]:
+) -> RateLimitSnapshot:
     """The snapshot of the family named by `x-codex-active-limit` (default `codex`).
 
     Used for 429 usage-limit errors, where the reference reports only the
@@ -110,20 +111,20 @@ def _lower(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, 
 
 
 def _snapshot(
-    headers: Mapping[str, str], prefix: str, limit_id: str, credits: dict[str, Any] | None
-) -> dict[str, Any]:
+    headers: Mapping[str, str], prefix: str, limit_id: str, credits: CreditsSnapshot | None
+) -> RateLimitSnapshot:
     name = headers.get(f"{prefix}-limit-name", "").strip()
     return {
         "limitId": limit_id,
         "limitName": name or None,
         "primary": _window(headers, f"{prefix}-primary"),
         "secondary": _window(headers, f"{prefix}-secondary"),
-        "credits": dict(credits) if credits is not None else None,
+        "credits": CreditsSnapshot(**credits) if credits is not None else None,
         "planType": None,
     }
 
 
-def _window(headers: Mapping[str, str], prefix: str) -> dict[str, Any] | None:
+def _window(headers: Mapping[str, str], prefix: str) -> RateLimitWindow | None:
     used = _parse_float(headers.get(f"{prefix}-used-percent"))
     if used is None:
         return None
@@ -136,7 +137,7 @@ def _window(headers: Mapping[str, str], prefix: str) -> dict[str, Any] | None:
             "resetsAt": resets_at}
 
 
-def _parse_credits(headers: Mapping[str, str]) -> dict[str, Any] | None:
+def _parse_credits(headers: Mapping[str, str]) -> CreditsSnapshot | None:
     has = _parse_bool(headers.get(f"{_DEFAULT_PREFIX}-credits-has-credits"))
     unlimited = _parse_bool(headers.get(f"{_DEFAULT_PREFIX}-credits-unlimited"))
     if has is None or unlimited is None:

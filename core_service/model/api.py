@@ -1,32 +1,47 @@
-"""ModelService.ModelList: the catalog, paged by index cursors."""
+"""ModelService: `model/list`, the catalog paged by index cursors as the reference pages it."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, cast
 
 from app_server_protocol.errors import invalid_request
-from core_service.config.load import Config
+from app_server_protocol.wire_types import ModelListParams, ModelListResponse
 from core_service.hub import CallInfo
-from core_service.model.catalog import catalog
+from core_service.model.catalog import models
+
+# What the reference's cursor parser (a 64-bit unsigned integer) accepts.
+_CURSOR = re.compile(r"\+?[0-9]+")
+_CURSOR_LIMIT = 1 << 64
 
 
 class ModelApi:
-    """model/list."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
+    """The handlers of ModelService."""
 
     async def model_list(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
-        """model/list with index cursors."""
-        entries = catalog(self.config.model, bool(params.get("includeHidden")))
-        start = 0
-        cursor = params.get("cursor")
-        if cursor:
-            try:
-                start = int(cursor)
-            except ValueError:
-                raise invalid_request(f"invalid cursor: {cursor}") from None
-        limit = params.get("limit") or len(entries)
-        page = entries[start : start + limit]
-        nxt = start + limit
-        return {"data": page, "nextCursor": str(nxt) if nxt < len(entries) else None}
+        """model/list: a page of the catalog.
+
+        The cursor is the index of the first entry; no limit means the whole
+        rest, a limit of 0 is read as 1; a cursor past the end is refused.
+        """
+        request = cast(ModelListParams, params)
+        entries = models(bool(request.get("includeHidden")))
+        start = _start(request.get("cursor"), len(entries))
+        limit = request.get("limit")
+        end = len(entries) if limit is None else min(len(entries), start + max(1, limit))
+        response: ModelListResponse = {
+            "data": entries[start:end],
+            "nextCursor": str(end) if end < len(entries) else None,
+        }
+        return cast(dict[str, Any], response)
+
+
+def _start(cursor: str | None, total: int) -> int:
+    if cursor is None:
+        return 0
+    start = int(cursor) if _CURSOR.fullmatch(cursor) else _CURSOR_LIMIT
+    if start >= _CURSOR_LIMIT:
+        raise invalid_request(f"invalid cursor: {cursor}")
+    if start > total:
+        raise invalid_request(f"cursor {start} exceeds total models {total}")
+    return start

@@ -1,4 +1,5 @@
-"""The Responses API client against the mock model server (BEHAVIOR.md §7, §8, §11)."""
+"""core_service.model.client: the Responses API client against the mock model server
+(BEHAVIOR.md §7, §8, §11): events, retries, refreshes, idle timeout, cancellation."""
 
 from __future__ import annotations
 
@@ -15,28 +16,23 @@ from typing import Any
 import httpx
 import pytest
 
-from core_service.config.load import ProviderConfig
-from core_service.model.client import (
+from core_service.config.schema import ProviderConfig
+from core_service.model.client import ModelClient, ModelRequest
+from core_service.model.errors import ModelError
+from core_service.model.events import (
     Completed,
-    ModelClient,
-    ModelError,
     ModelEvent,
-    ModelRequest,
     ModelRerouted,
     OutputItemAdded,
     OutputItemDone,
-    ProviderInfo,
     RateLimits,
     ReasoningSummaryDelta,
     ReasoningSummaryPartAdded,
     ReasoningTextDelta,
     ResponseCreated,
-    SseDecoder,
-    SseEvent,
     StreamRetry,
     TextDelta,
     TokenUsage,
-    format_reset_time,
 )
 from tests.support.mock_model import MockModelServer
 
@@ -61,7 +57,7 @@ async def client() -> AsyncIterator[ModelClient]:
 
 def _req(base_url: str, bearer: str | None = "sk-test", **provider: Any) -> ModelRequest:
     return ModelRequest(
-        provider=ProviderInfo(name="mock", base_url=base_url, **provider),
+        provider=ProviderConfig(id="mock", name="mock", base_url=base_url, **provider),
         body={"model": "gpt-5.1-codex", "input": [], "stream": True},
         headers={"originator": "codex_vscode", "session_id": "thread-1", "x-absent": None},
         bearer=bearer,
@@ -557,42 +553,6 @@ async def test_sse_edge_cases_over_the_wire(mock: MockModelServer, client: Model
     assert events[-1] == Completed("r9", TokenUsage(3, 0, 4, 0, 7))
 
 
-def test_sse_decoder_keeps_crlf_split_across_chunks_as_one_line_end() -> None:
-    """A CR ending one chunk and the LF starting the next are one line end, not two."""
-    decoder = SseDecoder()
-    assert decoder.feed(b"data: a\r") == []
-    assert decoder.feed(b"\ndata: b\r\n") == []
-    assert decoder.feed(b"\r\n") == [SseEvent("message", "a\nb")]
-
-
-def test_sse_decoder_fields_and_flush() -> None:
-    """`event:` names the event, a missing space after the colon is fine, id/retry are
-    ignored, events without data are dropped, and a trailing event is flushed at EOF."""
-    decoder = SseDecoder()
-    out = decoder.feed(b"event: only-name\n\nid: 7\nretry: 10\nevent:x\ndata:1\n\ndata: 2")
-    assert out == [SseEvent("x", "1")]
-    assert decoder.flush() == [SseEvent("message", "2")]
-    assert decoder.flush() == []
-
-
-def test_reset_time_format_ordinals_and_twelve_hour_clock() -> None:
-    """Reset times read like "Mar 17th, 2030 6:46 PM", with English ordinals and AM/PM."""
-    import datetime as dt
-
-    utc = dt.UTC
-    cases = {(2030, 3, 17, 18, 46): "Mar 17th, 2030 6:46 PM",
-             (2030, 1, 1, 0, 5): "Jan 1st, 2030 12:05 AM",
-             (2030, 2, 2, 12, 0): "Feb 2nd, 2030 12:00 PM",
-             (2030, 5, 3, 9, 9): "May 3rd, 2030 9:09 AM",
-             (2030, 6, 11, 1, 0): "Jun 11th, 2030 1:00 AM",
-             (2030, 7, 13, 1, 0): "Jul 13th, 2030 1:00 AM",
-             (2030, 8, 22, 1, 0): "Aug 22nd, 2030 1:00 AM",
-             (2030, 12, 31, 23, 59): "Dec 31st, 2030 11:59 PM"}
-    for (y, mo, d, h, mi), text in cases.items():
-        stamp = dt.datetime(y, mo, d, h, mi, tzinfo=utc).timestamp()
-        assert format_reset_time(stamp, utc) == text
-
-
 # -- the mock as a separate process ---------------------------------------------------------------
 
 
@@ -635,17 +595,3 @@ async def test_standalone_mock_process_serves_script_and_control_routes(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-
-
-def test_sse_decoder_long_event_in_many_chunks() -> None:
-    """A 1 MB event fed in 1 KiB chunks (with a CR/LF split) decodes to exactly one event."""
-    from core_service.model.client import SseDecoder
-
-    payload = b"x" * (1 << 20)
-    raw = b"event: big\r\ndata: " + payload + b"\r\n\r\n" + b"data: next\n\n"
-    decoder = SseDecoder()
-    events = []
-    for i in range(0, len(raw), 1024):
-        events += decoder.feed(raw[i : i + 1024])
-    events += decoder.flush()
-    assert [(e.event, len(e.data)) for e in events] == [("big", 1 << 20), ("message", 4)]

@@ -1,0 +1,198 @@
+"""How a failed model request is reported: `ModelError` and the reference's texts.
+
+Clients match on these messages and on the `codexErrorInfo` value, so every
+text here is the reference's, word for word. The functions map one upstream
+failure (an HTTP status with its body, a `response.failed` error object, a
+429 usage-limit body) to the error the turn reports; retry decisions belong
+to the client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any, TypeAlias
+
+from app_server_protocol.wire_types import RateLimitSnapshot
+from core_service.account.rate_limits import active_limit_snapshot
+from core_service.model import http1
+
+MSG_INTERNAL_SERVER_ERROR = (
+    "We're currently experiencing high demand, which may cause temporary errors."
+)
+MSG_CONTEXT_WINDOW = (
+    "Codex ran out of room in the model's context window. Start a new thread or clear "
+    "earlier history before retrying."
+)
+MSG_QUOTA_EXCEEDED = "Quota exceeded. Check your plan and billing details."
+MSG_SERVER_OVERLOADED = "Selected model is at capacity. Please try a different model."
+MSG_USAGE_NOT_INCLUDED = (
+    "To use Codex with your ChatGPT plan, upgrade to Plus: https://chatgpt.com/explore/plus."
+)
+STREAM_DISCONNECTED = "stream disconnected before completion"
+REASON_CLOSED = f"{STREAM_DISCONNECTED}: stream closed before response.completed"
+REASON_IDLE = f"{STREAM_DISCONNECTED}: idle timeout waiting for SSE"
+
+# The `codexErrorInfo` JSON value: a bare kind ("internalServerError") or a
+# one-key object ({"responseStreamDisconnected": {"httpStatusCode": None}}).
+ErrorInfo: TypeAlias = str | dict[str, dict[str, int | None]]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class ModelError(Exception):
+    """A failed model request, as the turn reports it.
+
+    `info` is the `codexErrorInfo` JSON value (a string such as
+    "internalServerError" or a dict such as
+    {"responseStreamDisconnected": {"httpStatusCode": None}}); `rate_limits`
+    is the snapshot to announce first (429 usage-limit errors only).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        info: ErrorInfo = "other",
+        additional_details: str | None = None,
+        rate_limits: RateLimitSnapshot | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.info = info
+        self.additional_details = additional_details
+        self.rate_limits = rate_limits
+
+    def __repr__(self) -> str:
+        return f"ModelError({self.message!r}, info={self.info!r})"
+
+
+def stream_disconnected(reason: str) -> ModelError:
+    """The error of a stream that broke more often than the provider allows retries."""
+    return ModelError(reason, {"responseStreamDisconnected": {"httpStatusCode": None}})
+
+
+def connection_failed(exc: Exception, url: str) -> ModelError:
+    """The error of a request that never got a response (after its retries)."""
+    return ModelError(
+        f"Connection failed: {describe_transport_error(exc)} ({url})",
+        {"httpConnectionFailed": {"httpStatusCode": None}},
+    )
+
+
+def describe_transport_error(exc: Exception) -> str:
+    """A transport failure in the words of the reference's error texts."""
+    text = str(exc)
+    if isinstance(exc, http1.ConnectError):
+        return f"error connecting to the model provider: {text or 'connection refused'}"
+    if isinstance(exc, http1.ReadTimeout):
+        return f"timed out ({type(exc).__name__})"
+    return text or type(exc).__name__
+
+
+def status_error(
+    status: int, text: str, url: str, *, retryable: bool, request_id: str | None
+) -> ModelError:
+    """The error of a final non-2xx answer (no retry left, or not retryable).
+
+    `text` is the response body; `retryable` says whether the status was one
+    the client retries (then the message counts the attempts).
+    """
+    if status == 500:
+        return ModelError(MSG_INTERNAL_SERVER_ERROR, "internalServerError")
+    if retryable:
+        message = f"exceeded retry limit, last status: {_status_line(status)}"
+        if request_id:
+            message += f", request id: {request_id}"
+        return ModelError(message, {"responseTooManyFailedAttempts": {"httpStatusCode": status}})
+    if status == 400:
+        return ModelError(text)
+    message = _error_message(error_object(text), text)
+    return ModelError(f"unexpected status {_status_line(status)}: {message}, url: {url}")
+
+
+def failed_error(error: Mapping[str, Any]) -> ModelError:
+    """The error of a `response.failed` event, from its `response.error` object."""
+    code = error.get("code")
+    message = error.get("message")
+    if code == "context_length_exceeded":
+        return ModelError(MSG_CONTEXT_WINDOW, "contextWindowExceeded")
+    if code == "insufficient_quota":
+        return ModelError(MSG_QUOTA_EXCEEDED, "usageLimitExceeded")
+    if code == "usage_not_included":
+        return ModelError(MSG_USAGE_NOT_INCLUDED, "usageLimitExceeded")
+    if code in ("server_is_overloaded", "slow_down"):
+        return ModelError(MSG_SERVER_OVERLOADED, "serverOverloaded")
+    if isinstance(message, str) and message:
+        return ModelError(message)
+    return ModelError(f"response.failed: {code or 'unknown error'}")
+
+
+def incomplete_error(reason: object) -> ModelError:
+    """The error of a `response.incomplete` event with its `incomplete_details.reason`."""
+    return ModelError(f"Incomplete response returned, reason: {reason or 'unknown'}")
+
+
+def error_object(text: str) -> dict[str, Any]:
+    """The `error` object of a JSON error body ({} when there is none)."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def usage_limit_error(
+    error: Mapping[str, Any], headers: Iterable[tuple[str, str]]
+) -> ModelError | None:
+    """The usage-limit error of a 429 body, or None for a plain (retryable) 429."""
+    kind = error.get("type") or error.get("code")
+    if kind == "usage_not_included":
+        return ModelError(MSG_USAGE_NOT_INCLUDED, "usageLimitExceeded")
+    if kind != "usage_limit_reached":
+        return None
+    snapshot = active_limit_snapshot(headers)
+    resets_at = error.get("resets_at")
+    if not isinstance(resets_at, int | float) or isinstance(resets_at, bool):
+        in_seconds = error.get("resets_in_seconds")
+        resets_at = (
+            dt.datetime.now().timestamp() + in_seconds
+            if isinstance(in_seconds, int | float) and not isinstance(in_seconds, bool)
+            else None
+        )
+    when = f"try again at {format_reset_time(resets_at)}." if resets_at else "try again later."
+    if snapshot["limitId"] != "codex":
+        name = snapshot["limitName"] or snapshot["limitId"]
+        message = f"You've hit your usage limit for {name}. Switch to another model now, or {when}"
+    else:
+        message = f"You've hit your usage limit. {when[0].upper()}{when[1:]}"
+    return ModelError(message, "usageLimitExceeded", rate_limits=snapshot)
+
+
+def format_reset_time(timestamp: float, tz: dt.tzinfo | None = None) -> str:
+    """A reset time as the reference writes it: "Mar 17th, 2030 6:46 PM" (local time).
+
+    English month names and AM/PM are spelled out here so the C locale or any
+    other never changes the text clients match on.
+    """
+    when = dt.datetime.fromtimestamp(timestamp, tz=tz)
+    day = when.day
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    hour = when.hour % 12 or 12
+    meridiem = "AM" if when.hour < 12 else "PM"
+    month = _MONTHS[when.month - 1]
+    return f"{month} {day}{suffix}, {when.year} {hour}:{when.minute:02d} {meridiem}"
+
+
+def _error_message(error: Mapping[str, Any], text: str) -> str:
+    message = error.get("message")
+    return message if isinstance(message, str) and message else text
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)

@@ -1,0 +1,101 @@
+"""core_service.model.errors: the reference's texts for each way a model request fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core_service.model import http1
+from core_service.model.errors import (
+    connection_failed,
+    error_object,
+    failed_error,
+    format_reset_time,
+    incomplete_error,
+    status_error,
+    stream_disconnected,
+    usage_limit_error,
+)
+
+URL = "http://mock/v1/responses"
+
+
+def test_reset_time_format_ordinals_and_twelve_hour_clock() -> None:
+    """Reset times read like "Mar 17th, 2030 6:46 PM", with English ordinals and AM/PM."""
+    utc = dt.UTC
+    cases = {(2030, 3, 17, 18, 46): "Mar 17th, 2030 6:46 PM",
+             (2030, 1, 1, 0, 5): "Jan 1st, 2030 12:05 AM",
+             (2030, 2, 2, 12, 0): "Feb 2nd, 2030 12:00 PM",
+             (2030, 5, 3, 9, 9): "May 3rd, 2030 9:09 AM",
+             (2030, 6, 11, 1, 0): "Jun 11th, 2030 1:00 AM",
+             (2030, 7, 13, 1, 0): "Jul 13th, 2030 1:00 AM",
+             (2030, 8, 22, 1, 0): "Aug 22nd, 2030 1:00 AM",
+             (2030, 12, 31, 23, 59): "Dec 31st, 2030 11:59 PM"}
+    for (y, mo, d, h, mi), text in cases.items():
+        stamp = dt.datetime(y, mo, d, h, mi, tzinfo=utc).timestamp()
+        assert format_reset_time(stamp, utc) == text
+
+
+def test_final_status_errors() -> None:
+    """500 is the high-demand text; other retried statuses count attempts (with the request
+    id); 400 is the raw body; anything else names status, upstream message and URL."""
+    high = status_error(500, "", URL, retryable=True, request_id=None)
+    assert (high.message, high.info) == (
+        "We're currently experiencing high demand, which may cause temporary errors.",
+        "internalServerError")
+    limit = status_error(429, "", URL, retryable=True, request_id="req-1")
+    assert limit.message == "exceeded retry limit, last status: 429 Too Many Requests, " \
+        "request id: req-1"
+    assert limit.info == {"responseTooManyFailedAttempts": {"httpStatusCode": 429}}
+    assert status_error(400, "raw body", URL, retryable=False, request_id=None).message == \
+        "raw body"
+    denied = status_error(401, '{"error": {"message": "bad key"}}', URL, retryable=False,
+                          request_id=None)
+    assert (denied.message, denied.info) == (
+        f"unexpected status 401 Unauthorized: bad key, url: {URL}", "other")
+    odd = status_error(499, "plain", URL, retryable=False, request_id=None)
+    assert odd.message == f"unexpected status 499: plain, url: {URL}"
+
+
+def test_failed_and_incomplete_events() -> None:
+    """response.failed codes map to the reference's texts; without a known code the
+    upstream message (or the code) is the text; incomplete names its reason."""
+    assert failed_error({"code": "usage_not_included"}).info == "usageLimitExceeded"
+    assert failed_error({"code": "slow_down"}).info == "serverOverloaded"
+    assert failed_error({"code": "x", "message": "upstream"}).message == "upstream"
+    assert failed_error({"code": "x"}).message == "response.failed: x"
+    assert failed_error({}).message == "response.failed: unknown error"
+    assert incomplete_error(None).message == "Incomplete response returned, reason: unknown"
+
+
+def test_transport_failures() -> None:
+    """A refused connection and a broken stream carry their codexErrorInfo."""
+    refused = connection_failed(http1.ConnectError(""), URL)
+    assert refused.message == ("Connection failed: error connecting to the model provider: "
+                               f"connection refused ({URL})")
+    assert refused.info == {"httpConnectionFailed": {"httpStatusCode": None}}
+    assert stream_disconnected("why").info == {
+        "responseStreamDisconnected": {"httpStatusCode": None}}
+
+
+def test_error_object_of_odd_bodies() -> None:
+    """Only a JSON object with an `error` object yields one."""
+    assert error_object('{"error": {"code": "c"}}') == {"code": "c"}
+    assert error_object("not json") == {}
+    assert error_object('["error"]') == {}
+    assert error_object('{"error": "text"}') == {}
+
+
+@pytest.mark.parametrize("field", ["type", "code"])
+def test_usage_limit_of_another_family_names_it(field: str) -> None:
+    """A usage limit of a named family says "for <name>" and suggests another model; a
+    plain 429 is no usage-limit error."""
+    headers = [("x-codex-active-limit", "gpt-x"), ("x-gpt-x-limit-name", "GPT X"),
+               ("x-gpt-x-primary-used-percent", "100")]
+    err = usage_limit_error({field: "usage_limit_reached"}, headers)
+    assert err is not None
+    assert err.message == ("You've hit your usage limit for GPT X. Switch to another model "
+                           "now, or try again later.")
+    assert err.rate_limits is not None and err.rate_limits["limitId"] == "gpt_x"
+    assert usage_limit_error({"type": "rate_limit_exceeded"}, headers) is None
