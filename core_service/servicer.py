@@ -2,8 +2,10 @@
 table, the `Connect` stream, and the one boundary where exceptions become
 gRPC statuses.
 
-A unary call is decoded to wire-shaped data, handed to its domain handler
-with the calling connection (from call metadata), and its result encoded.
+A unary call is validated like a JSON request (`validate_request`; a failure
+gets the gateway's invalid-request error), converted to wire-shaped data,
+handed to its domain handler with the calling connection (from call
+metadata), and its result encoded.
 Every exception leaving a handler crosses into gRPC here, through the one
 table of `app_server_protocol.errors`: a `ProtocolError` with its stable
 message, JSON-RPC code and data; anything else (a result that does not
@@ -21,8 +23,14 @@ from typing import Any
 import grpc
 
 from app_server_protocol import codec
-from app_server_protocol.errors import ProtocolError, grpc_status_for, unexpected_error
+from app_server_protocol.errors import (
+    ProtocolError,
+    bad_input,
+    grpc_status_for,
+    unexpected_error,
+)
 from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
+from app_server_protocol.request_validation import validate_request
 from app_server_protocol.v2 import service_pb2
 from core_service.hub import CallInfo, ConnKey, Hub
 from core_service.wiring import Handler
@@ -49,6 +57,12 @@ def unary_handler(method: Method, fn: Handler) -> grpc.RpcMethodHandler:
     assert result_cls is not None
 
     async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            # A gRPC client builds the message itself: refuse what JSON could not
+            # have produced (a union with no variant, ...) as the gateway would.
+            validate_request(request)
+        except codec.DecodeError as err:
+            await abort(context, bad_input(err))
         try:
             result = await fn(codec.to_json(request), caller_of(context))
             return codec.from_json(result_cls, result)

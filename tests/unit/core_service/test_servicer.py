@@ -11,39 +11,41 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
+from google.protobuf.message import Message
 
 from app_server_protocol.errors import ProtocolError, rpc_error_to_jsonrpc
-from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE
-from app_server_protocol.v2 import thread_pb2
+from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
 from core_service.hub import CallInfo
 from core_service.servicer import unary_handler
 
-METHOD = CLIENT_REQUESTS["thread/loaded/list"]
+LISTED = CLIENT_REQUESTS["thread/loaded/list"]
 Fn = Callable[[dict[str, Any], CallInfo | None], Awaitable[dict[str, Any]]]
-Invoke = Callable[[Fn], Awaitable[ProtocolError | Any]]
+Invoke = Callable[..., Awaitable[ProtocolError | Any]]
 WAIT = 5.0
 
 
 @pytest.fixture
 async def invoke() -> AsyncIterator[Invoke]:
-    """Serve one handler on a real grpc.aio server; call it; the client's view."""
+    """Serve one handler on a real grpc.aio server and call it as a gRPC client
+    would: the result, or the JSON-RPC error the gateway would make of the status."""
     servers: list[grpc.aio.Server] = []
 
-    async def run(fn: Fn) -> ProtocolError | Any:
-        assert METHOD.service and METHOD.rpc
+    async def run(fn: Fn, method: Method = LISTED, request: Message | None = None
+                  ) -> ProtocolError | Any:
+        assert method.service and method.rpc and method.result
         server = grpc.aio.server()
         servers.append(server)
         server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
-            f"{SERVICE_FILE.package}.{METHOD.service}", {METHOD.rpc: unary_handler(METHOD, fn)})])
+            f"{SERVICE_FILE.package}.{method.service}", {method.rpc: unary_handler(method, fn)})])
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             call = channel.unary_unary(
-                f"/{SERVICE_FILE.package}.{METHOD.service}/{METHOD.rpc}",
-                request_serializer=thread_pb2.ThreadLoadedListParams.SerializeToString,
-                response_deserializer=thread_pb2.ThreadLoadedListResponse.FromString)
+                f"/{SERVICE_FILE.package}.{method.service}/{method.rpc}",
+                request_serializer=method.params.SerializeToString,
+                response_deserializer=method.result.FromString)
             try:
-                return await call(thread_pb2.ThreadLoadedListParams(), timeout=WAIT)
+                return await call(request or method.params(), timeout=WAIT)
             except grpc.RpcError as err:
                 return rpc_error_to_jsonrpc(err)
 
@@ -114,3 +116,35 @@ async def test_success_passes_the_result(invoke: Invoke) -> None:
 
     out = await invoke(fn)
     assert list(out.data) == ["t1"]
+
+
+def empty_input_item(p: Any) -> None:
+    p.input.add()
+
+
+def empty_sandbox_policy(p: Any) -> None:
+    p.input.add().text.text = "hi"
+    p.sandbox_policy.SetInParent()
+
+
+@pytest.mark.parametrize(("request_of", "message"), [
+    (empty_input_item, "Invalid request: input[0]: missing field `type`"),
+    (empty_sandbox_policy, "Invalid request: sandboxPolicy: missing field `type`"),
+])
+async def test_request_over_grpc_is_validated_like_json(
+    invoke: Invoke, request_of: Callable[[Any], None], message: str
+) -> None:
+    """A turn/start built by a gRPC client with an unset union (an empty input
+    item, `sandboxPolicy: {}`) gets the gateway's invalid-request error for the
+    same JSON, and the handler is never called."""
+    called: list[dict[str, Any]] = []
+
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        called.append(params)
+        raise AssertionError("handler reached")
+
+    method = CLIENT_REQUESTS["turn/start"]
+    request: Any = method.params(thread_id="t")
+    request_of(request)
+    assert await invoke(fn, method, request) == ProtocolError(-32600, message)
+    assert called == []
