@@ -41,7 +41,7 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> list[tuple[list[str], Any]]:
-    from core_service.config.load import parse_cli_overrides
+    from core_service.config.overrides import parse_cli_overrides
 
     pairs = list(args.config)
     pairs += [f"features.{f}=true" for f in args.enable]

@@ -22,7 +22,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from app_server_protocol.methods import SERVICE_FILE
-from core_service.config import load as cfgmod
+from core_service.config.source import ConfigSource
 from core_service.servicer import generic_handlers
 from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS
 from core_service.wiring import Core
@@ -55,10 +55,10 @@ async def run_core(
     idle_unload_seconds: float = DEFAULT_IDLE_UNLOAD_SECONDS,
 ) -> int:
     """Serve the core until SIGTERM/SIGINT; prints `listening on: ADDR` to stderr."""
-    load = cfgmod.load_config(None, overrides)
-    if load.diagnostic is not None:
-        log.error("%s %s", load.diagnostic.summary, load.diagnostic.details)
-    core = Core(load, idle_unload_seconds=idle_unload_seconds)
+    configs = ConfigSource(None, overrides)
+    if configs.load.diagnostic is not None:
+        log.error("%s %s", configs.load.diagnostic.summary, configs.load.diagnostic.details)
+    core = Core(configs, idle_unload_seconds=idle_unload_seconds)
     await core.start()
     server = grpc.aio.server(options=GRPC_OPTIONS)
     server.add_generic_rpc_handlers(generic_handlers(core.handlers, core.hub))

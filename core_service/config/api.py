@@ -1,55 +1,79 @@
-"""ConfigService: config/read, config/value/write, config/batchWrite."""
+"""ConfigService: config/read, config/value/write, config/batchWrite.
+
+Every successful write makes the core reload its configuration
+(:class:`~core_service.config.source.ConfigSource`) before answering, so the
+next request sees the written values. Config errors become the reference's
+JSON-RPC errors here: refused writes are -32600 with
+`data.config_write_error_code`, a broken file makes `config/read` -32603.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from app_server_protocol.errors import internal_error, invalid_request
-from core_service.config.load import ConfigError, LoadResult
+from app_server_protocol.errors import INVALID_REQUEST, ProtocolError, internal_error
+from core_service.config.errors import ConfigError
+from core_service.config.source import ConfigSource
 from core_service.config.write import read_config_response, write_values
 from core_service.hub import CallInfo
 
 
-class ConfigApi:
-    """config/read and the writes."""
+def write_error(err: ConfigError) -> ProtocolError:
+    """The JSON-RPC error of a refused write (its code travels as `data`, like the reference)."""
+    data = None if err.code is None else {"config_write_error_code": err.code}
+    return ProtocolError(INVALID_REQUEST, err.message, data)
 
-    def __init__(self, load: LoadResult) -> None:
-        self.load = load
+
+class ConfigApi:
+    """config/read and the writes, on the core's one ConfigSource."""
+
+    def __init__(self, source: ConfigSource) -> None:
+        self.source = source
+        # Writes and their reload go one at a time: a version check must see
+        # the file the previous write left, and the last reload the last write.
+        self._writing = asyncio.Lock()
 
     async def config_read(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
         """config/read."""
         try:
             return read_config_response(
-                self.load, bool(params.get("includeLayers")), params.get("cwd")
+                self.source.load, bool(params.get("includeLayers")), params.get("cwd")
             )
         except ConfigError as err:
-            raise internal_error(str(err)) from None
+            raise internal_error(err.message) from None
 
-    async def _write(self, edits: list[tuple[str, Any, str]], expected: str | None
-                     ) -> dict[str, Any]:
-        try:
-            return await asyncio.to_thread(
-                write_values, self.load.config.codex_home, edits, expected
-            )
-        except ConfigError as err:
-            raise invalid_request(str(err)) from None
+    async def _write(
+        self, edits: list[tuple[str, Any, str]], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        async with self._writing:
+            try:
+                result = await asyncio.to_thread(
+                    write_values,
+                    self.source.codex_home,
+                    edits,
+                    params.get("expectedVersion"),
+                    file_path=params.get("filePath"),
+                    overrides=self.source.overrides,
+                )
+            except ConfigError as err:
+                raise write_error(err) from None
+            await self.source.reload()
+        return result
 
     async def config_value_write(
         self, params: dict[str, Any], call: CallInfo | None
     ) -> dict[str, Any]:
         """config/value/write."""
-        return await self._write(
-            [(params["keyPath"], params.get("value"), params.get("mergeStrategy", "replace"))],
-            params.get("expectedVersion"),
-        )
+        edit = (params["keyPath"], params.get("value"), params.get("mergeStrategy") or "replace")
+        return await self._write([edit], params)
 
     async def config_batch_write(
         self, params: dict[str, Any], call: CallInfo | None
     ) -> dict[str, Any]:
         """config/batchWrite."""
         edits = [
-            (e["keyPath"], e.get("value"), e.get("mergeStrategy", "replace"))
-            for e in params.get("edits", [])
+            (e["keyPath"], e.get("value"), e.get("mergeStrategy") or "replace")
+            for e in params.get("edits") or []
         ]
-        return await self._write(edits, params.get("expectedVersion"))
+        return await self._write(edits, params)

@@ -1,4 +1,4 @@
-"""Source positions in `config.toml` text, for the diagnostics of :mod:`core_service.config.load`.
+"""Source positions in `config.toml` text, for :mod:`core_service.config.diagnostics`.
 
 :mod:`tomllib` parses TOML but reports no positions. When a value has the wrong
 type, the `configWarning` diagnostic still names file, line and column ranges
@@ -16,15 +16,15 @@ import logging
 import re
 import tomllib
 
+from core_service.config.tables import KeyPath
+
 log = logging.getLogger(__name__)
 
 # A 1-based (line, column) pair.
 Position = tuple[int, int]
-# Where a value sits in the parsed document: table keys and array indices.
-KeyPath = tuple[str | int, ...]
 
 
-class _SpanScanner:
+class SpanScanner:
     """Maps each key path of a (valid) TOML text to the character span of its value.
 
     tomllib gives no positions, so this walks the text with just enough of the
@@ -176,21 +176,22 @@ class _SpanScanner:
         self.spans[path] = (start, self.i)
 
 
-def _scan_spans(text: str) -> dict[KeyPath, tuple[int, int]]:
+def scan_spans(text: str) -> dict[KeyPath, tuple[int, int]]:
     """Value spans of `text`; empty if the scanner trips (a diagnostic then lacks a range)."""
     try:
-        return _SpanScanner(text).scan()
+        return SpanScanner(text).scan()
     except (IndexError, ValueError, tomllib.TOMLDecodeError):
         log.debug("cannot locate values in the config text", exc_info=True)
         return {}
 
 
-class _Lines:
+class Lines:
     """Converts character offsets to 1-based (line, column)."""
 
     def __init__(self, text: str) -> None:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def position(self, offset: int) -> Position:
+        """The 1-based (line, column) of a character offset."""
         line = bisect.bisect_right(self.starts, offset) - 1
         return line + 1, offset - self.starts[line] + 1

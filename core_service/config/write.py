@@ -1,14 +1,13 @@
 """`config/read` answers and config writes (`config/value/write`, `config/batchWrite`).
 
 :func:`read_config_response` reports the merged configuration of a
-:class:`~core_service.config.LoadResult` with the origin of every key and,
-on request, its layers. :func:`write_values` edits `config.toml` through
+:class:`~core_service.config.load.LoadResult` with the origin of every key
+and, on request, its layers. :func:`write_values` edits `config.toml` through
 :mod:`tomlkit` so that comments and formatting survive, validates the result
-against the schema of :mod:`core_service.config.load` before anything is written,
-guards against lost updates with `sha256:` versions, and replaces the file
-atomically.
+against :mod:`core_service.config.schema` before anything is written, guards
+against lost updates with `sha256:` versions, and replaces the file
+atomically. Refusals carry the reference's messages and write error codes.
 
-Both are re-exported by :mod:`core_service.config.load`, where callers import them.
 Everything here does blocking file I/O; async callers wrap it in
 ``asyncio.to_thread``.
 """
@@ -27,15 +26,17 @@ from typing import Any
 
 import tomlkit
 
-from core_service.config.load import (
-    ConfigError,
-    LoadResult,
-    _dotted,
-    _first_problem,
-    _nested,
-    _split_key,
-    _version,
-)
+from core_service.config.diagnostics import in_clause
+from core_service.config.errors import ConfigError
+from core_service.config.load import LoadResult
+from core_service.config.schema import first_problem
+from core_service.config.tables import Override, layer_version, lookup, nested, split_key
+
+# The reference's messages for refused writes.
+READONLY_MESSAGE = "Only writes to the user config are allowed"
+CONFLICT_MESSAGE = "Configuration was modified since last read. Fetch latest version and retry."
+NULL_VALUE_MESSAGE = "invalid value: invalid type: null, expected any valid TOML value"
+EMPTY_KEY_MESSAGE = "keyPath must not be empty"
 
 # --------------------------------------------------------------------------- config/read
 
@@ -68,6 +69,12 @@ def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
             yield key
 
 
+def _flags_meta(session: Mapping[str, Any]) -> dict[str, Any]:
+    """The ConfigLayerMetadata of the `-c` / `--enable` / `--disable` layer."""
+    version = layer_version(json.dumps(_jsonable(session), sort_keys=True).encode())
+    return {"name": {"type": "sessionFlags"}, "version": version}
+
+
 def read_config_response(
     result: LoadResult, include_layers: bool = False, cwd: str | None = None
 ) -> dict[str, Any]:
@@ -92,8 +99,7 @@ def read_config_response(
         "name": {"type": "user", "file": str(cfg.config_path)},
         "version": cfg.user_version,
     }
-    flags_version = _version(json.dumps(_jsonable(cfg.session_flags), sort_keys=True).encode())
-    flags_meta = {"name": {"type": "sessionFlags"}, "version": flags_version}
+    flags_meta = _flags_meta(cfg.session_flags)
     origins: dict[str, Any] = {key: user_meta for key in _leaves(cfg.user_layer)}
     origins.update({key: flags_meta for key in _leaves(cfg.session_flags)})
 
@@ -110,13 +116,13 @@ def read_config_response(
 
 # --------------------------------------------------------------------------- writes
 
-def _lookup(data: Mapping[str, Any], path: Sequence[str]) -> tuple[bool, Any]:
-    node: Any = data
-    for key in path:
-        if not isinstance(node, Mapping) or key not in node:
-            return False, None
-        node = node[key]
-    return True, node
+def _has_null(value: Any) -> bool:
+    """Whether a JSON value holds a null below its top (TOML has no null)."""
+    if isinstance(value, dict):
+        return any(v is None or _has_null(v) for v in value.values())
+    if isinstance(value, list):
+        return any(v is None or _has_null(v) for v in value)
+    return False
 
 
 def _apply_edit(doc: tomlkit.TOMLDocument, path: list[str], value: Any, strategy: str) -> None:
@@ -165,80 +171,79 @@ def write_values(
     expected_version: str | None = None,
     *,
     file_path: str | None = None,
-    overrides: Sequence[tuple[Sequence[str], Any]] = (),
+    overrides: Sequence[Override] = (),
 ) -> dict[str, Any]:
     """Apply `(keyPath, value, mergeStrategy)` edits to `config.toml`; the ConfigWriteResponse.
 
     A null value removes the key; "upsert" merges a table value into an
     existing table, "replace" overwrites. Comments and layout are kept. The
     result is validated before anything is written and the file is replaced
-    atomically. `expected_version` (a previous `sha256:` version) guards
-    against lost updates. When a `-c` override shadows an edited key the status
-    is "okOverridden". Raises ConfigError with a `code` on failure.
+    atomically. `file_path`, when given, must name the user config.toml (the
+    only writable layer); `expected_version` (a previous `sha256:` version)
+    guards against lost updates. When a `-c` override shadows an edited key
+    the status is "okOverridden". Raises ConfigError with a `code` on failure.
     """
     path = codex_home / "config.toml"
     if file_path is not None and Path(file_path).expanduser().resolve() != path.resolve():
-        raise ConfigError(
-            f"only the user config can be written: {path}", code="configLayerReadonly"
-        )
+        raise ConfigError(READONLY_MESSAGE, code="configLayerReadonly")
     try:
         content = path.read_bytes()
     except FileNotFoundError:
         content = b""
-    current = _version(content)
-    if expected_version is not None and expected_version != current:
-        raise ConfigError(
-            "config version conflict: the configuration was modified since it was read "
-            f"(expected {expected_version}, found {current})",
-            code="configVersionConflict",
-        )
+    if expected_version is not None and expected_version != layer_version(content):
+        raise ConfigError(CONFLICT_MESSAGE, code="configVersionConflict")
+    new_content, paths = _edited(path, content, edits)
+    _atomic_write(path, new_content)
+    session = nested(overrides)
+    overridden = None
+    for parts in paths:
+        found, effective = lookup(session, parts)
+        if found:
+            overridden = {
+                "message": f"`{'.'.join(parts)}` is overridden by session flags (-c / --config)",
+                "overridingLayer": _flags_meta(session),
+                "effectiveValue": _jsonable(effective),
+            }
+            break
+    return {
+        "status": "okOverridden" if overridden else "ok",
+        "version": layer_version(new_content),
+        "filePath": str(path.absolute()),
+        "overriddenMetadata": overridden,
+    }
+
+
+def _edited(
+    path: Path, content: bytes, edits: Sequence[tuple[str, Any, str]]
+) -> tuple[bytes, list[list[str]]]:
+    """The file's new content after `edits`, validated, and the key paths they touched."""
     try:
         doc = tomlkit.parse(content.decode("utf-8"))
     except Exception as exc:  # tomlkit raises several unrelated types
         raise ConfigError(
             f"invalid configuration file {path}: {exc}", code="configValidationError"
         ) from exc
-
     paths: list[list[str]] = []
     for key_path, value, strategy in edits:
         if strategy not in ("replace", "upsert"):
             raise ConfigError(f"unknown merge strategy: {strategy}", code="configValidationError")
-        parts = _split_key(key_path)
-        if not key_path or not all(parts):
+        if not key_path:
+            raise ConfigError(EMPTY_KEY_MESSAGE, code="configValidationError")
+        parts = split_key(key_path)
+        if not all(parts):
             raise ConfigError(f"invalid key path: {key_path!r}", code="configValidationError")
+        if _has_null(value):
+            raise ConfigError(NULL_VALUE_MESSAGE, code="configValidationError")
         _apply_edit(doc, parts, value, strategy)
         paths.append(parts)
-
     new_text = tomlkit.dumps(doc)
     try:
-        data = tomllib.loads(new_text)
-        problem = _first_problem(data)
+        problem = first_problem(tomllib.loads(new_text))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"invalid configuration: {err}", code="configValidationError") from err
     if problem is not None:
         raise ConfigError(
-            f"invalid configuration: {problem.message} in `{_dotted(problem.path)}`",
+            f"Invalid configuration: {problem.message}{in_clause(problem.path)}",
             code="configValidationError",
         )
-    new_content = new_text.encode("utf-8")
-    _atomic_write(path, new_content)
-    version = _version(new_content)
-
-    session = _nested(overrides)
-    overridden = None
-    for parts in paths:
-        found, effective = _lookup(session, parts)
-        if found:
-            flags_version = _version(json.dumps(_jsonable(session), sort_keys=True).encode())
-            overridden = {
-                "message": f"`{'.'.join(parts)}` is overridden by session flags (-c / --config)",
-                "overridingLayer": {"name": {"type": "sessionFlags"}, "version": flags_version},
-                "effectiveValue": _jsonable(effective),
-            }
-            break
-    return {
-        "status": "okOverridden" if overridden else "ok",
-        "version": version,
-        "filePath": str(path.absolute()),
-        "overriddenMetadata": overridden,
-    }
+    return new_text.encode("utf-8"), paths

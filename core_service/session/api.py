@@ -6,24 +6,24 @@ from typing import Any
 
 from app_server_protocol import codec
 from app_server_protocol.v2 import notification_pb2 as N
-from core_service.config.load import LoadResult
+from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
 from core_service.user_agent import user_agent
 
 
 class SessionApi:
-    """initialize."""
+    """initialize: the connection's clientInfo, and the current config's problem if any."""
 
-    def __init__(self, hub: Hub, load: LoadResult) -> None:
+    def __init__(self, hub: Hub, configs: ConfigSource) -> None:
         self.hub = hub
-        self.load = load
+        self.configs = configs
 
     async def initialize(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
         """Record the connection's clientInfo; a config problem is told to it at once."""
         info = params.get("clientInfo") or {}
         if call is not None:
             self.hub.connection_initialized(call.key, info)
-        diag = self.load.diagnostic
+        diag = self.configs.load.diagnostic
         if diag is not None and call is not None and not call.replay:
             self.hub.emit(
                 codec.from_json(N.ConfigWarningNotification, diag.to_notification()),
