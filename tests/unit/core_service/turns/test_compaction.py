@@ -1,0 +1,126 @@
+"""Compaction turns: the history replaced by the model's summary, and their one end."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from app_server_protocol.errors import ProtocolError
+from core_service.model import events as me
+from core_service.model.errors import ModelError
+from core_service.turns.compaction import Compactor
+from core_service.turns.events import TurnEvents
+from core_service.turns.instructions import COMPACT_PROMPT
+from tests.unit.core_service.turns.support import (
+    CALL,
+    PAUSE,
+    Credentials,
+    FakeModel,
+    RecordingHub,
+    completed,
+    config,
+    finished,
+    thread,
+)
+
+CONTEXT = [
+    {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "p"}]},
+    {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "env"}]},
+    {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+    {"type": "message", "role": "assistant",
+     "content": [{"type": "output_text", "text": "hello"}]},
+]
+
+
+def _compactor(model: FakeModel) -> tuple[Compactor, RecordingHub]:
+    hub = RecordingHub()
+    return Compactor(TurnEvents(hub), model, Credentials()), hub
+
+
+async def test_compaction_replaces_the_history_with_the_summary(tmp_path: Path) -> None:
+    """The model is asked for a summary of the whole history; the thread keeps its
+    opening context and the summary, records it, and announces thread/compacted."""
+    model = FakeModel([me.TextDelta("m", "the "), me.TextDelta("m", "gist"), completed()])
+    compactor, hub = _compactor(model)
+    t = thread(config(tmp_path))
+    t.history = [dict(h) for h in CONTEXT]
+    compactor.start(t, CALL)
+    await finished(t)
+    sent = model.requests[0].body["input"]
+    assert sent[:4] == CONTEXT
+    assert sent[4]["content"] == [{"type": "input_text", "text": COMPACT_PROMPT}]
+    summary = "<conversation_summary>\nthe gist\n</conversation_summary>"
+    assert t.history == [*CONTEXT[:2], {"type": "message", "role": "user",
+                                        "content": [{"type": "input_text", "text": summary}]}]
+    assert hub.methods() == ["turn/started", "item/started", "item/completed",
+                             "thread/compacted", "turn/completed"]
+    assert all(e.after == CALL for e in hub.emitted)
+    assert hub.of("item/completed")[0]["item"]["type"] == "contextCompaction"
+    records = t.recorder.records  # type: ignore[attr-defined]
+    assert records[0] == {"type": "compacted",
+                          "payload": {"message": "the gist", "replacement_history": t.history}}
+    assert t.turns[0]["status"] == "completed" and t.tokens.last is not None
+
+
+async def test_an_unexpected_exception_fails_the_compaction(tmp_path: Path) -> None:
+    """A compaction that fails with an exception other than a ModelError ends
+    `failed` with an internal error (it used to be announced as completed), the
+    history is untouched, and the thread takes the next turn."""
+    model = FakeModel([me.TextDelta("m", "half"), RuntimeError("stream bug")],
+                      [me.TextDelta("m", "ok"), completed()])
+    compactor, hub = _compactor(model)
+    t = thread(config(tmp_path))
+    t.history = [dict(h) for h in CONTEXT]
+    compactor.start(t, None)
+    await finished(t)
+    error = {"message": "internal error: stream bug", "codexErrorInfo": "other",
+             "additionalDetails": None}
+    assert t.turns[0]["status"] == "failed" and t.turns[0]["error"] == error
+    assert hub.methods()[-2:] == ["error", "turn/completed"]
+    assert hub.of("turn/completed")[0]["turn"]["status"] == "failed"
+    assert "thread/compacted" not in hub.methods()
+    assert t.history == CONTEXT
+    assert t.active is None
+    compactor.start(t, None)
+    await finished(t)
+    assert t.turns[1]["status"] == "completed"
+
+
+async def test_a_model_error_fails_the_compaction(tmp_path: Path) -> None:
+    """A ModelError ends the compaction `failed` with the model's error."""
+    model = FakeModel([ModelError("overloaded", "serverOverloaded")])
+    compactor, _ = _compactor(model)
+    t = thread(config(tmp_path))
+    compactor.start(t, None)
+    await finished(t)
+    assert t.turns[0]["error"] == {"message": "overloaded", "codexErrorInfo": "serverOverloaded",
+                                   "additionalDetails": None}
+
+
+async def test_an_interrupted_compaction_ends_interrupted(tmp_path: Path) -> None:
+    """A cancelled compaction ends `interrupted` and leaves no turn-aborted notice."""
+    model = FakeModel([PAUSE])
+    compactor, _ = _compactor(model)
+    t = thread(config(tmp_path))
+    compactor.start(t, None)
+    async with asyncio.timeout(5):
+        await model.waiting.wait()
+    assert t.active is not None and t.active.task is not None
+    t.active.task.cancel()
+    await finished(t)
+    assert t.turns[0]["status"] == "interrupted"
+    assert not t.abort_notice
+
+
+async def test_compaction_is_refused_while_a_turn_runs(tmp_path: Path) -> None:
+    """thread/compact/start on a thread with a running turn is an invalid request."""
+    model = FakeModel([PAUSE])
+    compactor, _ = _compactor(model)
+    t = thread(config(tmp_path))
+    compactor.start(t, None)
+    with pytest.raises(ProtocolError, match="a turn is already in progress"):
+        compactor.start(t, None)
+    model.release.set()
+    await finished(t)
