@@ -25,7 +25,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING
+
+from app_server_protocol.addresses import listen_refusal, parse_listen
+
+if TYPE_CHECKING:
+    from core_service.config.tables import Override
 
 DEFAULT_LISTEN = "stdio://"
 CORE_START_TIMEOUT = 30.0
@@ -40,7 +45,7 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
                    help="disable a feature flag (features.FEATURE = false)")
 
 
-def _overrides(args: argparse.Namespace) -> list[tuple[list[str], Any]]:
+def _overrides(args: argparse.Namespace) -> list[Override]:
     from core_service.config.overrides import parse_cli_overrides
 
     pairs = list(args.config)
@@ -125,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     _setup_logging(args.log_level)
     if args.command == "core":
-        from core_service.server import DEFAULT_IDLE_UNLOAD_SECONDS, run_core
+        from core_service.server import run_core
+        from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS
 
         idle = args.thread_idle_timeout
         if idle is None:
@@ -181,7 +187,11 @@ def _stop_core(proc: subprocess.Popen[bytes]) -> None:
 
 def run_single(args: argparse.Namespace) -> int:
     """The single command: private core child + gateway in this process."""
-    refusal = _listen_refusal(args.listen, args.ws_token_file)
+    # Checked before the core starts: a refused address must not cost a spawn.
+    try:
+        refusal = listen_refusal(parse_listen(args.listen), bool(args.ws_token_file))
+    except ValueError as err:
+        refusal = str(err)
     if refusal:
         print(f"app-server: {refusal}", file=sys.stderr)
         return 2
@@ -213,24 +223,6 @@ def run_single(args: argparse.Namespace) -> int:
     finally:
         _stop_core(proc)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _listen_refusal(listen: str, token_file: str | None) -> str | None:
-    """Why the gateway would refuse this listen address (checked before the core starts)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    if not listen.startswith("ws://") or token_file:
-        return None
-    host = urlsplit(listen).hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if loopback:
-        return None
-    return (f"refusing to listen on non-loopback address {listen} without --ws-token-file "
-            "(clients must authenticate with a bearer token)")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from app_server_protocol.addresses import grpc_target
 from app_server_protocol.methods import SERVICE_FILE
 from core_service.config.source import ConfigSource
 from core_service.servicer import generic_handlers
@@ -37,15 +38,6 @@ GRPC_OPTIONS = [
     ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
     ("grpc.keepalive_permit_without_calls", 1),
 ]
-
-
-def grpc_target(listen: str) -> str:
-    """`unix:///path` or `tcp://host:port` -> a gRPC address."""
-    if listen.startswith("unix://"):
-        return "unix:" + listen[len("unix://") :]
-    if listen.startswith("tcp://"):
-        return listen[len("tcp://") :]
-    raise ValueError(f"unsupported listen address: {listen} (use unix:///PATH or tcp://HOST:PORT)")
 
 
 async def run_core(

@@ -39,21 +39,6 @@ OUTBOUND_FRAME_LIMIT = 10_000
 CONNECT_PATH = f"/{SERVICE_FILE.package}.SessionService/Connect"
 
 
-def grpc_target(core_addr: str) -> str:
-    """`unix:///path` or `tcp://host:port` -> a gRPC target (`unix:/path`, `host:port`)."""
-    if core_addr.startswith("unix://"):
-        path = core_addr[len("unix://") :]
-        if not path:
-            raise ValueError(f"empty unix socket path in {core_addr!r}")
-        return "unix:" + path
-    if core_addr.startswith("tcp://"):
-        hostport = core_addr[len("tcp://") :]
-        if not hostport or ":" not in hostport:
-            raise ValueError(f"expected tcp://HOST:PORT, got {core_addr!r}")
-        return hostport
-    raise ValueError(f"unsupported core address {core_addr!r} (use unix:///PATH or tcp://HOST:PORT)")
-
-
 def channel_options(max_message_size: int) -> list[tuple[str, Any]]:
     """Channel options: message limits, keepalive, and a fast reconnect backoff."""
     return [

@@ -16,57 +16,23 @@ import signal
 import sys
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from app_server_protocol.addresses import format_ws, grpc_target, listen_refusal, parse_listen
 from gateway.connection import Limits
-from gateway.core_link import DEFAULT_MAX_MESSAGE_SIZE, CoreLink, grpc_target
+from gateway.core_link import DEFAULT_MAX_MESSAGE_SIZE, CoreLink
 from gateway.server import Gateway
 from gateway.transport.stdio import StdioStream
-from gateway.transport.websocket import (
-    WebSocketOptions,
-    WebSocketServer,
-    WebSocketStream,
-    is_loopback,
-)
+from gateway.transport.websocket import WebSocketOptions, WebSocketServer, WebSocketStream
 
 log = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
 
 
-@dataclass(frozen=True)
-class ListenAddress:
-    """A parsed `--listen` value: stdio, or a websocket host and port."""
-
-    scheme: str
-    host: str = ""
-    port: int = 0
-
-
-def parse_listen(listen: str) -> ListenAddress:
-    """Parse `stdio://` or `ws://IP:PORT` (`ws://[::1]:PORT` for IPv6)."""
-    if listen in ("stdio://", "stdio"):
-        return ListenAddress("stdio")
-    if listen.startswith("ws://"):
-        rest = listen[len("ws://") :].rstrip("/")
-        if rest.startswith("["):
-            host, sep, port = rest[1:].partition("]:")
-        else:
-            host, sep, port = rest.rpartition(":")
-        if not sep or not host or not port.isdigit() or int(port) > 65535:
-            raise ValueError(f"expected ws://IP:PORT, got {listen!r}")
-        return ListenAddress("ws", host, int(port))
-    raise ValueError(f"unsupported listen address {listen!r} (use stdio:// or ws://IP:PORT)")
-
-
 def _fail(message: str) -> int:
     print(f"app-server gateway: {message}", file=sys.stderr, flush=True)
     return EXIT_USAGE
-
-
-def _format_ws(host: str, port: int) -> str:
-    return f"ws://[{host}]:{port}" if ":" in host else f"ws://{host}:{port}"
 
 
 async def run_gateway(
@@ -93,13 +59,11 @@ async def run_gateway(
         target = grpc_target(core_addr)
     except ValueError as err:
         return _fail(str(err))
+    refusal = listen_refusal(where, ws_token_file is not None)
+    if refusal is not None:
+        return _fail(refusal)
     token: str | None = None
     if where.scheme == "ws":
-        if ws_token_file is None and not is_loopback(where.host):
-            return _fail(
-                f"refusing to listen on non-loopback address {where.host} without "
-                "--ws-token-file (clients must authenticate with a bearer token)"
-            )
         if ws_token_file is not None:
             try:
                 token = (await asyncio.to_thread(Path(ws_token_file).read_text)).strip()
@@ -178,9 +142,9 @@ async def _serve_websocket(gateway: Gateway, stop: asyncio.Event, options: WebSo
     try:
         bound = await server.start()
     except OSError as err:
-        return _fail(f"cannot listen on {_format_ws(options.host, options.port)}: {err}")
+        return _fail(f"cannot listen on {format_ws(options.host, options.port)}: {err}")
     for host, port in bound:
-        print(f"listening on: {_format_ws(host, port)}", file=sys.stderr, flush=True)
+        print(f"listening on: {format_ws(host, port)}", file=sys.stderr, flush=True)
     try:
         await stop.wait()
     finally:

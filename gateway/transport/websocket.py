@@ -13,7 +13,6 @@ configured the handshake needs `Authorization: Bearer <token>` (401).
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,16 +26,6 @@ from websockets.http11 import Request, Response
 log = logging.getLogger(__name__)
 
 HEALTH_PATHS = ("/healthz", "/readyz")
-
-
-def is_loopback(host: str) -> bool:
-    """True for `localhost` and loopback IP literals (127.0.0.0/8, ::1)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass

@@ -11,8 +11,9 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from app_server_protocol.addresses import grpc_target
 from gateway.connection import Limits
-from gateway.core_link import CoreLink, grpc_target
+from gateway.core_link import CoreLink
 from gateway.server import Gateway
 from gateway.transport.websocket import WebSocketOptions, WebSocketServer, WebSocketStream
 from tests.unit.gateway.fake_core import FakeCore

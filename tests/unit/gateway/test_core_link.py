@@ -1,23 +1,11 @@
-"""The core link: address conversion, failure mapping and reconnecting after a core restart."""
+"""The core link: failure mapping and reconnecting after a core restart."""
 
 from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from app_server_protocol.v2 import notification_pb2, service_pb2
-from gateway.core_link import grpc_target
 from tests.unit.gateway.harness import WAIT, running_stack
-
-
-def test_grpc_target() -> None:
-    """unix:///path -> unix:/path; tcp://host:port -> host:port; anything else is refused."""
-    assert grpc_target("unix:///tmp/x/core.sock") == "unix:/tmp/x/core.sock"
-    assert grpc_target("tcp://127.0.0.1:5000") == "127.0.0.1:5000"
-    for bad in ("http://x:1", "tcp://nohost", "unix://"):
-        with pytest.raises(ValueError):
-            grpc_target(bad)
 
 
 async def test_reconnects_after_core_restart() -> None:

@@ -14,23 +14,11 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from gateway.main import add_gateway_command, parse_listen, run_gateway
+from gateway.main import add_gateway_command, run_gateway
 from tests.unit.gateway.fake_core import FakeCore
 
 REPO = Path(__file__).resolve().parents[3]
 WAIT = 10.0
-
-
-def test_parse_listen() -> None:
-    """stdio:// and ws://IP:PORT (IPv6 in brackets) parse; anything else is refused."""
-    assert parse_listen("stdio://").scheme == "stdio"
-    ws = parse_listen("ws://127.0.0.1:0")
-    assert (ws.scheme, ws.host, ws.port) == ("ws", "127.0.0.1", 0)
-    v6 = parse_listen("ws://[::1]:8080")
-    assert (v6.host, v6.port) == ("::1", 8080)
-    for bad in ("ws://127.0.0.1", "http://x:1", "ws://:80", "ws://h:99999"):
-        with pytest.raises(ValueError):
-            parse_listen(bad)
 
 
 def test_gateway_subcommand_arguments() -> None:
