@@ -16,7 +16,10 @@ no path string is built on the success path.
 Decoding reports a wrong type, a missing required field or an unknown enum
 or union variant as a `DecodeError` naming the JSON path
 (`input[0].text: invalid type: integer `42`, expected a string`); unknown
-input members are ignored.
+input members are ignored. Without `allow_experimental`, a value that decodes
+is then refused with `ExperimentalFieldError` when it uses an experimental
+member (see `experimental`): the reference, too, checks only once the whole
+value deserialised, so a malformed request gets its decode error first.
 
 This module is internal: use `codec.decoder_for` / `codec.from_json`.
 """
@@ -29,34 +32,33 @@ from typing import Any
 
 from google.protobuf import descriptor as _d
 from google.protobuf import message_factory
+from google.protobuf.descriptor import FieldDescriptor as _FD
 
 from app_server_protocol.codec_common import (
-    _FD,
     DecodeError,
     ExperimentalFieldError,
     GeneratedCache,
     MessageDescriptor,
-    _attr,
-    _compile,
-    _et,
-    _fill_value,
-    _is_struct,
-    _is_value,
-    _mt,
-    _opt,
-    _union_kind,
     describe_value,
-    enum_wire,
-    has_presence,
-    is_map,
     is_required_input,
-    union_of,
 )
+from app_server_protocol.codec_common import attr_source as _attr
+from app_server_protocol.codec_common import compile_function as _compile
+from app_server_protocol.codec_common import fill_value as _fill_value
+from app_server_protocol.codec_common import union_oneof as union_of
+from app_server_protocol.descriptors import UnionShape, enum_wire, has_presence, is_map
+from app_server_protocol.descriptors import enum_type as _et
+from app_server_protocol.descriptors import is_struct as _is_struct
+from app_server_protocol.descriptors import is_value as _is_value
+from app_server_protocol.descriptors import msg_type as _mt
+from app_server_protocol.descriptors import option as _opt
+from app_server_protocol.descriptors import union_kind as _union_kind
+from app_server_protocol.experimental import gate_for
 from app_server_protocol.v2 import options_pb2
 
 Decoder = Callable[[Any, str, bool], Any]
-# (json data, allow_experimental, target message) -> None; fills the target.
-_Filler = Callable[[Any, bool, Any], None]
+# (json data, target message) -> None; fills the target.
+_Filler = Callable[[Any, Any], None]
 
 
 # --------------------------------------------------------------------------
@@ -83,6 +85,26 @@ def _under(err: DecodeError, prefix: str) -> DecodeError:
     p = err.path
     path = prefix if not p else (prefix + p if p[0] == "[" else f"{prefix}.{p}")
     return DecodeError(path, err.detail)
+
+
+def _no_untagged_match(name: str) -> DecodeError:
+    return DecodeError("", f"data did not match any variant of untagged enum {name}")
+
+
+def no_variant_error(union: UnionShape) -> DecodeError:
+    """What decoding says of a value of `union` that selects no variant.
+
+    It is what the JSON `{}` gets: "missing field `type`" for an internally
+    tagged union, "invalid type: map, expected enum <Name>" for an externally
+    tagged one; an untagged union has no member to miss, so nothing matched.
+    The gRPC path refuses a union message with no member set with it
+    (`request_validation`), so both paths refuse alike.
+    """
+    if union.kind == options_pb2.UNION_KIND_TAGGED:
+        return _missing("", union.tag_field)
+    if union.kind == options_pb2.UNION_KIND_EXTERNAL:
+        return _invalid("", {}, f"enum {union.name}")
+    return _no_untagged_match(union.name)
 
 
 def _bad_enum(path: str, v: Any, allowed: list[str]) -> DecodeError:
@@ -194,7 +216,6 @@ _HELPERS: dict[str, Any] = {
     "_chk_str": _chk_str,
     "_chk_bool": _chk_bool,
     "DecodeError": DecodeError,
-    "ExperimentalFieldError": ExperimentalFieldError,
 }
 
 
@@ -219,16 +240,21 @@ class DecoderBuilder(GeneratedCache):
     def _build_decoder(self, desc: MessageDescriptor) -> Decoder:
         cls = message_factory.GetMessageClass(desc)
         fill = self.filler(desc)
+        gate = gate_for(desc)
 
         def dec(v: Any, path: str, exp: bool) -> Any:
             m = cls()
             try:
-                fill(v, exp, m)
+                fill(v, m)
             except DecodeError as e:
                 raise _under(e, path) from None
             except UnicodeEncodeError:
                 # A lone surrogate (`"\ud800"`) parsed by a lenient JSON parser.
                 raise DecodeError(path, "invalid unicode code point (lone surrogate)") from None
+            if not exp and gate is not None:
+                reason = gate(v)
+                if reason is not None:
+                    raise ExperimentalFieldError(reason)
             return m
 
         self.decoders[desc.full_name] = dec
@@ -245,8 +271,8 @@ class DecoderBuilder(GeneratedCache):
                 return self.fillers[full]
             if full in self._building_fill:
                 # A recursive type: resolve on first call, once built.
-                def call(v: Any, exp: bool, m: Any) -> None:
-                    self.fillers[full](v, exp, m)
+                def call(v: Any, m: Any) -> None:
+                    self.fillers[full](v, m)
 
                 return call
             self._building_fill.add(full)
@@ -283,7 +309,7 @@ class DecoderBuilder(GeneratedCache):
                 env[n] = self.filler(_mt(vf))
                 lines += [
                     "try:",
-                    f"    for kk, y in x.items(): {n}(y, exp, mm[kk])",
+                    f"    for kk, y in x.items(): {n}(y, mm[kk])",
                     f"except DecodeError as e: raise _under(e, {k} + '.' + kk) from None",
                 ]
             else:
@@ -304,7 +330,7 @@ class DecoderBuilder(GeneratedCache):
                 lines += [
                     f"add = {attr}.add",
                     "try:",
-                    f"    for i, y in enumerate(x): {n}(y, exp, add())",
+                    f"    for i, y in enumerate(x): {n}(y, add())",
                     f"except DecodeError as e: raise _under(e, {k} + f'[{{i}}]') from None",
                 ]
             elif t == _FD.TYPE_STRING:
@@ -336,7 +362,7 @@ class DecoderBuilder(GeneratedCache):
                 # filler always sets a variant, which marks its parents present.)
                 lines.append(f"{ind}s.SetInParent()")
             return lines + [
-                f"{ind}try: {n}(x, exp, s)",
+                f"{ind}try: {n}(x, s)",
                 f"{ind}except DecodeError as e: raise _under(e, {k}) from None",
             ]
         check, val = self._scalar(f, k, env)
@@ -382,7 +408,7 @@ class DecoderBuilder(GeneratedCache):
         """The filler of a plain message (or, with `via`, of a tagged-union variant
         stored in the member `via` of the union message, the tag already checked)."""
         env: dict[str, Any] = dict(_HELPERS)
-        lines = ["def fill(v, exp, m):"]
+        lines = ["def fill(v, m):"]
         if via is None:
             lines.append(
                 f"    if type(v) is not dict: raise _invalid('', v, {_expected_message(desc)!r})"
@@ -399,8 +425,6 @@ class DecoderBuilder(GeneratedCache):
             k = repr(key)
             lines.append(f"    x = v.get({k})")
             body = self._assign(f, key, env, "        ")
-            if _opt(f, options_pb2.experimental_field):
-                body.insert(0, f"        if not exp: raise ExperimentalFieldError({k})")
             dj = _opt(f, options_pb2.default_json)
             default = json.loads(dj) if dj else None
             if dj and not _is_noop_default(f, default):
@@ -455,9 +479,7 @@ class DecoderBuilder(GeneratedCache):
             env: dict[str, Any] = dict(_HELPERS)
             path = tag if kind == options_pb2.UNION_KIND_EXTERNAL else ""
             body = self._assign(f, path, env, "    ")
-            if _opt(f, options_pb2.experimental_field):
-                body.insert(0, f"    if not exp: raise ExperimentalFieldError({tag!r})")
-            var: _Filler = _compile("\n".join(["def var(x, exp, m):", *body]), env, "var")
+            var: _Filler = _compile("\n".join(["def var(x, m):", *body]), env, "var")
             variants[tag] = var
             if kind == options_pb2.UNION_KIND_UNTAGGED:
                 pytypes = {
@@ -471,18 +493,17 @@ class DecoderBuilder(GeneratedCache):
                 for pt in pytypes:
                     by_type.setdefault(pt, var)
         if kind == options_pb2.UNION_KIND_UNTAGGED:
-            no_match = f"data did not match any variant of untagged enum {name}"
 
-            def fill_untagged(v: Any, exp: bool, m: Any) -> None:
+            def fill_untagged(v: Any, m: Any) -> None:
                 hit = by_type.get(type(v))
                 if hit is None:
-                    raise DecodeError("", no_match)
-                hit(v, exp, m)
+                    raise _no_untagged_match(name)
+                hit(v, m)
 
             return fill_untagged
         allowed = [*unit, *variants]
 
-        def fill_external(v: Any, exp: bool, m: Any) -> None:
+        def fill_external(v: Any, m: Any) -> None:
             if type(v) is str:
                 n = unit.get(v)
                 if n is not None:
@@ -491,7 +512,7 @@ class DecoderBuilder(GeneratedCache):
                 fn = variants.get(v)
                 if fn is None:
                     raise _unknown_variant("", v, allowed)
-                fn({}, exp, m)  # a struct variant named bare: all its members defaulted
+                fn({}, m)  # a struct variant named bare: all its members defaulted
                 return
             if type(v) is dict and len(v) == 1:
                 ((tag, payload),) = v.items()
@@ -500,7 +521,7 @@ class DecoderBuilder(GeneratedCache):
                     if tag in unit:
                         raise _invalid(tag, payload, "unit variant")
                     raise _unknown_variant("", tag, allowed)
-                fn(payload, exp, m)
+                fn(payload, m)
                 return
             raise _invalid("", v, f"enum {name}")
 
@@ -510,14 +531,11 @@ class DecoderBuilder(GeneratedCache):
         variants: dict[str, _Filler] = {}
         for f in union.fields:
             tag = _opt(f, options_pb2.tag) or f.json_name
-            fn = self._build_filler(_mt(f), f.name)
-            if _opt(f, options_pb2.experimental_field):
-                fn = _experimental(fn, tag)
-            variants[tag] = fn
+            variants[tag] = self._build_filler(_mt(f), f.name)
         allowed = list(variants)
         expected = f"internally tagged enum {name}"
 
-        def fill_tagged(v: Any, exp: bool, m: Any) -> None:
+        def fill_tagged(v: Any, m: Any) -> None:
             if type(v) is not dict:
                 raise _invalid("", v, expected)
             tag = v.get(tag_field)
@@ -528,15 +546,6 @@ class DecoderBuilder(GeneratedCache):
                 if type(tag) is not str:
                     raise _invalid(tag_field, tag, "a string")
                 raise _unknown_variant(tag_field, tag, allowed)
-            fn(v, exp, m)
+            fn(v, m)
 
         return fill_tagged
-
-
-def _experimental(fn: _Filler, tag: str) -> _Filler:
-    def guarded(v: Any, exp: bool, m: Any) -> None:
-        if not exp:
-            raise ExperimentalFieldError(tag)
-        fn(v, exp, m)
-
-    return guarded

@@ -25,13 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$app_server_protocol/v2/options.proto\x12\x16\x61pp_server_protocol.v2\x1a google/protobuf/descriptor.proto*i\n\tUnionKind\x12\x13\n\x0fUNION_KIND_NONE\x10\x00\x12\x15\n\x11UNION_KIND_TAGGED\x10\x01\x12\x17\n\x13UNION_KIND_EXTERNAL\x10\x02\x12\x17\n\x13UNION_KIND_UNTAGGED\x10\x03:0\n\x06method\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\t:=\n\x13\x65xperimental_method\x12\x1e.google.protobuf.MethodOptions\x18\xba\x8e\x03 \x01(\x08:7\n\x0cnotification\x12\x1f.google.protobuf.MessageOptions\x18\xc2\x8e\x03 \x01(\t:@\n\x15\x61\x64\x64itional_properties\x12\x1f.google.protobuf.MessageOptions\x18\xc3\x8e\x03 \x01(\t:V\n\nunion_kind\x12\x1d.google.protobuf.OneofOptions\x18\xcc\x8e\x03 \x01(\x0e\x32!.app_server_protocol.v2.UnionKind:2\n\ttag_field\x12\x1d.google.protobuf.OneofOptions\x18\xcd\x8e\x03 \x01(\t:,\n\x03tag\x12\x1d.google.protobuf.FieldOptions\x18\xd6\x8e\x03 \x01(\t:1\n\x08nullable\x12\x1d.google.protobuf.FieldOptions\x18\xd7\x8e\x03 \x01(\x08:3\n\nomit_unset\x12\x1d.google.protobuf.FieldOptions\x18\xd8\x8e\x03 \x01(\x08:;\n\x12\x65xperimental_field\x12\x1d.google.protobuf.FieldOptions\x18\xd9\x8e\x03 \x01(\x08:5\n\x0c\x64\x65\x66\x61ult_json\x12\x1d.google.protobuf.FieldOptions\x18\xda\x8e\x03 \x01(\t:1\n\x04wire\x12!.google.protobuf.EnumValueOptions\x18\xe0\x8e\x03 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$app_server_protocol/v2/options.proto\x12\x16\x61pp_server_protocol.v2\x1a google/protobuf/descriptor.proto\"2\n\x12\x45xperimentalMember\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t*i\n\tUnionKind\x12\x13\n\x0fUNION_KIND_NONE\x10\x00\x12\x15\n\x11UNION_KIND_TAGGED\x10\x01\x12\x17\n\x13UNION_KIND_EXTERNAL\x10\x02\x12\x17\n\x13UNION_KIND_UNTAGGED\x10\x03:0\n\x06method\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\t:=\n\x13\x65xperimental_method\x12\x1e.google.protobuf.MethodOptions\x18\xba\x8e\x03 \x01(\x08:7\n\x0cnotification\x12\x1f.google.protobuf.MessageOptions\x18\xc2\x8e\x03 \x01(\t:@\n\x15\x61\x64\x64itional_properties\x12\x1f.google.protobuf.MessageOptions\x18\xc3\x8e\x03 \x01(\t:j\n\x13\x65xperimental_member\x12\x1f.google.protobuf.MessageOptions\x18\xc4\x8e\x03 \x03(\x0b\x32*.app_server_protocol.v2.ExperimentalMember:V\n\nunion_kind\x12\x1d.google.protobuf.OneofOptions\x18\xcc\x8e\x03 \x01(\x0e\x32!.app_server_protocol.v2.UnionKind:2\n\ttag_field\x12\x1d.google.protobuf.OneofOptions\x18\xcd\x8e\x03 \x01(\t:,\n\x03tag\x12\x1d.google.protobuf.FieldOptions\x18\xd6\x8e\x03 \x01(\t:1\n\x08nullable\x12\x1d.google.protobuf.FieldOptions\x18\xd7\x8e\x03 \x01(\x08:3\n\nomit_unset\x12\x1d.google.protobuf.FieldOptions\x18\xd8\x8e\x03 \x01(\x08:;\n\x12\x65xperimental_field\x12\x1d.google.protobuf.FieldOptions\x18\xd9\x8e\x03 \x01(\x08:5\n\x0c\x64\x65\x66\x61ult_json\x12\x1d.google.protobuf.FieldOptions\x18\xda\x8e\x03 \x01(\t:1\n\x04wire\x12!.google.protobuf.EnumValueOptions\x18\xe0\x8e\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'app_server_protocol.v2.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_UNIONKIND']._serialized_start=98
-  _globals['_UNIONKIND']._serialized_end=203
+  _globals['_UNIONKIND']._serialized_start=150
+  _globals['_UNIONKIND']._serialized_end=255
+  _globals['_EXPERIMENTALMEMBER']._serialized_start=98
+  _globals['_EXPERIMENTALMEMBER']._serialized_end=148
 # @@protoc_insertion_point(module_scope)

@@ -1,7 +1,8 @@
 from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
-from typing import ClassVar as _ClassVar
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -23,6 +24,8 @@ NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
 notification: _descriptor.FieldDescriptor
 ADDITIONAL_PROPERTIES_FIELD_NUMBER: _ClassVar[int]
 additional_properties: _descriptor.FieldDescriptor
+EXPERIMENTAL_MEMBER_FIELD_NUMBER: _ClassVar[int]
+experimental_member: _descriptor.FieldDescriptor
 UNION_KIND_FIELD_NUMBER: _ClassVar[int]
 union_kind: _descriptor.FieldDescriptor
 TAG_FIELD_FIELD_NUMBER: _ClassVar[int]
@@ -39,3 +42,11 @@ DEFAULT_JSON_FIELD_NUMBER: _ClassVar[int]
 default_json: _descriptor.FieldDescriptor
 WIRE_FIELD_NUMBER: _ClassVar[int]
 wire: _descriptor.FieldDescriptor
+
+class ExperimentalMember(_message.Message):
+    __slots__ = ("name", "reason")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    reason: str
+    def __init__(self, name: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...

@@ -27,7 +27,7 @@ from app_server_protocol.v2 import thread_pb2 as app__server__protocol_dot_v2_do
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!app_server_protocol/v2/turn.proto\x12\x16\x61pp_server_protocol.v2\x1a$app_server_protocol/v2/options.proto\x1a#app_server_protocol/v2/thread.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xdc\x04\n\x0fTurnStartParams\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x30\n\x05input\x18\x02 \x03(\x0b\x32!.app_server_protocol.v2.UserInput\x12\x10\n\x03\x63wd\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x44\n\x0f\x61pproval_policy\x18\x04 \x01(\x0e\x32&.app_server_protocol.v2.AskForApprovalH\x01\x88\x01\x01\x12\x42\n\x0esandbox_policy\x18\x05 \x01(\x0b\x32%.app_server_protocol.v2.SandboxPolicyH\x02\x88\x01\x01\x12\x12\n\x05model\x18\x06 \x01(\tH\x03\x88\x01\x01\x12<\n\x06\x65\x66\x66ort\x18\x07 \x01(\x0e\x32\'.app_server_protocol.v2.ReasoningEffortH\x04\x88\x01\x01\x12>\n\x07summary\x18\x08 \x01(\x0e\x32(.app_server_protocol.v2.ReasoningSummaryH\x05\x88\x01\x01\x12=\n\x0bpersonality\x18\t \x01(\x0e\x32#.app_server_protocol.v2.PersonalityH\x06\x88\x01\x01\x12\x37\n\routput_schema\x18\n \x01(\x0b\x32\x16.google.protobuf.ValueB\x08\xd2\xf5\x18\x04nullB\x06\n\x04_cwdB\x12\n\x10_approval_policyB\x11\n\x0f_sandbox_policyB\x08\n\x06_modelB\t\n\x07_effortB\n\n\x08_summaryB\x0e\n\x0c_personality\"?\n\x11TurnStartResponse\x12*\n\x04turn\x18\x01 \x01(\x0b\x32\x1c.app_server_protocol.v2.Turn\"p\n\x0fTurnSteerParams\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x30\n\x05input\x18\x02 \x03(\x0b\x32!.app_server_protocol.v2.UserInput\x12\x18\n\x10\x65xpected_turn_id\x18\x03 \x01(\t\"$\n\x11TurnSteerResponse\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\"9\n\x13TurnInterruptParams\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x0f\n\x07turn_id\x18\x02 \x01(\t\"\x17\n\x15TurnInterruptResponse*\xb8\x01\n\x10ReasoningSummary\x12$\n\x16REASONING_SUMMARY_AUTO\x10\x00\x1a\x08\x82\xf6\x18\x04\x61uto\x12*\n\x19REASONING_SUMMARY_CONCISE\x10\x01\x1a\x0b\x82\xf6\x18\x07\x63oncise\x12,\n\x1aREASONING_SUMMARY_DETAILED\x10\x02\x1a\x0c\x82\xf6\x18\x08\x64\x65tailed\x12$\n\x16REASONING_SUMMARY_NONE\x10\x03\x1a\x08\x82\xf6\x18\x04noneb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!app_server_protocol/v2/turn.proto\x12\x16\x61pp_server_protocol.v2\x1a$app_server_protocol/v2/options.proto\x1a#app_server_protocol/v2/thread.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xf5\x04\n\x0fTurnStartParams\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x30\n\x05input\x18\x02 \x03(\x0b\x32!.app_server_protocol.v2.UserInput\x12\x10\n\x03\x63wd\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x44\n\x0f\x61pproval_policy\x18\x04 \x01(\x0e\x32&.app_server_protocol.v2.AskForApprovalH\x01\x88\x01\x01\x12\x42\n\x0esandbox_policy\x18\x05 \x01(\x0b\x32%.app_server_protocol.v2.SandboxPolicyH\x02\x88\x01\x01\x12\x12\n\x05model\x18\x06 \x01(\tH\x03\x88\x01\x01\x12<\n\x06\x65\x66\x66ort\x18\x07 \x01(\x0e\x32\'.app_server_protocol.v2.ReasoningEffortH\x04\x88\x01\x01\x12>\n\x07summary\x18\x08 \x01(\x0e\x32(.app_server_protocol.v2.ReasoningSummaryH\x05\x88\x01\x01\x12=\n\x0bpersonality\x18\t \x01(\x0e\x32#.app_server_protocol.v2.PersonalityH\x06\x88\x01\x01\x12\x37\n\routput_schema\x18\n \x01(\x0b\x32\x16.google.protobuf.ValueB\x08\xd2\xf5\x18\x04null:\x17\xa2\xf4\x18\x13\n\x11\x63ollaborationModeB\x06\n\x04_cwdB\x12\n\x10_approval_policyB\x11\n\x0f_sandbox_policyB\x08\n\x06_modelB\t\n\x07_effortB\n\n\x08_summaryB\x0e\n\x0c_personality\"?\n\x11TurnStartResponse\x12*\n\x04turn\x18\x01 \x01(\x0b\x32\x1c.app_server_protocol.v2.Turn\"p\n\x0fTurnSteerParams\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x30\n\x05input\x18\x02 \x03(\x0b\x32!.app_server_protocol.v2.UserInput\x12\x18\n\x10\x65xpected_turn_id\x18\x03 \x01(\t\"$\n\x11TurnSteerResponse\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\"9\n\x13TurnInterruptParams\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x0f\n\x07turn_id\x18\x02 \x01(\t\"\x17\n\x15TurnInterruptResponse*\xb8\x01\n\x10ReasoningSummary\x12$\n\x16REASONING_SUMMARY_AUTO\x10\x00\x1a\x08\x82\xf6\x18\x04\x61uto\x12*\n\x19REASONING_SUMMARY_CONCISE\x10\x01\x1a\x0b\x82\xf6\x18\x07\x63oncise\x12,\n\x1aREASONING_SUMMARY_DETAILED\x10\x02\x1a\x0c\x82\xf6\x18\x08\x64\x65tailed\x12$\n\x16REASONING_SUMMARY_NONE\x10\x03\x1a\x08\x82\xf6\x18\x04noneb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,18 +44,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REASONINGSUMMARY'].values_by_name["REASONING_SUMMARY_NONE"]._serialized_options = b'\202\366\030\004none'
   _globals['_TURNSTARTPARAMS'].fields_by_name['output_schema']._loaded_options = None
   _globals['_TURNSTARTPARAMS'].fields_by_name['output_schema']._serialized_options = b'\322\365\030\004null'
-  _globals['_REASONINGSUMMARY']._serialized_start=1075
-  _globals['_REASONINGSUMMARY']._serialized_end=1259
+  _globals['_TURNSTARTPARAMS']._loaded_options = None
+  _globals['_TURNSTARTPARAMS']._serialized_options = b'\242\364\030\023\n\021collaborationMode'
+  _globals['_REASONINGSUMMARY']._serialized_start=1100
+  _globals['_REASONINGSUMMARY']._serialized_end=1284
   _globals['_TURNSTARTPARAMS']._serialized_start=167
-  _globals['_TURNSTARTPARAMS']._serialized_end=771
-  _globals['_TURNSTARTRESPONSE']._serialized_start=773
-  _globals['_TURNSTARTRESPONSE']._serialized_end=836
-  _globals['_TURNSTEERPARAMS']._serialized_start=838
-  _globals['_TURNSTEERPARAMS']._serialized_end=950
-  _globals['_TURNSTEERRESPONSE']._serialized_start=952
-  _globals['_TURNSTEERRESPONSE']._serialized_end=988
-  _globals['_TURNINTERRUPTPARAMS']._serialized_start=990
-  _globals['_TURNINTERRUPTPARAMS']._serialized_end=1047
-  _globals['_TURNINTERRUPTRESPONSE']._serialized_start=1049
-  _globals['_TURNINTERRUPTRESPONSE']._serialized_end=1072
+  _globals['_TURNSTARTPARAMS']._serialized_end=796
+  _globals['_TURNSTARTRESPONSE']._serialized_start=798
+  _globals['_TURNSTARTRESPONSE']._serialized_end=861
+  _globals['_TURNSTEERPARAMS']._serialized_start=863
+  _globals['_TURNSTEERPARAMS']._serialized_end=975
+  _globals['_TURNSTEERRESPONSE']._serialized_start=977
+  _globals['_TURNSTEERRESPONSE']._serialized_end=1013
+  _globals['_TURNINTERRUPTPARAMS']._serialized_start=1015
+  _globals['_TURNINTERRUPTPARAMS']._serialized_end=1072
+  _globals['_TURNINTERRUPTRESPONSE']._serialized_start=1074
+  _globals['_TURNINTERRUPTRESPONSE']._serialized_end=1097
 # @@protoc_insertion_point(module_scope)
