@@ -11,6 +11,7 @@ schema, and offers bounded waits for responses and notifications.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import json
 import os
@@ -151,6 +152,10 @@ class ProtocolClient:
         self.received: list[dict[str, Any]] = []
         self.methods_by_id: dict[Any, str] = {}
         self.validated = 0
+        # Messages handed out by `wait_response` / `next_message` (by identity),
+        # and how far `next_message` has read `received`.
+        self._taken: set[int] = set()
+        self._cursor = 0
         self._cond = asyncio.Condition()
         self._reader = asyncio.get_running_loop().create_task(self._read())
         self.closed = asyncio.Event()
@@ -247,8 +252,24 @@ class ProtocolClient:
 
     async def wait_response(self, id: Any, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
         """The response to request `id` (waits up to `timeout`)."""
-        return await self.wait_for(lambda: self.responses.get(id), timeout,
-                                   f"response to {id!r}")
+        resp: dict[str, Any] = await self.wait_for(lambda: self.responses.get(id), timeout,
+                                                   f"response to {id!r}")
+        self._taken.add(builtins.id(resp))
+        return resp
+
+    async def next_message(self, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
+        """The next message received, in arrival order, of those no `wait_response`
+        or earlier `next_message` handed out (waits up to `timeout`)."""
+        def probe() -> dict[str, Any] | None:
+            while self._cursor < len(self.received):
+                msg = self.received[self._cursor]
+                self._cursor += 1
+                if builtins.id(msg) not in self._taken:
+                    self._taken.add(builtins.id(msg))
+                    return msg
+            return None
+
+        return await self.wait_for(probe, timeout, "the next message")  # type: ignore[no-any-return]
 
     async def request(self, method: str, params: Any = None, *, timeout: float = DEFAULT_TIMEOUT,
                       **kw: Any) -> dict[str, Any]:

@@ -1,70 +1,28 @@
-"""A real gateway (websocket on port 0) wired to the in-process fake core, and a client."""
+"""A real gateway (websocket on port 0) wired to the in-process fake core; its
+clients are the tests' one protocol client (`tests.support.client.ProtocolClient`)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any
-
-from websockets.asyncio.client import ClientConnection, connect
+from dataclasses import dataclass
 
 from app_server_protocol.addresses import grpc_target
 from gateway.connection import Limits
 from gateway.core_link import CoreLink
 from gateway.server import Gateway
 from gateway.transport.websocket import WebSocketOptions, WebSocketServer, WebSocketStream
+from tests.support.client import ProtocolClient
 from tests.unit.gateway.fake_core import FakeCore
 
 WAIT = 5.0
 
 
-@dataclass
-class Client:
-    """A websocket protocol client: raw send/recv plus request/response matching."""
-
-    ws: ClientConnection
-    # Messages received while waiting for something else, in order.
-    backlog: list[dict[str, Any]] = field(default_factory=list)
-
-    async def send(self, msg: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(msg))
-
-    async def recv(self) -> dict[str, Any]:
-        """The next message (backlog first)."""
-        if self.backlog:
-            return self.backlog.pop(0)
-        async with asyncio.timeout(WAIT):
-            return json.loads(await self.ws.recv())  # type: ignore[no-any-return]
-
-    async def response(self, rid: Any) -> dict[str, Any]:
-        """Wait for the response with this id; other messages go to the backlog."""
-        for i, msg in enumerate(self.backlog):
-            if msg.get("id") == rid and "method" not in msg:
-                return self.backlog.pop(i)
-        async with asyncio.timeout(WAIT):
-            while True:
-                msg = json.loads(await self.ws.recv())
-                if msg.get("id") == rid and "method" not in msg:
-                    return msg  # type: ignore[no-any-return]
-                self.backlog.append(msg)
-
-    async def request(self, rid: Any, method: str, params: Any = None) -> dict[str, Any]:
-        await self.send({"id": rid, "method": method, "params": params or {}})
-        return await self.response(rid)
-
-    async def initialize(self, **caps: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {"clientInfo": {"name": "test", "version": "1"}}
-        if caps:
-            params["capabilities"] = caps
-        return await self.request("init", "initialize", params)
-
-    async def connection_id(self) -> str:
-        """This connection's id at the gateway (the fake core echoes it)."""
-        out = await self.request("whoami", "thread/loaded/list")
-        return str(out["result"]["data"][0])
+async def connection_id(client: ProtocolClient) -> str:
+    """The client's connection id at the gateway (the fake core echoes it)."""
+    result = await client.call("thread/loaded/list", {}, id="whoami", timeout=WAIT)
+    return str(result["data"][0])
 
 
 @dataclass
@@ -77,9 +35,13 @@ class Stack:
     url: str
 
     @asynccontextmanager
-    async def client(self) -> AsyncIterator[Client]:
-        async with connect(self.url, open_timeout=WAIT) as ws:
-            yield Client(ws)
+    async def client(self) -> AsyncIterator[ProtocolClient]:
+        """A protocol client on the gateway's websocket, closed at the end."""
+        client = await ProtocolClient.over_websocket(self.url, open_timeout=WAIT)
+        try:
+            yield client
+        finally:
+            await client.close()
 
 
 @asynccontextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from app_server_protocol.v2 import notification_pb2, service_pb2
-from tests.unit.gateway.harness import WAIT, running_stack
+from tests.unit.gateway.harness import WAIT, connection_id, running_stack
 
 
 async def test_reconnects_after_core_restart() -> None:
@@ -15,14 +15,14 @@ async def test_reconnects_after_core_restart() -> None:
     async with running_stack() as stack, stack.client() as c:
         core = stack.core
         await core.next_frame("hello")
-        await c.initialize()
-        cid = await c.connection_id()
+        await c.initialize("test")
+        cid = await connection_id(c)
         core.hold_thread_start = asyncio.Event()
         await c.send({"id": 5, "method": "thread/start", "params": {}})
         async with asyncio.timeout(WAIT):
             await core.thread_start_entered.get()
         await core.stop()
-        out = await c.response(5)
+        out = await c.wait_response(5)
         assert out["error"] == {"code": -32603, "message": "core unavailable; retry later"}
 
         core.hold_thread_start = None
@@ -40,11 +40,11 @@ async def test_reconnects_after_core_restart() -> None:
             replay = await core.initialize_seen.get()
         assert (replay["x-reinitialize"], replay["x-connection-id"]) == ("1", cid)
         assert core.calls[0].request.client_info.name == "test"
-        out = await c.request(6, "thread/start")
+        out = await c.request("thread/start", id=6)
         assert out["result"]["thread"]["id"] == f"thread-of-{cid}"
         # Events flow on the new stream.
         core.push(service_pb2.CoreFrame(events=[service_pb2.Event(
             to=service_pb2.Delivery(connection_ids=[cid]),
             notification=service_pb2.ServerNotification(
                 account_updated=notification_pb2.AccountUpdatedNotification()))]))
-        assert (await c.recv())["method"] == "account/updated"
+        assert (await c.next_message())["method"] == "account/updated"

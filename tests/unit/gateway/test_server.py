@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+
+import pytest
 
 from app_server_protocol import codec
 from app_server_protocol.v2 import (
@@ -14,7 +17,7 @@ from app_server_protocol.v2 import (
 )
 from gateway.connection import Limits
 from gateway.server import Gateway
-from tests.unit.gateway.harness import WAIT, running_stack
+from tests.unit.gateway.harness import WAIT, connection_id, running_stack
 
 
 def name_event(name: str, *, to: list[str] | None = None, everyone: bool = False
@@ -39,9 +42,9 @@ async def test_metadata_hello_and_initialize_forwarding() -> None:
     async with running_stack() as stack, stack.client() as c:
         hello = await stack.core.next_frame("hello")
         assert hello.hello.gateway_session == "gw-test-session"
-        out = await c.initialize()
-        assert out == {"id": "init", "result": {"userAgent": "fake/test"}}
-        await c.connection_id()
+        out = await c.initialize("test")
+        assert out == {"userAgent": "fake/test"}
+        await connection_id(c)
         init, listed = stack.core.calls
         assert init.metadata["x-gateway-session"] == "gw-test-session"
         assert init.metadata["x-connection-id"] == listed.metadata["x-connection-id"]
@@ -51,11 +54,11 @@ async def test_metadata_hello_and_initialize_forwarding() -> None:
 async def test_request_ids_are_scoped_per_connection() -> None:
     """Two connections both using id 1 at once each get only their own answer."""
     async with running_stack() as stack, stack.client() as a, stack.client() as b:
-        await a.initialize()
-        await b.initialize()
-        await a.send({"id": 1, "method": "thread/loaded/list", "params": {}})
-        await b.send({"id": 1, "method": "thread/loaded/list", "params": {}})
-        ra, rb = await a.response(1), await b.response(1)
+        await a.initialize("test")
+        await b.initialize("test")
+        await a.send({"id": 10, "method": "thread/loaded/list", "params": {}})
+        await b.send({"id": 10, "method": "thread/loaded/list", "params": {}})
+        ra, rb = await a.wait_response(10), await b.wait_response(10)
         assert ra["result"]["data"] != rb["result"]["data"]
         assert {ra["result"]["data"][0], rb["result"]["data"][0]} == {
             c.metadata["x-connection-id"] for c in stack.core.calls[-2:]
@@ -65,20 +68,20 @@ async def test_request_ids_are_scoped_per_connection() -> None:
 async def test_events_reach_only_addressed_connections_and_honour_opt_out() -> None:
     """An event for B is not seen by A; broadcast reaches both; A's opt-out drops its copy."""
     async with running_stack() as stack, stack.client() as a, stack.client() as b:
-        await a.initialize(optOutNotificationMethods=["account/updated"])
-        await b.initialize()
-        b_id = await b.connection_id()
+        await a.initialize("test", optOutNotificationMethods=["account/updated"])
+        await b.initialize("test")
+        b_id = await connection_id(b)
         stack.core.push(service_pb2.CoreFrame(events=[
             name_event("for-b", to=[b_id]),
             account_event(),
             name_event("everyone", everyone=True),
         ]))
-        got_b = [await b.recv() for _ in range(3)]
+        got_b = [await b.next_message() for _ in range(3)]
         assert [m["method"] for m in got_b] == [
             "thread/name/updated", "account/updated", "thread/name/updated"]
         assert got_b[0]["params"] == {"threadId": "t", "threadName": "for-b"}
         # A's first message is the broadcast: not B's event, not the opted-out one.
-        assert await a.recv() == {
+        assert await a.next_message() == {
             "method": "thread/name/updated",
             "params": {"threadId": "t", "threadName": "everyone"},
         }
@@ -88,19 +91,19 @@ async def test_response_precedes_the_events_it_causes() -> None:
     """Events the core emits while answering a request reach that connection after the
     response, even when they arrive first; other connections get them at once."""
     async with running_stack() as stack, stack.client() as c, stack.client() as other:
-        await other.initialize()
+        await other.initialize("test")
         core = stack.core
         core.emit_on_initialize.append(service_pb2.ServerNotification(
             config_warning=notification_pb2.ConfigWarningNotification(summary="bad config")))
-        core.emit_on_initialize_also_to.append(await other.connection_id())
+        core.emit_on_initialize_also_to.append(await connection_id(other))
         hold = core.hold_initialize = asyncio.Event()
         await c.send({"id": 1, "method": "initialize",
                       "params": {"clientInfo": {"name": "x", "version": "1"}}})
         warning = {"method": "configWarning", "params": {"summary": "bad config", "details": None}}
         # The event has been routed (the other connection has it) before the answer exists.
-        assert await other.recv() == warning
+        assert await other.next_message() == warning
         hold.set()
-        first, second = await c.recv(), await c.recv()
+        first, second = await c.next_message(), await c.next_message()
         assert first["id"] == 1 and "result" in first
         assert second == warning
 
@@ -109,8 +112,8 @@ async def test_server_request_round_trip() -> None:
     """A server request reaches the client with the core's id; a result goes back typed,
     an error goes back as ClientError; an unknown id is ignored."""
     async with running_stack() as stack, stack.client() as c:
-        await c.initialize()
-        cid = await c.connection_id()
+        await c.initialize("test")
+        cid = await connection_id(c)
         approval = approval_pb2.CommandExecutionRequestApprovalParams(
             thread_id="t", turn_id="u", item_id="i")
         refresh = account_pb2.ChatgptAuthTokensRefreshParams()
@@ -123,7 +126,7 @@ async def test_server_request_round_trip() -> None:
                 to=service_pb2.Delivery(connection_ids=[cid]), request_id=8,
                 params=service_pb2.ServerRequestParams(chatgpt_auth_tokens_refresh=refresh)),
         ]))
-        req7, req8 = await c.recv(), await c.recv()
+        req7, req8 = await c.next_message(), await c.next_message()
         assert (req7["id"], req7["method"]) == (7, "item/commandExecution/requestApproval")
         assert req7["params"] == codec.to_json(approval)
         assert (req8["id"], req8["method"]) == (8, "account/chatgptAuthTokens/refresh")
@@ -144,25 +147,25 @@ async def test_overload_answers_32001_at_once() -> None:
     -32001 "Server overloaded; retry later." immediately; held ones complete later."""
     limits = Limits(per_connection_in_flight=2, global_in_flight=3)
     async with running_stack(limits) as stack, stack.client() as a, stack.client() as b:
-        await a.initialize()
-        await b.initialize()
+        await a.initialize("test")
+        await b.initialize("test")
         hold = stack.core.hold_thread_start = asyncio.Event()
-        for rid in (1, 2):
+        for rid in (11, 12):
             await a.send({"id": rid, "method": "thread/start", "params": {}})
         async with asyncio.timeout(WAIT):
             for _ in range(2):
                 await stack.core.thread_start_entered.get()
         overloaded = {"code": -32001, "message": "Server overloaded; retry later."}
-        assert (await a.request(3, "thread/start"))["error"] == overloaded
-        await b.send({"id": 1, "method": "thread/start", "params": {}})
+        assert (await a.request("thread/start", id=13))["error"] == overloaded
+        await b.send({"id": 11, "method": "thread/start", "params": {}})
         async with asyncio.timeout(WAIT):
             await stack.core.thread_start_entered.get()
         # Gateway-wide bound (3) reached: B is refused although B has one only.
-        assert (await b.request(2, "thread/start"))["error"] == overloaded
+        assert (await b.request("thread/start", id=12))["error"] == overloaded
         hold.set()
-        for rid in (1, 2):
-            assert (await a.response(rid))["result"]["thread"]["id"].startswith("thread-of-")
-        assert "result" in await b.response(1)
+        for rid in (11, 12):
+            assert (await a.wait_response(rid))["result"]["thread"]["id"].startswith("thread-of-")
+        assert "result" in await b.wait_response(11)
 
 
 class StuckStream:
@@ -198,7 +201,7 @@ async def test_slow_reader_is_disconnected_others_keep_working() -> None:
     another connection keeps receiving every event and answer."""
     limits = Limits(outbound_queue=8)
     async with running_stack(limits) as stack, stack.client() as fast:
-        await fast.initialize()
+        await fast.initialize("test")
         gateway: Gateway = stack.gateway
         stuck = StuckStream()
         serving = asyncio.ensure_future(gateway.serve(stuck, drain_on_eof=False))
@@ -214,8 +217,22 @@ async def test_slow_reader_is_disconnected_others_keep_working() -> None:
             code, reason = await stuck.aborted
             conn = await serving
         assert code == 1008 and "not reading" in reason and conn.dropped
-        names = [(await fast.recv())["params"]["threadName"] for _ in range(20)]
+        names = [(await fast.next_message())["params"]["threadName"] for _ in range(20)]
         assert names == [f"{n}-{i}" for n in range(4) for i in range(5)]
-        assert "result" in await fast.request(9, "thread/loaded/list")
+        assert "result" in await fast.request("thread/loaded/list", id=9)
         closed = await stack.core.next_frame("connection_closed")
         assert closed.connection_closed.connection_id == conn.id
+
+
+async def test_bad_input_is_answered_without_an_error_log(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client's malformed params (JSON text in a string) are answered -32600 and
+    leave nothing at error level in the log: a traceback is for our own bugs."""
+    async with running_stack() as stack, stack.client() as c:
+        await c.initialize("test")
+        with caplog.at_level(logging.DEBUG):
+            resp = await c.request("thread/start", '{"cwd":')
+            assert "result" in await c.request("thread/loaded/list", {})
+        assert resp["error"]["code"] == -32600
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
