@@ -28,7 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core_service.store import rollout
+from app_server_protocol.wire_types import GitInfo
+from core_service.store.layout import list_rollouts
+from core_service.store.reader import read_rollout_summary
+from core_service.store.records import SessionMeta
 
 log = logging.getLogger(__name__)
 
@@ -140,24 +143,25 @@ class ThreadRow:
     name: str | None
     archived: bool
     cli_version: str = ""
-    git_info: dict[str, Any] | None = None
+    git_info: GitInfo | None = None
     forked_from_id: str | None = None
 
-    def thread_json(self) -> dict[str, Any]:
-        """The v2 ``Thread`` object of this row (``turns`` empty, as thread/list shows)."""
-        return {
+    def session_meta(self) -> SessionMeta:
+        """The session metadata this row holds (what a v2 ``Thread`` is built from)."""
+        meta: SessionMeta = {
             "id": self.id,
-            "preview": self.preview,
-            "modelProvider": self.model_provider,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "path": self.path,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
             "cwd": self.cwd,
-            "cliVersion": self.cli_version,
+            "model_provider": self.model_provider,
+            "cli_version": self.cli_version,
             "source": self.source,
-            "gitInfo": self.git_info,
-            "turns": [],
+            "preview": self.preview,
+            "git_info": self.git_info,
         }
+        if self.forked_from_id is not None:
+            meta["forked_from_id"] = self.forked_from_id
+        return meta
 
 
 def _row(values: tuple[Any, ...]) -> ThreadRow:
@@ -172,7 +176,7 @@ def _row(values: tuple[Any, ...]) -> ThreadRow:
 
 
 def _meta_values(
-    meta: dict[str, Any], path: str, archived: bool, name: str | None, updated_at: int | None
+    meta: SessionMeta, path: str, archived: bool, name: str | None, updated_at: int | None
 ) -> dict[str, Any]:
     created = int(meta.get("created_at") or 0)
     source = meta.get("source", "vscode")
@@ -188,7 +192,7 @@ def _meta_values(
         "source": json.dumps(source),
         "source_kind": source_kind(source),
         "preview": str(meta.get("preview") or ""),
-        "name": name if name is not None else meta.get("name"),
+        "name": name,
         "archived": int(archived),
         "cli_version": str(meta.get("cli_version") or ""),
         "git_info": json.dumps(git) if git is not None else None,
@@ -320,12 +324,12 @@ class ThreadIndex:
                     db.execute(stmt)
             # Archived first: should a thread exist in both places, the live one wins.
             for archived in (True, False):
-                for path in rollout.list_rollouts(self.codex_home, archived=archived):
-                    summary = rollout.read_rollout_summary(path)
-                    if summary is None or not summary.meta.get("id"):
+                for path in list_rollouts(self.codex_home, archived=archived):
+                    summary = read_rollout_summary(path)
+                    if summary is None:
                         log.warning("not indexing unreadable rollout %s", path)
                         continue
-                    meta = {**summary.meta, "preview": summary.preview}
+                    meta: SessionMeta = {**summary.meta, "preview": summary.preview}
                     db.execute(_UPSERT, _meta_values(meta, str(path), archived, summary.name,
                                                      summary.updated_at))
                     count += 1
@@ -342,34 +346,17 @@ class ThreadIndex:
     def _exec_sync(self, sql: str, args: tuple[Any, ...]) -> None:
         self._db.execute(sql, args)
 
-    def _get_sync(self, thread_id: str) -> ThreadRow | None:
-        found = self._db.execute(
-            f"SELECT {_COLUMNS} FROM threads WHERE id = ?", (thread_id,)
-        ).fetchone()
-        return _row(found) if found else None
-
     def _list_sync(self, sql: str, args: list[Any]) -> list[ThreadRow]:
         return [_row(r) for r in self._db.execute(sql, args).fetchall()]
 
     # -- public API ----------------------------------------------------------------------
-    async def rebuild(self) -> int:
-        """Re-read every rollout into a fresh index; returns the number indexed."""
-        return await self._call(self._rebuild_sync)
+    async def upsert(self, meta: SessionMeta, path: str | Path) -> None:
+        """Insert or update a thread from its session metadata.
 
-    async def upsert(
-        self,
-        meta: dict[str, Any],
-        path: str | Path,
-        *,
-        archived: bool = False,
-        name: str | None = None,
-    ) -> None:
-        """Insert or update a thread from its session metadata (snake_case keys).
-
-        An empty preview or a None name keeps the stored one; `updated_at`
-        never goes backwards.
+        An empty preview keeps the stored one, and so does the name (set only
+        by :meth:`set_name`); `updated_at` never goes backwards.
         """
-        values = _meta_values(meta, str(path), archived, name, None)
+        values = _meta_values(meta, str(path), False, None, None)
         await self._call(self._upsert_sync, values)
 
     async def set_archived(self, thread_id: str, archived: bool, path: str | Path) -> None:
@@ -384,29 +371,6 @@ class ThreadIndex:
         await self._call(
             self._exec_sync, "UPDATE threads SET name = ? WHERE id = ?", (name, thread_id)
         )
-
-    async def set_preview(self, thread_id: str, preview: str) -> None:
-        """Set a thread's preview (its first user message) if it has none yet."""
-        await self._call(
-            self._exec_sync, "UPDATE threads SET preview = ? WHERE id = ? AND preview = ''",
-            (preview, thread_id),
-        )
-
-    async def touch(self, thread_id: str, updated_at: int) -> None:
-        """Record activity on a thread (its updated_at never goes backwards)."""
-        await self._call(
-            self._exec_sync,
-            "UPDATE threads SET updated_at = MAX(updated_at, ?) WHERE id = ?",
-            (int(updated_at), thread_id),
-        )
-
-    async def delete(self, thread_id: str) -> None:
-        """Forget a thread."""
-        await self._call(self._exec_sync, "DELETE FROM threads WHERE id = ?", (thread_id,))
-
-    async def get(self, thread_id: str) -> ThreadRow | None:
-        """One thread's row, or None."""
-        return await self._call(self._get_sync, thread_id)
 
     async def list(
         self,

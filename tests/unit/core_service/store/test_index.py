@@ -11,16 +11,19 @@ from typing import Any
 import pytest
 
 from core_service.ids import uuid7
+from core_service.store import records
 from core_service.store.index import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     InvalidCursor,
     ThreadIndex,
+    ThreadRow,
     format_cursor,
     parse_cursor,
     source_kind,
 )
-from core_service.store.rollout import RolloutWriter, archive, name_record, rollout_path
+from core_service.store.layout import archive, rollout_path
+from core_service.store.writer import RolloutWriter
 
 T0 = 1_735_787_045  # 2025-01-02T03:04:05Z
 
@@ -54,6 +57,11 @@ async def _add(idx: ThreadIndex, tmp_path: Path, **extra: Any) -> dict[str, Any]
     meta = _meta(**extra)
     await idx.upsert(meta, tmp_path / f"{meta['id']}.jsonl")
     return meta
+
+
+async def _row(idx: ThreadIndex, thread_id: str, archived: bool = False) -> ThreadRow | None:
+    rows, _ = await idx.list(limit=MAX_PAGE_SIZE, archived=archived)
+    return next((r for r in rows if r.id == thread_id), None)
 
 
 async def _all_pages(idx: ThreadIndex, **kwargs: Any) -> tuple[list[str], list[int]]:
@@ -90,16 +98,15 @@ async def test_newest_first_by_created_at_then_updated_at(
     old = await _add(index, tmp_path, created_at=T0)
     mid = await _add(index, tmp_path, created_at=T0 + 10)
     new = await _add(index, tmp_path, created_at=T0 + 20)
-    await index.touch(old["id"], T0 + 100)
-    await index.touch(mid["id"], T0 + 50)
-    await index.touch(mid["id"], T0 + 40)  # never goes backwards
+    for m, updated in ((old, T0 + 100), (mid, T0 + 50), (mid, T0 + 40)):  # never backwards
+        await index.upsert({**m, "updated_at": updated}, tmp_path / f"{m['id']}.jsonl")
     rows, cursor = await index.list()
     assert [r.id for r in rows] == [new["id"], mid["id"], old["id"]] and cursor is None
     ids, _ = await _all_pages(index, sort_key="updated_at", limit=1)
     assert ids == [old["id"], mid["id"], new["id"]]
     rows, cursor = await index.list(sort_key="updated_at", limit=1)
     assert cursor is not None and cursor.startswith("2025-01-02T03-05-45|")
-    assert (await index.get(mid["id"])).updated_at == T0 + 50  # type: ignore[union-attr]
+    assert (await _row(index, mid["id"])).updated_at == T0 + 50  # type: ignore[union-attr]
 
 
 async def test_filters(index: ThreadIndex, tmp_path: Path) -> None:
@@ -126,7 +133,7 @@ async def test_filters(index: ThreadIndex, tmp_path: Path) -> None:
     assert await ids(model_providers=[]) == interactive
     assert await ids(cwd="/elsewhere") == {other_cwd["id"]}
     assert await ids(archived=True) == {gone["id"]}
-    row = await index.get(gone["id"])
+    row = await _row(index, gone["id"], archived=True)
     assert row is not None and row.archived and row.path.endswith("archived_sessions/x.jsonl")
 
 
@@ -161,24 +168,23 @@ async def test_page_size_default_and_maximum(index: ThreadIndex, tmp_path: Path)
 async def test_upsert_keeps_name_and_preview_and_row_shape(
     index: ThreadIndex, tmp_path: Path
 ) -> None:
-    """Re-upserting metadata keeps a known name/preview; rows render as v2 Thread objects."""
+    """Re-upserting metadata keeps a known name/preview; a row gives back the metadata."""
     meta = _meta(preview="first question", git_info={"sha": "abc", "branch": "main",
                                                      "originUrl": None})
     path = tmp_path / "r.jsonl"
     await index.upsert(meta, path)
     await index.set_name(meta["id"], "my thread")
     await index.upsert({**meta, "preview": ""}, path)
-    row = await index.get(meta["id"])
+    row = await _row(index, meta["id"])
     assert row is not None
     assert row.name == "my thread" and row.preview == "first question"
-    assert row.thread_json() == {
-        "id": meta["id"], "preview": "first question", "modelProvider": "mock",
-        "createdAt": T0, "updatedAt": T0, "path": str(path), "cwd": "/work",
-        "cliVersion": "0.104.0", "source": "vscode",
-        "gitInfo": {"sha": "abc", "branch": "main", "originUrl": None}, "turns": [],
+    assert row.path == str(path)
+    assert row.session_meta() == {
+        "id": meta["id"], "created_at": T0, "updated_at": T0, "cwd": "/work",
+        "model_provider": "mock", "cli_version": "0.104.0", "source": "vscode",
+        "preview": "first question",
+        "git_info": {"sha": "abc", "branch": "main", "originUrl": None},
     }
-    await index.delete(meta["id"])
-    assert await index.get(meta["id"]) is None
 
 
 def test_source_kinds_of_session_sources() -> None:
@@ -199,14 +205,13 @@ async def _write_thread(home: Path, text: str, created_at: int,
     w = RolloutWriter(path, meta)
     item = {"type": "userMessage", "id": "u", "content": [{"type": "text", "text": text}]}
     await w.append([
-        {"type": "turn_context", "payload": {"turn_id": "t"}},
-        {"type": "event_msg", "payload": {"type": "item_completed", "turnId": "t",
-                                          "item": item}},
-        {"type": "event_msg", "payload": {"type": "turn_completed", "turnId": "t",
-                                          "status": "completed", "error": None}},
+        records.turn_context("t", cwd=None, approval_policy=None, model=None, effort=None,
+                             summary=None),
+        records.item_completed("t", item),
+        records.turn_completed("t", "completed", None),
     ])
     if name is not None:
-        await w.append([name_record(meta["id"], name)])
+        await w.append([records.thread_name(meta["id"], name)])
     await w.close()
     return meta, path
 
@@ -247,7 +252,7 @@ async def test_rebuilt_on_schema_change_or_corruption(tmp_path: Path) -> None:
     """A database of another schema version, or not a database at all, is rebuilt."""
     meta, _ = await _write_thread(tmp_path, "q", T0)
     idx = await ThreadIndex.open(tmp_path)
-    await idx.delete(meta["id"])  # the index now disagrees with the files
+    await idx.set_name(meta["id"], "only in the index")  # disagrees with the files
     await idx.close()
     db = ThreadIndex.default_path(tmp_path)
     with sqlite3.connect(db) as conn:
@@ -255,7 +260,7 @@ async def test_rebuilt_on_schema_change_or_corruption(tmp_path: Path) -> None:
     conn.close()
     idx = await ThreadIndex.open(tmp_path)
     try:
-        assert [r.id for r in (await idx.list())[0]] == [meta["id"]]
+        assert [(r.id, r.name) for r in (await idx.list())[0]] == [(meta["id"], None)]
     finally:
         await idx.close()
 
@@ -276,9 +281,9 @@ async def test_kept_when_schema_matches(tmp_path: Path) -> None:
     await idx.close()  # idempotent
     idx = await ThreadIndex.open(tmp_path)
     try:
-        row = await idx.get(meta["id"])
+        row = await _row(idx, meta["id"])
         assert row is not None and row.name == "only in the index"
     finally:
         await idx.close()
     with pytest.raises(RuntimeError):
-        await idx.get(meta["id"])
+        await idx.list()
