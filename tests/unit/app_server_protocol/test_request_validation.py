@@ -85,13 +85,13 @@ def test_command_exec_sandbox_is_checked_too() -> None:
 
 def test_enum_number_without_wire_string_is_refused() -> None:
     """An enum number the wire cannot name is refused (the encoder could not write it)."""
-    msg = turn_pb2.TurnStartParams(thread_id=THREAD)
-    msg.effort = 42
+    msg: Any = turn_pb2.TurnStartParams(thread_id=THREAD)
+    msg.effort = 42  # proto3 enums are open: any number goes on the wire
     with pytest.raises(codec.DecodeError) as info:
         validate_request(msg)
     assert info.value.path == "effort"
     assert info.value.detail.startswith("invalid value: integer `42`, expected one of `none`")
-    start = thread_pb2.ThreadStartParams()
+    start: Any = thread_pb2.ThreadStartParams()
     start.approval_policy = 9
     with pytest.raises(codec.DecodeError, match=r"^approvalPolicy: invalid value: integer `9`"):
         validate_request(start)
