@@ -13,6 +13,7 @@ import contextlib
 
 from app_server_protocol.errors import invalid_request
 from app_server_protocol.wire_types import Turn
+from core_service.account.credentials import Credentials
 from core_service.hub import CallInfo
 from core_service.model.events import Completed, TextDelta
 from core_service.store import records
@@ -21,7 +22,7 @@ from core_service.turns.events import TurnEvents
 from core_service.turns.instructions import COMPACT_PROMPT, summary_message
 from core_service.turns.items import as_history, compaction_item, text_message
 from core_service.turns.lifecycle import open_turn, run_turn
-from core_service.turns.request import Credentials, ModelStream, build_request
+from core_service.turns.request import ModelStream, build_request
 from core_service.turns.usage import add_usage
 
 # The history items a compaction keeps: of the first two, those that are

@@ -12,7 +12,6 @@ import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Protocol
 
-from core_service.config.schema import ProviderConfig
 from core_service.model.catalog import supports_reasoning
 from core_service.model.client import ModelRequest
 from core_service.model.events import ModelEvent, ResponseItem
@@ -22,13 +21,6 @@ from core_service.user_agent import user_agent
 
 # The originator of requests from a client that did not say who it is.
 DEFAULT_ORIGINATOR = "codex_app_server"
-
-
-class Credentials(Protocol):
-    """Where a request's bearer token comes from (the account's sign-in)."""
-
-    def bearer_for(self, provider: ProviderConfig) -> str | None:
-        """The bearer token for requests to `provider`, if any."""
 
 
 class ModelStream(Protocol):

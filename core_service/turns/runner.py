@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app_server_protocol.wire_types import Turn, UserInput
+from core_service.account.credentials import Credentials
 from core_service.account.rate_limits import null_snapshot
 from core_service.hub import CallInfo, Hub
 from core_service.model import events as me
@@ -39,7 +40,7 @@ from core_service.turns.items import (
     user_message_item,
 )
 from core_service.turns.lifecycle import open_turn, run_turn
-from core_service.turns.request import Credentials, ModelStream, build_request
+from core_service.turns.request import ModelStream, build_request
 from core_service.turns.sampling import Sampling
 from core_service.turns.usage import add_usage
 

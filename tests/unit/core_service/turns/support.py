@@ -10,8 +10,9 @@ from typing import Any
 
 from app_server_protocol import codec
 from app_server_protocol.methods import NOTIFICATION_FIELD_BY_TYPE, NOTIFICATION_METHOD_BY_FIELD
+from core_service.account.credentials import Credentials
 from core_service.config.load import load_config
-from core_service.config.schema import Config, ProviderConfig
+from core_service.config.schema import Config
 from core_service.hub import CallInfo, ConnKey, Hub
 from core_service.model import events as me
 from core_service.model.client import ModelRequest
@@ -92,11 +93,9 @@ class FakeModel:
 PAUSE = me.ResponseCreated(response_id="pause")
 
 
-class Credentials:
-    """Credentials that give every provider the same bearer token."""
-
-    def bearer_for(self, provider: ProviderConfig) -> str | None:
-        return "sk-test"
+def credentials(tmp_path: Path) -> Credentials:
+    """Credentials with an API key in the environment (the default provider's variable)."""
+    return Credentials(tmp_path, env={"OPENAI_API_KEY": "sk-test"})
 
 
 @dataclass

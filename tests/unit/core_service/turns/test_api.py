@@ -20,10 +20,10 @@ from core_service.turns.runner import TurnRunner
 from tests.unit.core_service.turns.support import (
     CALL,
     PAUSE,
-    Credentials,
     FakeModel,
     RecordingHub,
     completed,
+    credentials,
     finished,
     text,
     thread,
@@ -38,7 +38,8 @@ class Setup:
         self.hub = RecordingHub(client_info={"name": "codex_vscode", "version": "1.2.3"})
         self.model = model
         self.manager = ThreadManager(self.hub, Store(tmp_path), ConfigSource(tmp_path, env={}))
-        self.api = TurnApi(self.manager, TurnRunner(self.hub, model, Credentials()), self.hub)
+        runner = TurnRunner(self.hub, model, credentials(tmp_path))
+        self.api = TurnApi(self.manager, runner, self.hub)
 
     def load(self) -> LoadedThread:
         """A loaded thread using the manager's base config object itself."""

@@ -16,11 +16,11 @@ from core_service.turns.instructions import COMPACT_PROMPT
 from tests.unit.core_service.turns.support import (
     CALL,
     PAUSE,
-    Credentials,
     FakeModel,
     RecordingHub,
     completed,
     config,
+    credentials,
     finished,
     thread,
 )
@@ -34,16 +34,16 @@ CONTEXT = [
 ]
 
 
-def _compactor(model: FakeModel) -> tuple[Compactor, RecordingHub]:
+def _compactor(model: FakeModel, tmp_path: Path) -> tuple[Compactor, RecordingHub]:
     hub = RecordingHub()
-    return Compactor(TurnEvents(hub), model, Credentials()), hub
+    return Compactor(TurnEvents(hub), model, credentials(tmp_path)), hub
 
 
 async def test_compaction_replaces_the_history_with_the_summary(tmp_path: Path) -> None:
     """The model is asked for a summary of the whole history; the thread keeps its
     opening context and the summary, records it, and announces thread/compacted."""
     model = FakeModel([me.TextDelta("m", "the "), me.TextDelta("m", "gist"), completed()])
-    compactor, hub = _compactor(model)
+    compactor, hub = _compactor(model, tmp_path)
     t = thread(config(tmp_path))
     t.history = [dict(h) for h in CONTEXT]
     compactor.start(t, CALL)
@@ -70,7 +70,7 @@ async def test_an_unexpected_exception_fails_the_compaction(tmp_path: Path) -> N
     history is untouched, and the thread takes the next turn."""
     model = FakeModel([me.TextDelta("m", "half"), RuntimeError("stream bug")],
                       [me.TextDelta("m", "ok"), completed()])
-    compactor, hub = _compactor(model)
+    compactor, hub = _compactor(model, tmp_path)
     t = thread(config(tmp_path))
     t.history = [dict(h) for h in CONTEXT]
     compactor.start(t, None)
@@ -91,7 +91,7 @@ async def test_an_unexpected_exception_fails_the_compaction(tmp_path: Path) -> N
 async def test_a_model_error_fails_the_compaction(tmp_path: Path) -> None:
     """A ModelError ends the compaction `failed` with the model's error."""
     model = FakeModel([ModelError("overloaded", "serverOverloaded")])
-    compactor, _ = _compactor(model)
+    compactor, _ = _compactor(model, tmp_path)
     t = thread(config(tmp_path))
     compactor.start(t, None)
     await finished(t)
@@ -102,7 +102,7 @@ async def test_a_model_error_fails_the_compaction(tmp_path: Path) -> None:
 async def test_an_interrupted_compaction_ends_interrupted(tmp_path: Path) -> None:
     """A cancelled compaction ends `interrupted` and leaves no turn-aborted notice."""
     model = FakeModel([PAUSE])
-    compactor, _ = _compactor(model)
+    compactor, _ = _compactor(model, tmp_path)
     t = thread(config(tmp_path))
     compactor.start(t, None)
     async with asyncio.timeout(5):
@@ -117,7 +117,7 @@ async def test_an_interrupted_compaction_ends_interrupted(tmp_path: Path) -> Non
 async def test_compaction_is_refused_while_a_turn_runs(tmp_path: Path) -> None:
     """thread/compact/start on a thread with a running turn is an invalid request."""
     model = FakeModel([PAUSE])
-    compactor, _ = _compactor(model)
+    compactor, _ = _compactor(model, tmp_path)
     t = thread(config(tmp_path))
     compactor.start(t, None)
     with pytest.raises(ProtocolError, match="a turn is already in progress"):

@@ -23,6 +23,7 @@ def test_the_body_carries_the_thread_history_and_instructions(tmp_path: Path) ->
     assert (body["stream"], body["store"], body["tools"]) == (True, False, [])
     assert body["prompt_cache_key"] == t.id
     assert req.bearer == "sk-1"
+    assert req.provider is t.config.provider
     assert "text" not in body
 
 

@@ -13,11 +13,11 @@ from core_service.turns.runner import TurnRunner
 from tests.unit.core_service.turns.support import (
     CALL,
     PAUSE,
-    Credentials,
     FakeModel,
     RecordingHub,
     completed,
     config,
+    credentials,
     finished,
     text,
     thread,
@@ -25,16 +25,16 @@ from tests.unit.core_service.turns.support import (
 )
 
 
-def _runner(model: FakeModel, hub: RecordingHub | None = None) -> tuple[TurnRunner, RecordingHub]:
-    hub = hub or RecordingHub()
-    return TurnRunner(hub, model, Credentials()), hub
+def _runner(model: FakeModel, tmp_path: Path) -> tuple[TurnRunner, RecordingHub]:
+    hub = RecordingHub()
+    return TurnRunner(hub, model, credentials(tmp_path)), hub
 
 
 async def test_a_turn_streams_in_reference_order(tmp_path: Path) -> None:
     """A turn emits user message, agent message deltas, usage, rate limits and
     turn/completed, in that order, all after turn/start's response."""
     model = FakeModel([*text("msg_1", "Hel", "lo"), completed()])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("hi")], output_schema=None, originator=None, call=CALL)
     await finished(t)
@@ -54,13 +54,14 @@ async def test_a_turn_streams_in_reference_order(tmp_path: Path) -> None:
     assert t.active is None and t.turns[0]["status"] == "completed"
     assert [i["type"] for i in t.turns[0]["items"]] == ["userMessage", "agentMessage"]
     assert t.meta["preview"] == "hi"
+    assert model.requests[0].bearer == "sk-test"
 
 
 async def test_a_turn_is_recorded_through_the_store_builders(tmp_path: Path) -> None:
     """The rollout gets the turn's context, history items, completed items, token
     count and end, and is flushed when the turn ends."""
     model = FakeModel([*text("msg_1", "ok"), completed()])
-    runner, _ = _runner(model)
+    runner, _ = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("hi")], output_schema=None, originator=None, call=None)
     await finished(t)
@@ -77,7 +78,7 @@ async def test_the_first_request_carries_context_then_the_user_message(tmp_path:
     """The thread's first request opens with permissions and environment context;
     the next turn's request carries the whole history, the answer included."""
     model = FakeModel([*text("msg_1", "one"), completed()], [*text("msg_2", "two"), completed()])
-    runner, _ = _runner(model)
+    runner, _ = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("first")], output_schema=None, originator=None, call=None)
     await finished(t)
@@ -97,7 +98,7 @@ async def test_a_tool_call_is_answered_and_the_model_asked_again(tmp_path: Path)
     call = me.OutputItemDone({"type": "function_call", "id": "fc_1", "call_id": "call_1",
                               "name": "shell", "arguments": "{}"})
     model = FakeModel([call, completed()], [*text("msg_1", "done"), completed()])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("run it")], output_schema=None, originator=None, call=None)
     await finished(t)
@@ -115,7 +116,7 @@ async def test_steered_input_is_sent_with_a_follow_up_request(tmp_path: Path) ->
     and is sent in a further request."""
     model = FakeModel([PAUSE, *text("msg_1", "a"), completed()], [*text("msg_2", "b"),
                                                                   completed()])
-    runner, _ = _runner(model)
+    runner, _ = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     active = runner.start(t, [user_text("go")], output_schema=None, originator=None, call=None)
     async with asyncio.timeout(5):
@@ -134,7 +135,7 @@ async def test_interrupt_ends_the_turn_and_tells_the_model_next_time(tmp_path: P
     """A cancelled turn completes `interrupted` after the interrupting call; the
     next user message is preceded by the turn-aborted notice."""
     model = FakeModel([*text("msg_1", "partial")[:2], PAUSE])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     active = runner.start(t, [user_text("go")], output_schema=None, originator=None, call=CALL)
     async with asyncio.timeout(5):
@@ -158,7 +159,7 @@ async def test_interrupt_ends_the_turn_and_tells_the_model_next_time(tmp_path: P
 async def test_a_model_error_fails_the_turn_with_its_error(tmp_path: Path) -> None:
     """A ModelError ends the turn `failed` with the model's error, announced first."""
     model = FakeModel([ModelError("boom", "internalServerError", "details")])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("go")], output_schema=None, originator=None, call=None)
     await finished(t)
@@ -174,7 +175,7 @@ async def test_a_bug_fails_the_turn_not_the_core(tmp_path: Path) -> None:
     """An unexpected exception ends the turn `failed` with an internal error; the
     thread takes the next turn."""
     model = FakeModel([RuntimeError("bug")], [*text("msg_1", "fine"), completed()])
-    runner, _ = _runner(model)
+    runner, _ = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("go")], output_schema=None, originator=None, call=None)
     await finished(t)
@@ -192,7 +193,7 @@ async def test_a_reroute_is_reported_once_per_turn(tmp_path: Path) -> None:
     call = me.OutputItemDone({"type": "custom_tool_call", "id": "ct_1", "call_id": "c1",
                               "name": "apply_patch", "input": ""})
     model = FakeModel([reroute, call, completed()], [reroute, *text("m", "x"), completed()])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("go")], output_schema=None, originator=None, call=None)
     await finished(t)
@@ -206,7 +207,7 @@ async def test_rate_limits_default_to_the_null_snapshot(tmp_path: Path) -> None:
     """Without rate-limit headers the turn reports the all-null `codex` snapshot,
     broadcast the first time and sent to the thread's subscribers after that."""
     model = FakeModel([*text("m1", "a"), completed()], [*text("m2", "b"), completed()])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     for word in ("one", "two"):
         runner.start(t, [user_text(word)], output_schema=None, originator=None, call=None)
@@ -230,7 +231,7 @@ async def test_reasoning_is_streamed_and_completed_from_its_parts(tmp_path: Path
         me.OutputItemDone({"type": "reasoning", "id": "rs_1", "summary": []}),
         completed(),
     ])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("go")], output_schema=None, originator=None, call=None)
     await finished(t)
@@ -243,7 +244,7 @@ async def test_reasoning_is_streamed_and_completed_from_its_parts(tmp_path: Path
 async def test_stream_retries_are_announced_as_errors_that_will_retry(tmp_path: Path) -> None:
     """A retried stream is reported with `error {willRetry: true}` and the turn goes on."""
     model = FakeModel([me.StreamRetry(1, 5, "cut"), *text("m", "x"), completed()])
-    runner, hub = _runner(model)
+    runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
     runner.start(t, [user_text("go")], output_schema=None, originator=None, call=None)
     await finished(t)
