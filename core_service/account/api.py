@@ -7,8 +7,6 @@ come in a later issue and are refused with a clear error here.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from app_server_protocol import codec
 from app_server_protocol.errors import invalid_request
 from app_server_protocol.v2 import notification_pb2 as N
@@ -16,9 +14,16 @@ from app_server_protocol.wire_types import (
     AccountLoginCompletedNotification,
     AccountUpdatedNotification,
     AuthMode,
+    CancelLoginAccountParams,
     CancelLoginAccountResponse,
+    GetAccountParams,
+    GetAccountRateLimitsParams,
+    GetAccountRateLimitsResponse,
     GetAccountResponse,
+    LoginAccountParams,
     LoginAccountResponse,
+    LogoutAccountParams,
+    LogoutAccountResponse,
 )
 from core_service.account.credentials import Credentials
 from core_service.config.source import ConfigSource
@@ -34,47 +39,49 @@ class AccountApi:
         self.credentials = credentials
         self.source = source
 
-    async def login_start(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def login_start(
+        self, params: LoginAccountParams, call: CallInfo | None
+    ) -> LoginAccountResponse:
         """account/login/start: only `apiKey` logins are supported."""
-        kind = params.get("type")
-        if kind != "apiKey":
-            raise invalid_request(f"{kind} login is not supported by this server")
-        await self.credentials.save_api_key(str(params.get("apiKey") or ""))
+        if params["type"] != "apiKey":
+            raise invalid_request(f"{params['type']} login is not supported by this server")
+        await self.credentials.save_api_key(params["apiKey"])
         completed: AccountLoginCompletedNotification = {
             "loginId": None, "success": True, "error": None,
         }
         self.hub.emit(codec.from_json(N.AccountLoginCompletedNotification, completed),
                       broadcast=True, after=call)
         self._emit_updated("apikey", call)
-        response: LoginAccountResponse = {"type": "apiKey"}
-        return cast(dict[str, Any], response)
+        return {"type": "apiKey"}
 
-    async def login_cancel(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def login_cancel(
+        self, params: CancelLoginAccountParams, call: CallInfo | None
+    ) -> CancelLoginAccountResponse:
         """account/login/cancel (no browser login can be pending here)."""
-        login_id = params.get("loginId", "")
+        login_id = params["loginId"]
         if not is_valid_uuid(login_id):
             raise invalid_request(f"invalid login id: {login_id}")
-        response: CancelLoginAccountResponse = {"status": "notFound"}
-        return cast(dict[str, Any], response)
+        return {"status": "notFound"}
 
-    async def logout(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def logout(
+        self, params: LogoutAccountParams, call: CallInfo | None
+    ) -> LogoutAccountResponse:
         """account/logout: forget stored credentials."""
         await self.credentials.forget()
         self._emit_updated(None, call)
         return {}
 
-    async def read(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def read(self, params: GetAccountParams, call: CallInfo | None) -> GetAccountResponse:
         """account/read."""
         provider = self.source.config.provider
-        response: GetAccountResponse = {
+        return {
             "account": {"type": "apiKey"} if self.credentials.has_api_key(provider) else None,
             "requiresOpenaiAuth": provider.requires_openai_auth,
         }
-        return cast(dict[str, Any], response)
 
     async def rate_limits_read(
-        self, params: dict[str, Any], call: CallInfo | None
-    ) -> dict[str, Any]:
+        self, params: GetAccountRateLimitsParams, call: CallInfo | None
+    ) -> GetAccountRateLimitsResponse:
         """account/rateLimits/read: needs ChatGPT auth (not available yet)."""
         if not self.credentials.has_api_key(self.source.config.provider):
             raise invalid_request("codex account authentication required to read rate limits")

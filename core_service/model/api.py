@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any, cast
 
 from app_server_protocol.errors import invalid_request
 from app_server_protocol.wire_types import ModelListParams, ModelListResponse
@@ -18,22 +17,20 @@ _CURSOR_LIMIT = 1 << 64
 class ModelApi:
     """The handlers of ModelService."""
 
-    async def model_list(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def model_list(
+        self, params: ModelListParams, call: CallInfo | None
+    ) -> ModelListResponse:
         """model/list: a page of the catalog.
 
         The cursor is the index of the first entry; no limit means the whole
         rest, a limit of 0 is read as 1; a cursor past the end is refused.
         """
-        request = cast(ModelListParams, params)
-        entries = models(bool(request.get("includeHidden")))
-        start = _start(request.get("cursor"), len(entries))
-        limit = request.get("limit")
+        entries = models(bool(params.get("includeHidden")))
+        start = _start(params.get("cursor"), len(entries))
+        limit = params.get("limit")
         end = len(entries) if limit is None else min(len(entries), start + max(1, limit))
-        response: ModelListResponse = {
-            "data": entries[start:end],
-            "nextCursor": str(end) if end < len(entries) else None,
-        }
-        return cast(dict[str, Any], response)
+        return {"data": entries[start:end],
+                "nextCursor": str(end) if end < len(entries) else None}
 
 
 def _start(cursor: str | None, total: int) -> int:

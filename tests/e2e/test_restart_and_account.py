@@ -93,12 +93,13 @@ async def test_api_key_login_read_logout(
 
 
 async def test_models_config_and_command_exec(launch: Launcher, transport: str) -> None:
-    """model/list includes the configured model; config/read reports it; command/exec runs."""
+    """model/list marks the reference's default model; config/read reports the configured
+    one; command/exec runs."""
     client = await launch(transport)
     await client.initialize()
     models = await client.call("model/list", {})
     default = [m for m in models["data"] if m["isDefault"]]
-    assert [m["id"] for m in default] == ["gpt-5.1-codex"]
+    assert [m["id"] for m in default] == ["gpt-5.2-codex"]
     page = await client.call("model/list", {"limit": 1})
     assert len(page["data"]) == 1 and page["nextCursor"]
     config = await client.call("config/read", {})
