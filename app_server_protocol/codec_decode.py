@@ -21,7 +21,9 @@ is then refused with `ExperimentalFieldError` when it uses an experimental
 member (see `experimental`): the reference, too, checks only once the whole
 value deserialised, so a malformed request gets its decode error first.
 
-This module is internal: use `codec.decoder_for` / `codec.from_json`.
+This module is internal: use `codec.decoder_for` / `codec.from_json`
+(`request_validation` shares `no_variant_error`, the wording of a union
+value with no variant, with the decoders).
 """
 
 from __future__ import annotations
