@@ -113,3 +113,27 @@ async def test_rate_limits_reach_others_only_when_they_change(
             seen_b)
         after_a = sum(1 for n in a.notifications if n["method"] == "account/rateLimits/updated")
         assert after_a - before_a == 2  # the turn's own sequence is unchanged
+
+
+async def test_a_failed_compaction_keeps_the_history(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """A compaction the model fails ends `failed` with its error after an `error`
+    notification; the history is kept and the thread takes the next turn."""
+    mock.enqueue({"kind": "text", "text": "first answer"},
+                 {"kind": "http_error", "status": 500, "body": {"error": {"message": "boom"}}},
+                 {"kind": "text", "text": "still here"})
+    client = await launch(transport)
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    await run_turn(client, tid, "original question")
+    assert await client.call("thread/compact/start", {"threadId": tid}) == {}
+    done = await client.wait_notification(
+        "turn/completed", lambda p: p["turn"]["status"] != "completed", after=0)
+    assert done["params"]["turn"]["status"] == "failed"
+    assert done["params"]["turn"]["error"]["codexErrorInfo"] == "internalServerError"
+    assert [n["params"]["willRetry"] for n in client.notifications
+            if n["method"] == "error"] == [False]
+    assert not any(n["method"] == "thread/compacted" for n in client.notifications)
+    await run_turn(client, tid, "after the failure")
+    assert "original question" in _texts(mock.responses_requests[-1].body)
