@@ -23,75 +23,57 @@ JSON text is parsed and written with orjson when it is installed (about 3x
 faster than the stdlib on protocol lines), else with the stdlib `json`;
 both give the same data and the same compact bytes for protocol messages.
 
-The decoder generator lives in `codec_decode` and the pieces both sides
-share (error types, descriptor queries) in `codec_common`; this module is
-the public API and re-exports them.
+How each type looks on the wire (members, presence, unions, enum strings)
+comes from `descriptors`, the one reader of the options. The decoder
+generator lives in `codec_decode` and the pieces both sides share (error
+types, the generated-function cache) in `codec_common`; this module is the
+public API and re-exports them. `build_all` builds every converter at once
+(the method tables call it at import).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from google.protobuf import descriptor as _d
 from google.protobuf import struct_pb2
 from google.protobuf.message import Message
 
+from app_server_protocol import descriptors as ds
 from app_server_protocol.codec_common import (
-    _FD,
     DecodeError,
-    EnumDesc,
     ExperimentalFieldError,
-    FieldDesc,
     GeneratedCache,
     MessageDescriptor,
-    _attr,
-    _compile,
-    _et,
-    _fill_value,
-    _is_value,
-    _mt,
-    _opt,
-    _union_kind,
+    attr_source,
+    compile_function,
     describe_value,
-    enum_wire,
-    has_presence,
-    is_map,
-    is_nullable,
-    is_required_input,
-    union_of,
+    fill_value,
 )
 from app_server_protocol.codec_decode import Decoder, DecoderBuilder
-from app_server_protocol.v2 import options_pb2
+from app_server_protocol.request_validation import validate_request as validate_request
 
 __all__ = [
     "DecodeError",
     "Decoder",
     "Encoder",
-    "EnumDesc",
     "ExperimentalFieldError",
-    "FieldDesc",
     "MessageDescriptor",
+    "build_all",
     "decoder_for",
     "describe_value",
     "dumps",
     "encode_json_bytes",
     "encoder_for",
-    "enum_wire",
     "from_json",
-    "has_presence",
-    "is_map",
-    "is_nullable",
-    "is_required_input",
     "loads",
     "py_to_struct",
     "py_to_value",
     "struct_to_py",
     "to_json",
-    "union_of",
     "value_to_py",
-    "warm_up",
 ]
 
 _orjson: Any
@@ -101,6 +83,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _orjson = None
 
 Encoder = Callable[[Any], Any]
+_FD = _d.FieldDescriptor
 
 
 # --------------------------------------------------------------------------
@@ -134,7 +117,7 @@ def struct_to_py(s: struct_pb2.Struct) -> dict[str, Any]:
 def py_to_value(x: Any) -> struct_pb2.Value:
     """Convert plain JSON data to a `google.protobuf.Value`."""
     v = struct_pb2.Value()
-    _fill_value(x, v)
+    fill_value(x, v)
     return v
 
 
@@ -187,22 +170,40 @@ class _EncoderBuilder(GeneratedCache):
         """Expression encoding one (non-repeated) value of field `f` held in `expr`."""
         if f.type == _FD.TYPE_ENUM:
             n = self._name("E")
-            env[n] = enum_wire(_et(f))
+            env[n] = ds.enum_wire(ds.enum_type(f))
             return f"{n}[{expr}]"
         if f.type == _FD.TYPE_MESSAGE:
-            full = _mt(f).full_name
-            if full == "google.protobuf.Value":
+            full = ds.msg_type(f).full_name
+            if full == ds.VALUE:
                 return f"value_to_py({expr})"
-            if full == "google.protobuf.Struct":
+            if full == ds.STRUCT:
                 return f"struct_to_py({expr})"
             n = self._name("M")
-            env[n] = self._lazy_encoder(_mt(f))
+            env[n] = self._lazy_encoder(ds.msg_type(f))
             return f"{n}({expr})"
         return expr
 
+    def _member_expr(self, shape: ds.FieldShape, env: dict[str, Any]) -> str:
+        """Expression encoding the member `shape` of the message `m`."""
+        f = shape.field
+        attr = attr_source("m", f.name)
+        if ds.is_map(f):
+            ve = self._value_expr(ds.map_value(f), "v", env)
+            e = f"{{k: {ve} for k, v in {attr}.items()}}"
+        elif f.is_repeated:
+            ve = self._value_expr(f, "x", env)
+            e = f"list({attr})" if ve == "x" else f"[{ve} for x in {attr}]"
+        else:
+            e = self._value_expr(f, attr, env)
+            if shape.nullable and not ds.is_value(f):
+                # Unset reads as null (a Value writes its own null).
+                return f"({e} if m.HasField({f.name!r}) else None)"
+            return e
+        return f"({e} if len({attr}) else None)" if shape.nullable else e
+
     def _build_encoder(self, desc: MessageDescriptor, tag: tuple[str, str] | None) -> Encoder:
         full = desc.full_name
-        union = union_of(desc)
+        union = ds.union_of(desc)
         if union is not None:
             self._building_enc.add(full)
             fn = self._build_union_encoder(union)
@@ -216,63 +217,41 @@ class _EncoderBuilder(GeneratedCache):
         if tag is not None:
             items.append(f"{tag[0]!r}: {tag[1]!r}")
         post: list[str] = []
-        extra = _opt(desc, options_pb2.additional_properties)
-        for f in desc.fields:
-            if extra and f.name == extra:
-                continue
-            key = f.json_name
-            attr = _attr("m", f.name)
-            if is_map(f):
-                vf = _mt(f).fields_by_name["value"]
-                ve = self._value_expr(vf, "v", env)
-                e = f"{{k: {ve} for k, v in {attr}.items()}}"
-                if _opt(f, options_pb2.nullable):
-                    e = f"({e} if len({attr}) else None)"
-            elif f.is_repeated:
-                ve = self._value_expr(f, "x", env)
-                e = f"list({attr})" if ve == "x" else f"[{ve} for x in {attr}]"
-                if _opt(f, options_pb2.nullable):
-                    e = f"({e} if len({attr}) else None)"
-            elif _opt(f, options_pb2.omit_unset):
-                ve = self._value_expr(f, attr, env)
-                post.append(f"    if m.HasField({f.name!r}): d[{key!r}] = {ve}")
-                continue
-            elif has_presence(f) or _is_value(f):
-                ve = self._value_expr(f, attr, env)
-                e = f"({ve} if m.HasField({f.name!r}) else None)"
+        for shape in ds.object_fields(desc):
+            e = self._member_expr(shape, env)
+            if shape.omit_unset:
+                post.append(f"    if m.HasField({shape.field.name!r}): d[{shape.key!r}] = {e}")
             else:
-                e = self._value_expr(f, attr, env)
-            items.append(f"{key!r}: {e}")
+                items.append(f"{shape.key!r}: {e}")
         lines = ["def enc(m):", "    d = {" + ", ".join(items) + "}", *post]
+        extra = ds.extra_field(desc)
         if extra:
-            ex = _attr("m", extra)
+            ex = attr_source("m", extra)
             lines.append(f"    if len({ex}.fields): d.update(struct_to_py({ex}))")
         lines.append("    return d")
-        enc: Encoder = _compile("\n".join(lines), env, "enc")
+        enc: Encoder = compile_function("\n".join(lines), env, "enc")
         if tag is None:
             self.encoders[full] = enc
             self._building_enc.discard(full)
         return enc
 
-    def _build_union_encoder(self, union: _d.OneofDescriptor) -> Encoder:
-        kind = _union_kind(union)
-        tag_field = _opt(union, options_pb2.tag_field) or "type"
+    def _build_union_encoder(self, union: ds.UnionShape) -> Encoder:
         table: dict[str, Encoder] = {}
-        for f in union.fields:
-            tag = _opt(f, options_pb2.tag) or f.json_name
-            if kind == options_pb2.UNION_KIND_TAGGED:
-                table[f.name] = self._build_encoder(_mt(f), (tag_field, tag))
-            elif kind == options_pb2.UNION_KIND_EXTERNAL and f.type == _FD.TYPE_ENUM:
-                table[f.name] = enum_wire(_et(f)).__getitem__
+        for v in union.variants:
+            f = v.field
+            if union.kind == ds.TAGGED:
+                table[f.name] = self._build_encoder(ds.msg_type(f), (union.tag_field, v.tag))
+            elif v.unit:
+                table[f.name] = ds.enum_wire(ds.enum_type(f)).__getitem__
             else:
                 env: dict[str, Any] = dict(_HELPERS)
                 ve = self._value_expr(f, "x", env)
-                if kind == options_pb2.UNION_KIND_EXTERNAL:
-                    ve = f"{{{tag!r}: {ve}}}"
-                table[f.name] = _compile(f"def enc(x):\n    return {ve}", env, "enc")
-        first = union.fields[0].name
-        oneof_name = union.name
-        untagged = kind == options_pb2.UNION_KIND_UNTAGGED
+                if union.kind == ds.EXTERNAL:
+                    ve = f"{{{v.tag!r}: {ve}}}"
+                table[f.name] = compile_function(f"def enc(x):\n    return {ve}", env, "enc")
+        first = union.variants[0].field.name
+        oneof_name = union.oneof.name
+        untagged = union.kind == ds.UNTAGGED
 
         def enc(m: Any) -> Any:
             w = m.WhichOneof(oneof_name)
@@ -364,8 +343,12 @@ def encode_json_bytes(msg: Message) -> bytes:
     return dumps(_BUILDER.encoder(msg.DESCRIPTOR)(msg))
 
 
-def warm_up(descs: list[MessageDescriptor]) -> None:
-    """Build the converters of the given message types now (at start-up)."""
+def build_all(descs: Iterable[MessageDescriptor]) -> None:
+    """Build the encoder and decoder of every given message type now.
+
+    The method tables call this at import with every type of the protocol,
+    so a bad annotation fails the process at start, never at first use.
+    """
     for d in descs:
         _BUILDER.encoder(d)
         _DECODERS.decoder(d)

@@ -1,11 +1,13 @@
 """Shared pieces of the JSON <-> protobuf codec (`codec` and `codec_decode`).
 
-The error types, the descriptor queries that read the custom options of
-`options.proto`, the in-place `google.protobuf.Value` filler and the
-`exec` helper that defines generated converter functions. Both the encoder
-side (`codec`) and the decoder generator (`codec_decode`) import this module,
-so neither imports the other's internals and there is no import cycle.
-`codec` re-exports the public names; callers should import them from there.
+The error types, the in-place `google.protobuf.Value` filler, the serde-like
+value descriptions, the `exec` helper that defines generated converter
+functions and the cache both builders share, plus the few descriptor queries
+the decoder generator asks in its own terms (all answered by `descriptors`,
+the one reader of the options of `options.proto`). Both the encoder side
+(`codec`) and the decoder generator (`codec_decode`) import this module, so
+neither imports the other's internals and there is no import cycle. `codec`
+re-exports the public names; callers should import them from there.
 """
 
 from __future__ import annotations
@@ -19,9 +21,8 @@ from typing import Any
 from google.protobuf import descriptor as _d
 from google.protobuf import struct_pb2
 
-from app_server_protocol.v2 import options_pb2
+from app_server_protocol.descriptors import field_shape, union_of
 
-_FD = _d.FieldDescriptor
 # Descriptors as the public helpers accept them: upb's and the pure-Python
 # descriptor classes share no static type.
 MessageDescriptor = Any
@@ -50,7 +51,7 @@ class ExperimentalFieldError(ValueError):
 # Free-form JSON (google.protobuf.Value), written in place
 
 
-def _fill_value(x: Any, v: struct_pb2.Value) -> None:
+def fill_value(x: Any, v: struct_pb2.Value) -> None:
     """Set `v` to the JSON data `x` (in place)."""
     t = type(x)
     if t is str:
@@ -69,7 +70,7 @@ def _fill_value(x: Any, v: struct_pb2.Value) -> None:
         v.list_value.SetInParent()
         v.list_value.extend(list(x))
     elif isinstance(x, bool | int | float | str | dict | list | tuple):
-        _fill_value(_plain(x), v)  # subclasses (IntEnum, OrderedDict, ...)
+        fill_value(_plain(x), v)  # subclasses (IntEnum, OrderedDict, ...)
     else:
         raise TypeError(f"not JSON data: {type(x).__name__}")
 
@@ -106,93 +107,31 @@ def describe_value(v: Any) -> str:
 
 
 # --------------------------------------------------------------------------
-# Descriptor queries
+# Descriptor queries (answered by `descriptors`, the one reader of the options)
 
 
-def _opt(desc: Any, ext: Any) -> Any:
-    return desc.GetOptions().Extensions[ext]
-
-
-def _union_kind(oneof: _d.OneofDescriptor) -> int:
-    return int(_opt(oneof, options_pb2.union_kind))
-
-
-def union_of(desc: MessageDescriptor) -> _d.OneofDescriptor | None:
-    """The wire union (annotated oneof) of a message, if it is one."""
-    for o in desc.oneofs:
-        if _union_kind(o) != options_pb2.UNION_KIND_NONE:
-            return o
-    return None
-
-
-def enum_wire(desc: EnumDesc) -> dict[int, str]:
-    """Enum number -> wire string (from `(wire)`, else the value name)."""
-    return {v.number: (_opt(v, options_pb2.wire) or v.name) for v in desc.values}
+def union_oneof(desc: MessageDescriptor) -> _d.OneofDescriptor | None:
+    """The annotated oneof of a union message (what a decoder dispatches on), if any."""
+    u = union_of(desc)
+    return None if u is None else u.oneof
 
 
 def is_nullable(f: FieldDesc) -> bool:
-    """True when the field is `T | null` on the wire (omit_unset fields are not)."""
-    if f.is_repeated:
-        return bool(_opt(f, options_pb2.nullable))
-    if _opt(f, options_pb2.omit_unset):
-        return False
-    return _is_value(f) or has_presence(f)
-
-
-def _mt(f: _d.FieldDescriptor) -> _d.Descriptor:
-    """The message type of a message (or map) field."""
-    assert f.message_type is not None, f.full_name
-    return f.message_type
-
-
-def _et(f: _d.FieldDescriptor) -> _d.EnumDescriptor:
-    """The enum type of an enum field."""
-    assert f.enum_type is not None, f.full_name
-    return f.enum_type
-
-
-def _is_value(f: _d.FieldDescriptor) -> bool:
-    return f.message_type is not None and f.message_type.full_name == "google.protobuf.Value"
-
-
-def _is_struct(f: _d.FieldDescriptor) -> bool:
-    return f.message_type is not None and f.message_type.full_name == "google.protobuf.Struct"
-
-
-def is_map(f: FieldDesc) -> bool:
-    """True for a proto map field."""
-    return bool(
-        f.is_repeated and f.message_type is not None and f.message_type.GetOptions().map_entry
-    )
-
-
-def has_presence(f: FieldDesc) -> bool:
-    """True for a proto3 `optional` singular field (explicit presence, not in a union)."""
-    return (
-        not f.is_repeated
-        and f.containing_oneof is not None
-        and f.containing_oneof.name.startswith("_")
-        and len(f.containing_oneof.fields) == 1
-    )
+    """True when the field's output value may be null (`T | null`; any JSON)."""
+    return field_shape(f).nullable
 
 
 def is_required_input(f: FieldDesc) -> bool:
     """True when an input must carry this member (no presence, no default, not nullable)."""
-    if _opt(f, options_pb2.default_json):
-        return False
-    if has_presence(f):
-        return False
-    if f.is_repeated:
-        return not _opt(f, options_pb2.nullable)
-    return True
+    return field_shape(f).required
 
 
-def _attr(obj: str, name: str) -> str:
+def attr_source(obj: str, name: str) -> str:
     """Source of an attribute read (`getattr` for names that are Python keywords)."""
     return f"getattr({obj}, {name!r})" if keyword.iskeyword(name) else f"{obj}.{name}"
 
 
-def _compile(src: str, env: dict[str, Any], name: str) -> Any:
+def compile_function(src: str, env: dict[str, Any], name: str) -> Any:
     """Define the function `name` from generated source `src` in namespace `env`."""
     exec(src, env)  # noqa: S102 - source generated from descriptors, not from input
     return env[name]

@@ -165,3 +165,41 @@ def variant_title(tag: str, union: str) -> str:
     `UserMessage`) followed by the union's name: `OpenPageWebSearchAction`.
     """
     return "".join(p[:1].upper() + p[1:] for p in tag.split("_")) + union
+
+
+# String members the reference types with a named string type (its
+# `AbsolutePathBuf` and `ThreadId`), by proto field: the exporters reference
+# the named type there, exactly where the reference does. Checked at import.
+STRING_TYPES: dict[str, str] = {
+    "app_server_protocol.v2.SandboxPolicy.WorkspaceWrite.writable_roots": "AbsolutePathBuf",
+    "app_server_protocol.v2.ReadOnlyAccess.Restricted.readable_roots": "AbsolutePathBuf",
+    "app_server_protocol.v2.ConfigLayerSource.System.file": "AbsolutePathBuf",
+    "app_server_protocol.v2.ConfigLayerSource.User.file": "AbsolutePathBuf",
+    "app_server_protocol.v2.ConfigLayerSource.Project.dot_codex_folder": "AbsolutePathBuf",
+    "app_server_protocol.v2.ConfigLayerSource.LegacyManagedConfigTomlFromFile.file": (
+        "AbsolutePathBuf"
+    ),
+    "app_server_protocol.v2.ConfigWriteResponse.file_path": "AbsolutePathBuf",
+    "app_server_protocol.v2.SubAgentSource.ThreadSpawn.parent_thread_id": "ThreadId",
+}
+# The named string types themselves: root types (`AbsolutePathBuf.ts`).
+STRING_TYPE_KEYS: tuple[TypeKey, ...] = tuple(
+    TypeKey("", n) for n in sorted(set(STRING_TYPES.values()))
+)
+
+
+def string_type(f: _d.FieldDescriptor) -> TypeKey | None:
+    """The named string type of a string field (one element of it), if it has one."""
+    name = STRING_TYPES.get(f.full_name)
+    return None if name is None else TypeKey("", name)
+
+
+def _check_string_types() -> None:
+    pool = methods.SERVICE_FILE.pool
+    for full in STRING_TYPES:
+        f = pool.FindFieldByName(full)
+        if f.type != _d.FieldDescriptor.TYPE_STRING:
+            raise RuntimeError(f"{full} has a named string type but is not a string")
+
+
+_check_string_types()

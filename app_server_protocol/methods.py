@@ -4,8 +4,9 @@ Every JSON-RPC method of the protocol is bound here to its params and
 response message types: client requests from the rpcs of the core's services
 (annotated with `(method)`), server requests from the `ServerRequests` table
 service, notifications from messages annotated with `(notification)`. The
-tables are built and checked at import; a missing or inconsistent binding
-fails the process at start, never at the first request.
+tables are built and checked at import, and the codec's converters of every
+protocol message are built then too: a missing or inconsistent binding or
+annotation fails the process at start, never at the first request.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from typing import Any
 
 from google.protobuf import message_factory
 
-from app_server_protocol import initialize_pb2, jsonrpc_pb2
+from app_server_protocol import codec, initialize_pb2, jsonrpc_pb2
+from app_server_protocol.descriptors import (
+    is_experimental_method,
+    method_name,
+    notification_name,
+)
 from app_server_protocol.v2 import (
     account_pb2,
     approval_pb2,
@@ -23,7 +29,6 @@ from app_server_protocol.v2 import (
     config_pb2,
     model_pb2,
     notification_pb2,
-    options_pb2,
     service_pb2,
     thread_pb2,
     turn_pb2,
@@ -79,15 +84,6 @@ def message_class(desc: Any) -> Any:
     return message_factory.GetMessageClass(desc)
 
 
-def _ext(desc: Any, ext: Any) -> Any:
-    """Value of a custom option on a descriptor."""
-    return desc.GetOptions().Extensions[ext]
-
-
-def _method_option(m: Any) -> str:
-    return str(_ext(m, options_pb2.method))
-
-
 def _build_requests(service_names: tuple[str, ...]) -> dict[str, Method]:
     table: dict[str, Method] = {}
     for sname in service_names:
@@ -95,7 +91,7 @@ def _build_requests(service_names: tuple[str, ...]) -> dict[str, Method]:
         for m in sdesc.methods:
             if m.client_streaming or m.server_streaming:
                 continue
-            name = _method_option(m)
+            name = method_name(m)
             if not name:
                 raise RuntimeError(f"rpc {sname}.{m.name} has no (method) annotation")
             if name in table:
@@ -106,7 +102,7 @@ def _build_requests(service_names: tuple[str, ...]) -> dict[str, Method]:
                 result=message_class(m.output_type),
                 service=sname,
                 rpc=m.name,
-                experimental=bool(_ext(m, options_pb2.experimental_method)),
+                experimental=is_experimental_method(m),
             )
     return table
 
@@ -115,14 +111,14 @@ def _build_notifications() -> dict[str, Method]:
     table: dict[str, Method] = {}
     oneof: Any = service_pb2.ServerNotification.DESCRIPTOR.oneofs_by_name["notification"]
     for field in oneof.fields:
-        name = _ext(field.message_type, options_pb2.notification)
+        name = notification_name(field.message_type)
         if not name:
             raise RuntimeError(f"{field.message_type.full_name} lacks (notification)")
         table[name] = Method(name=name, params=message_class(field.message_type), result=None)
     # Every annotated notification message must be reachable from the envelope.
     for fdesc in (notification_pb2.DESCRIPTOR,):
         for mdesc in fdesc.message_types_by_name.values():
-            name = _ext(mdesc, options_pb2.notification)
+            name = notification_name(mdesc)
             if name and name not in table:
                 raise RuntimeError(f"notification {name} missing from ServerNotification")
     return table
@@ -143,7 +139,7 @@ NOTIFICATION_FIELD_BY_TYPE: dict[str, str] = {
     f.message_type.full_name: f.name for f in _NOTIFICATION_FIELDS
 }
 NOTIFICATION_METHOD_BY_FIELD: dict[str, str] = {
-    f.name: _ext(f.message_type, options_pb2.notification) for f in _NOTIFICATION_FIELDS
+    f.name: notification_name(f.message_type) for f in _NOTIFICATION_FIELDS
 }
 SERVER_REQUEST_FIELD_BY_METHOD: dict[str, str] = {}
 _PARAM_FIELDS: Any = service_pb2.ServerRequestParams.DESCRIPTOR.oneofs_by_name["params"].fields
@@ -153,6 +149,16 @@ for _f in _PARAM_FIELDS:
             SERVER_REQUEST_FIELD_BY_METHOD[_m.name] = _f.name
 if set(SERVER_REQUEST_FIELD_BY_METHOD) != set(SERVER_REQUESTS):
     raise RuntimeError("ServerRequestParams does not cover every server request")
+
+
+def protocol_messages() -> list[Any]:
+    """Every top-level message descriptor of the protocol modules (JSON and gRPC)."""
+    return [d for mod in PROTOCOL_MODULES for d in mod.DESCRIPTOR.message_types_by_name.values()]
+
+
+# Every JSON converter is built now, so a bad annotation on a rarely used type
+# fails the process at start rather than the first request that carries it.
+codec.build_all(protocol_messages())
 
 # Requests whose success subscribes the calling connection to the thread in
 # their result (`result.thread.id`), and the one that unsubscribes it

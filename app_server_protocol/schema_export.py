@@ -14,18 +14,14 @@ returns, laid out like the reference (codex 0.104):
   `definitions` hold the root types and whose `definitions.v2` holds the v2
   types (`#/definitions/<Type>`, `#/definitions/v2/<Type>`).
 
-The descriptor walk (which types are exported, how each field looks on the
-wire) lives here and is shared with the TypeScript exporter, so both exports
-always agree with each other and with the codec's conventions:
+Which types are exported and under which names is `exported`; how each
+field looks on the wire is `descriptors` (the walk the codec uses too):
 
 - a top-level message or enum is a named, exported type; nested messages and
   enums (union variants, inline objects, unit variants) are inlined;
-- proto3 `optional` singular field: `T | null`, not required; with
-  `(omit_unset)` the member may be absent (`field?: T` in TypeScript; the
-  schema still accepts null, as inputs do);
-- other singular fields are required unless they carry `(default_json)`;
-- repeated / map fields are required arrays / objects unless `(nullable)`
-  (`T[] | null`) or `(default_json)`;
+- an optional member is `T | null` and not required; an `(omit_unset)` one
+  may be absent (the schema still accepts null, as inputs do);
+- a member with `(default_json)` is not required and carries its `default`;
 - `google.protobuf.Value` is any JSON; `google.protobuf.Struct` an object;
 - `(additional_properties)` flattens a Struct field into the object;
 - oneofs annotated `(union_kind)` are tagged / external / untagged unions.
@@ -34,15 +30,31 @@ always agree with each other and with the codec's conventions:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from google.protobuf import descriptor as _d
+from google.protobuf import descriptor_pool
 
-from app_server_protocol import methods
-from app_server_protocol.v2 import options_pb2
+from app_server_protocol import descriptors as ds
+from app_server_protocol.descriptors import NO_DEFAULT, FieldShape
+from app_server_protocol.exported import (
+    ENVELOPE_TYPES,
+    MESSAGE_UNION,
+    STRING_TYPE_KEYS,
+    UNION_TYPES,
+    ExportedType,
+    MethodEntry,
+    TypeKey,
+    check_referable,
+    exported_types,
+    key_of,
+    string_type,
+    union_methods,
+    variant_title,
+)
 
 _FD = _d.FieldDescriptor
 
@@ -50,294 +62,46 @@ SCHEMA_URI = "http://json-schema.org/draft-07/schema#"
 BUNDLE_FILE = "codex_app_server_protocol.schemas.json"
 BUNDLE_TITLE = "CodexAppServerProtocol"
 
-ROOT_PACKAGE = "app_server_protocol"
-V2_PACKAGE = "app_server_protocol.v2"
-NAMESPACE_BY_PACKAGE = {ROOT_PACKAGE: "", V2_PACKAGE: "v2"}
-
-# gRPC-only plumbing of service.proto: never on the JSON wire.
-NOT_EXPORTED = frozenset(
-    {
-        "ServerNotification",
-        "ServerRequestParams",
-        "ServerRequestResult",
-        "Delivery",
-        "Event",
-        "ServerRequestOut",
-        "CoreFrame",
-        "ClientError",
-        "ServerRequestReply",
-        "ConnectionClosed",
-        "GatewayHello",
-        "GatewayFrame",
-        "UnionKind",
-    }
-)
-OPTIONS_FILE = "app_server_protocol/v2/options.proto"
-
-# The JSON-RPC envelope types, in the order of the JSONRPCMessage union.
-ENVELOPE_TYPES = ("JSONRPCRequest", "JSONRPCNotification", "JSONRPCResponse", "JSONRPCError")
-# Names of the synthetic (not proto-backed) root types.
-UNION_TYPES = ("ClientRequest", "ServerRequest", "ServerNotification", "ClientNotification")
-MESSAGE_UNION = "JSONRPCMessage"
-
-_VALUE = "google.protobuf.Value"
-_STRUCT = "google.protobuf.Struct"
-
-# --------------------------------------------------------------------------
-# The descriptor walk shared with the TypeScript exporter
+# Values of enums (top-level, or the unit variants of an external union) that
+# the reference documents one by one: its schema gives each documented value
+# a single-value string enum of its own and groups the runs of undocumented
+# ones (`ReasoningSummary`: `["auto", "concise", "detailed"]`, `["none"]`).
+# Checked at import against the enums' wire strings.
+DOCUMENTED_ENUM_VALUES: dict[str, frozenset[str]] = {
+    "app_server_protocol.v2.AuthMode": frozenset({"apikey", "chatgpt", "chatgptAuthTokens"}),
+    "app_server_protocol.v2.InputModality": frozenset({"text", "image"}),
+    "app_server_protocol.v2.ChatgptAuthTokensRefreshReason": frozenset({"unauthorized"}),
+    "app_server_protocol.v2.FileChangeApprovalDecision": frozenset(
+        {"accept", "acceptForSession", "decline", "cancel"}
+    ),
+    "app_server_protocol.v2.CommandExecutionApprovalDecision.Unit": frozenset(
+        {"accept", "acceptForSession", "decline", "cancel"}
+    ),
+    "app_server_protocol.v2.ReasoningSummary": frozenset({"none"}),
+}
 
 
-def opt(desc: Any, ext: Any) -> Any:
-    """Value of a custom option (from options.proto) on any descriptor."""
-    return desc.GetOptions().Extensions[ext]
-
-
-@dataclass(frozen=True)
-class TypeKey:
-    """A named exported type: its namespace (`""` root, `"v2"`) and name."""
-
-    namespace: str
-    name: str
-
-    @property
-    def path(self) -> str:
-        """Relative path without extension (`v2/Thread`, `RequestId`)."""
-        return f"{self.namespace}/{self.name}" if self.namespace else self.name
-
-
-@dataclass(frozen=True)
-class ExportedType:
-    """A top-level proto message or enum exported as a named type."""
-
-    key: TypeKey
-    desc: _d.Descriptor | _d.EnumDescriptor
-
-
-@dataclass(frozen=True)
-class FieldShape:
-    """How one field of an object appears on the wire."""
-
-    field: _d.FieldDescriptor
-    key: str
-    """JSON member name (`json_name`)."""
-    nullable: bool
-    """The value may be null (`T | null`, `T[] | null`)."""
-    omit_unset: bool
-    """The member is omitted when unset (`field?: T`)."""
-    required: bool
-    """The member must be present (JSON Schema `required`)."""
-    default: Any
-    """Parsed `(default_json)`, or `NO_DEFAULT`."""
-
-
-NO_DEFAULT: Any = object()
-
-
-def msg_type(f: _d.FieldDescriptor) -> _d.Descriptor:
-    """The message type of a message field."""
-    m = f.message_type
-    if m is None:
-        raise RuntimeError(f"{f.full_name} is not a message field")
-    return m
-
-
-def enum_type(f: _d.FieldDescriptor) -> _d.EnumDescriptor:
-    """The enum type of an enum field."""
-    e = f.enum_type
-    if e is None:
-        raise RuntimeError(f"{f.full_name} is not an enum field")
-    return e
-
-
-def map_value(f: _d.FieldDescriptor) -> _d.FieldDescriptor:
-    """The value field of a map field's entry."""
-    return msg_type(f).fields_by_name["value"]
-
-
-def is_map(f: _d.FieldDescriptor) -> bool:
-    """True for a proto map field."""
-    return bool(
-        f.is_repeated and f.message_type is not None and f.message_type.GetOptions().map_entry
-    )
-
-
-def has_presence(f: _d.FieldDescriptor) -> bool:
-    """True for a proto3 `optional` singular field (its synthetic oneof)."""
-    o = f.containing_oneof
-    return (
-        not f.is_repeated
-        and o is not None
-        and opt(o, options_pb2.union_kind) == options_pb2.UNION_KIND_NONE
-        and o.name.startswith("_")
-        and len(o.fields) == 1
-    )
-
-
-def is_value(f: _d.FieldDescriptor) -> bool:
-    """True for a `google.protobuf.Value` (any JSON) field."""
-    return f.message_type is not None and f.message_type.full_name == _VALUE
-
-
-def is_struct(f: _d.FieldDescriptor) -> bool:
-    """True for a `google.protobuf.Struct` (JSON object) field."""
-    return f.message_type is not None and f.message_type.full_name == _STRUCT
-
-
-def union_of(desc: _d.Descriptor) -> _d.OneofDescriptor | None:
-    """The wire union (an annotated oneof) of a message, if it is one."""
-    for o in desc.oneofs:
-        if opt(o, options_pb2.union_kind) != options_pb2.UNION_KIND_NONE:
-            return o
-    return None
-
-
-def union_kind(o: _d.OneofDescriptor) -> int:
-    """The `(union_kind)` of a oneof."""
-    return int(opt(o, options_pb2.union_kind))
-
-
-def tag_field(o: _d.OneofDescriptor) -> str:
-    """JSON member holding the tag of a tagged union (default `type`)."""
-    return str(opt(o, options_pb2.tag_field) or "type")
-
-
-def variant_tag(f: _d.FieldDescriptor) -> str:
-    """Wire tag of a union variant (`(tag)`, else its JSON name)."""
-    return str(opt(f, options_pb2.tag) or f.json_name)
-
-
-def enum_values(desc: _d.EnumDescriptor) -> list[str]:
-    """Wire strings of an enum, in declaration order."""
-    return [str(opt(v, options_pb2.wire) or v.name) for v in desc.values]
-
-
-def object_fields(desc: _d.Descriptor) -> list[FieldShape]:
-    """The wire members of a non-union message, in declaration order.
-
-    The `(additional_properties)` Struct field is left out (see `extra_field`).
-    """
-    extra = extra_field(desc)
-    out: list[FieldShape] = []
-    for f in desc.fields:
-        if f.name == extra:
-            continue
-        dj = opt(f, options_pb2.default_json)
-        default = json.loads(dj) if dj else NO_DEFAULT
-        omit = bool(opt(f, options_pb2.omit_unset))
-        if f.is_repeated:
-            nullable = bool(opt(f, options_pb2.nullable))
-            required = not nullable and not dj
-            omit = False
-        elif has_presence(f):
-            nullable = not omit
-            required = False
+def enum_groups(e: _d.EnumDescriptor) -> list[list[str]]:
+    """The wire strings of an enum in the reference's schema groups (see above)."""
+    documented = DOCUMENTED_ENUM_VALUES.get(e.full_name, frozenset())
+    groups: list[list[str]] = []
+    for v in ds.enum_values(e):
+        if v in documented or not groups or groups[-1][-1] in documented:
+            groups.append([v])
         else:
-            # Value holds JSON null itself; it is required like any plain field.
-            nullable = False
-            required = not dj
-            omit = False
-        out.append(
-            FieldShape(
-                field=f,
-                key=f.json_name,
-                nullable=nullable,
-                omit_unset=omit,
-                required=required,
-                default=default,
-            )
-        )
-    return out
+            groups[-1].append(v)
+    return groups
 
 
-def extra_field(desc: _d.Descriptor) -> str:
-    """Name of the `(additional_properties)` Struct field, or `""`."""
-    return str(opt(desc, options_pb2.additional_properties) or "")
+def _check_documented_values() -> None:
+    pool = descriptor_pool.Default()
+    for full, documented in DOCUMENTED_ENUM_VALUES.items():
+        unknown = documented - set(ds.enum_values(pool.FindEnumTypeByName(full)))
+        if unknown:
+            raise RuntimeError(f"{full} has no values {sorted(unknown)}")
 
 
-def is_exported_message(desc: _d.Descriptor | _d.EnumDescriptor) -> bool:
-    """True for a top-level type of the JSON API (not nested, not plumbing)."""
-    return (
-        desc.containing_type is None
-        and desc.file.package in NAMESPACE_BY_PACKAGE
-        and desc.file.name != OPTIONS_FILE
-        and desc.name not in NOT_EXPORTED
-    )
-
-
-def key_of(desc: _d.Descriptor | _d.EnumDescriptor) -> TypeKey:
-    """The exported name of a top-level type."""
-    return TypeKey(NAMESPACE_BY_PACKAGE[desc.file.package], desc.name)
-
-
-def exported_types() -> list[ExportedType]:
-    """Every exported proto type, root types first, then v2, each sorted by name."""
-    found: dict[TypeKey, ExportedType] = {}
-    for module in methods.PROTOCOL_MODULES:
-        fdesc = module.DESCRIPTOR
-        items: list[_d.Descriptor | _d.EnumDescriptor] = [
-            *fdesc.message_types_by_name.values(),
-            *fdesc.enum_types_by_name.values(),
-        ]
-        for desc in items:
-            if not is_exported_message(desc):
-                continue
-            key = key_of(desc)
-            if key in found:
-                raise RuntimeError(f"type {key.path} defined twice")
-            found[key] = ExportedType(key, desc)
-    names = [k.name for k in found]
-    clash = {n for n in names if names.count(n) > 1}
-    if clash:
-        # Per-type files flatten every referenced type into one `definitions`.
-        raise RuntimeError(f"type names used in both namespaces: {sorted(clash)}")
-    return sorted(
-        found.values(), key=lambda t: (t.key.namespace != "", t.key.namespace, t.key.name)
-    )
-
-
-def check_referable(desc: _d.Descriptor | _d.EnumDescriptor, where: str) -> None:
-    """Fail when a field refers to a top-level type that is not exported."""
-    if desc.containing_type is None and not is_exported_message(desc):
-        if desc.full_name in (_VALUE, _STRUCT):
-            return
-        raise RuntimeError(f"{where} refers to {desc.full_name}, which is not exported")
-
-
-@dataclass(frozen=True)
-class MethodEntry:
-    """One method of a union (`ClientRequest`, ...) with its params type."""
-
-    name: str
-    params: TypeKey | None
-    params_optional: bool
-    """The reference takes no params for this method (empty params message)."""
-
-
-def _method_entries(table: dict[str, methods.Method]) -> list[MethodEntry]:
-    out: list[MethodEntry] = []
-    for m in table.values():
-        desc = m.params.DESCRIPTOR  # type: ignore[attr-defined]
-        out.append(
-            MethodEntry(
-                name=m.name,
-                params=key_of(desc),
-                params_optional=len(desc.fields) == 0,
-            )
-        )
-    return out
-
-
-def union_methods() -> dict[str, tuple[str, list[MethodEntry]]]:
-    """Each method union: (kind, entries); kind is `request` or `notification`."""
-    return {
-        "ClientRequest": ("request", _method_entries(methods.CLIENT_REQUESTS)),
-        "ServerRequest": ("request", _method_entries(methods.SERVER_REQUESTS)),
-        "ServerNotification": ("notification", _method_entries(methods.SERVER_NOTIFICATIONS)),
-        "ClientNotification": (
-            "notification",
-            [MethodEntry(n, None, True) for n in methods.CLIENT_NOTIFICATIONS],
-        ),
-    }
+_check_documented_values()
 
 
 def _capitalize(s: str) -> str:
@@ -384,32 +148,41 @@ class _Ctx:
 
     def element(self, f: _d.FieldDescriptor) -> Schema:
         """Schema of one value of `f` (an element when repeated)."""
-        if is_map(f):
-            return self.element(map_value(f))
+        if ds.is_map(f):
+            return self.element(ds.map_value(f))
         if f.type == _FD.TYPE_ENUM:
-            e = enum_type(f)
+            e = ds.enum_type(f)
             if e.containing_type is not None:
-                return {"type": "string", "enum": enum_values(e)}
+                return self.enum(e)
             check_referable(e, f.full_name)
             return self.ref(key_of(e))
         if f.type == _FD.TYPE_MESSAGE:
-            m = msg_type(f)
-            if m.full_name == _VALUE:
+            m = ds.msg_type(f)
+            if m.full_name == ds.VALUE:
                 return True
-            if m.full_name == _STRUCT:
+            if m.full_name == ds.STRUCT:
                 return {"type": "object", "additionalProperties": True}
             if m.containing_type is not None:
                 return self.message(m)
             check_referable(m, f.full_name)
             return self.ref(key_of(m))
+        named = string_type(f)
+        if named is not None:
+            return self.ref(named)
         return self.scalar(f)
+
+    def enum(self, e: _d.EnumDescriptor) -> dict[str, Any]:
+        """An enum: one string enum, or a oneOf of its groups (`enum_groups`)."""
+        if e.full_name not in DOCUMENTED_ENUM_VALUES:
+            return {"type": "string", "enum": ds.enum_values(e)}
+        return {"oneOf": [{"type": "string", "enum": g} for g in enum_groups(e)]}
 
     def field(self, shape: FieldShape) -> Schema:
         """Schema of a member: element, array/map wrapping, null, default."""
         f = shape.field
         elem = self.element(f)
         s: Schema
-        if is_map(f):
+        if ds.is_map(f):
             s = {"type": "object", "additionalProperties": elem}
         elif f.is_repeated:
             s = {"type": "array", "items": elem}
@@ -431,21 +204,21 @@ class _Ctx:
         self, desc: _d.Descriptor, tag: tuple[str, str, str] | None = None
     ) -> dict[str, Any]:
         """Schema of a message body (inline); `tag` = (tag member, tag, union name)."""
-        union = union_of(desc)
+        union = ds.union_of(desc)
         if union is not None:
             if tag is not None:
                 raise RuntimeError(f"{desc.full_name}: a union cannot be a tagged variant")
-            return self.union(desc, union)
+            return self.union(union)
         props: dict[str, Any] = {}
         required: list[str] = []
         if tag is not None:
             props[tag[0]] = {
                 "type": "string",
                 "enum": [tag[1]],
-                "title": f"{_capitalize(tag[1])}{tag[2]}Type",
+                "title": f"{variant_title(tag[1], tag[2])}Type",
             }
             required.append(tag[0])
-        for shape in object_fields(desc):
+        for shape in ds.object_fields(desc):
             if shape.key in props:
                 raise RuntimeError(f"{shape.field.full_name}: member clashes with the tag")
             props[shape.key] = self.field(shape)
@@ -456,40 +229,33 @@ class _Ctx:
             out["required"] = required
         if props:
             out["properties"] = props
-        if extra_field(desc):
+        if ds.extra_field(desc):
             out["additionalProperties"] = True
         return out
 
-    def union(self, desc: _d.Descriptor, union: _d.OneofDescriptor) -> dict[str, Any]:
-        kind = union_kind(union)
-        if len(union.fields) != len(desc.fields):
-            raise RuntimeError(f"{desc.full_name}: a union message has fields outside its oneof")
-        if kind == options_pb2.UNION_KIND_UNTAGGED:
-            return {"anyOf": [self.element(f) for f in union.fields]}
+    def union(self, union: ds.UnionShape) -> dict[str, Any]:
+        if union.kind == ds.UNTAGGED:
+            return {"anyOf": [self.element(v.field) for v in union.variants]}
         variants: list[Schema] = []
-        if kind == options_pb2.UNION_KIND_TAGGED:
-            tf = tag_field(union)
-            for f in union.fields:
-                if f.type != _FD.TYPE_MESSAGE:
-                    raise RuntimeError(f"{f.full_name}: a tagged variant must be a message")
-                tag = variant_tag(f)
-                v = self.message(msg_type(f), (tf, tag, desc.name))
-                v["title"] = f"{_capitalize(tag)}{desc.name}"
-                variants.append(v)
+        if union.kind == ds.TAGGED:
+            for v in union.variants:
+                body = self.message(ds.msg_type(v.field), (union.tag_field, v.tag, union.name))
+                body["title"] = variant_title(v.tag, union.name)
+                variants.append(body)
             return {"oneOf": variants}
         # External: unit variants are bare strings, the others {"<tag>": payload}.
-        for f in union.fields:
-            if f.type == _FD.TYPE_ENUM:
-                variants.append({"type": "string", "enum": enum_values(enum_type(f))})
+        for v in union.variants:
+            if v.unit:
+                unit = self.enum(ds.enum_type(v.field))
+                variants.extend(unit.get("oneOf", [unit]))
                 continue
-            tag = variant_tag(f)
             variants.append(
                 {
                     "type": "object",
-                    "required": [tag],
-                    "properties": {tag: self.element(f)},
+                    "required": [v.tag],
+                    "properties": {v.tag: self.element(v.field)},
                     "additionalProperties": False,
-                    "title": f"{_capitalize(tag)}{desc.name}",
+                    "title": variant_title(v.tag, union.name),
                 }
             )
         return {"oneOf": variants}
@@ -497,7 +263,7 @@ class _Ctx:
     def named(self, t: ExportedType) -> dict[str, Any]:
         """Schema of an exported proto type (no `$schema`, no `definitions`)."""
         if isinstance(t.desc, _d.EnumDescriptor):
-            body: dict[str, Any] = {"type": "string", "enum": enum_values(t.desc)}
+            body: dict[str, Any] = self.enum(t.desc)
         else:
             body = self.message(t.desc)
         return {"title": t.key.name, **body}
@@ -571,6 +337,8 @@ def _units() -> list[_Unit]:
     units: list[_Unit] = []
     for t in exported_types():
         units.append(_Unit(t.key, lambda c, t=t: c.named(t)))  # type: ignore[misc]
+    for key in STRING_TYPE_KEYS:
+        units.append(_Unit(key, lambda c, n=key.name: {"title": n, "type": "string"}))  # type: ignore[misc]
     units.append(_Unit(TypeKey("", MESSAGE_UNION), lambda c: c.message_union()))
     for name, (kind, entries) in union_methods().items():
         units.append(
@@ -582,27 +350,75 @@ def _units() -> list[_Unit]:
     return units
 
 
+_Flat = dict[TypeKey, tuple[dict[str, Any], set[TypeKey]]]
+
+
+def _placement(flat: _Flat) -> dict[TypeKey, str]:
+    """The namespace of each type in the bundle and the per-type files.
+
+    The reference's layout: a type sits in its package's namespace, except
+    the params and responses of server requests, which sit at the root with
+    every v2 type only they refer to (`CommandExecutionApprovalDecision`);
+    a named string type sits where the types referring to it sit.
+    """
+    place = {k: k.namespace for k in flat}
+    for e in union_methods()["ServerRequest"][1]:
+        for k in (e.params, e.result):
+            if k is not None:
+                place[k] = ""
+    synthetic = {TypeKey("", n) for n in (*UNION_TYPES, MESSAGE_UNION)}
+    referrers: dict[TypeKey, set[TypeKey]] = {k: set() for k in flat}
+    for k, (_, deps) in flat.items():
+        if k not in synthetic:
+            for d in deps:
+                referrers[d].add(k)
+    for k in STRING_TYPE_KEYS:
+        place[k] = "v2" if any(place[r] == "v2" for r in referrers[k]) else ""
+    moved = True
+    while moved:
+        moved = False
+        for k, refs in referrers.items():
+            if place[k] == "v2" and refs and all(place[r] == "" for r in refs):
+                place[k] = ""
+                moved = True
+    return place
+
+
+def _flat(units: list[_Unit]) -> _Flat:
+    """Flat-ref bodies and their direct dependencies, built once per type."""
+    flat: _Flat = {}
+    for u in units:
+        ctx = _Ctx(_flat_ref)
+        flat[u.key] = (u.build(ctx), ctx.deps)
+    return flat
+
+
+def schema_path(key: TypeKey) -> str:
+    """Where the JSON Schema layout puts a type: `v2/Thread`, or
+    `CommandExecutionRequestApprovalParams` (a server request's params sit at
+    the root, as in the reference); also its path under `#/definitions/`."""
+    place = _placement(_flat(_units()))
+    return _path(place[key], key.name)
+
+
 def _flat_ref(key: TypeKey) -> str:
     return f"#/definitions/{key.name}"
 
 
-def _bundle_ref(key: TypeKey) -> str:
-    return f"#/definitions/{key.path}"
+def _path(namespace: str, name: str) -> str:
+    return f"{namespace}/{name}" if namespace else name
 
 
 def build_schemas() -> dict[str, dict[str, Any]]:
     """Every schema file to write, by path relative to the output folder.
 
-    Keys are `<Type>.json` (root types and method unions), `v2/<Type>.json`
-    and `codex_app_server_protocol.schemas.json` (the bundle).
+    Keys are `<Type>.json` (root types, method unions, server-request params
+    and responses), `v2/<Type>.json` and `codex_app_server_protocol.schemas.json`
+    (the bundle).
     """
     units = _units()
-    by_key = {u.key: u for u in units}
-    # Flat-ref bodies and their direct dependencies, built once per type.
-    flat: dict[TypeKey, tuple[dict[str, Any], set[TypeKey]]] = {}
-    for u in units:
-        ctx = _Ctx(_flat_ref)
-        flat[u.key] = (u.build(ctx), ctx.deps)
+    flat = _flat(units)
+    place = _placement(flat)
     out: dict[str, dict[str, Any]] = {}
     for u in units:
         body, _ = flat[u.key]
@@ -620,28 +436,24 @@ def build_schemas() -> dict[str, dict[str, Any]]:
             defs[u.key.name] = sub
         if defs:
             doc["definitions"] = defs
-        out[f"{u.key.path}.json"] = doc
-    root_defs: dict[str, Any] = {}
-    v2_defs: dict[str, Any] = {}
+        out[f"{_path(place[u.key], u.key.name)}.json"] = doc
+    defs_by_ns: dict[str, dict[str, Any]] = {"": {}, "v2": {}}
     for u in units:
-        ctx = _Ctx(_bundle_ref)
-        body = u.build(ctx)
-        missing = ctx.deps - set(by_key)
-        if missing:
-            raise RuntimeError(f"{u.key.path} refers to unknown types {sorted(missing, key=str)}")
-        (v2_defs if u.key.namespace == "v2" else root_defs)[u.key.name] = body
+        ctx = _Ctx(lambda k: "#/definitions/" + _path(place[k], k.name))
+        defs_by_ns[place[u.key]][u.key.name] = u.build(ctx)
     out[BUNDLE_FILE] = {
         "$schema": SCHEMA_URI,
         "title": BUNDLE_TITLE,
         "type": "object",
-        "definitions": {**dict(sorted(root_defs.items())), "v2": dict(sorted(v2_defs.items()))},
+        "definitions": {
+            **dict(sorted(defs_by_ns[""].items())),
+            "v2": dict(sorted(defs_by_ns["v2"].items())),
+        },
     }
     return out
 
 
-def _closure(
-    start: TypeKey, flat: dict[TypeKey, tuple[dict[str, Any], set[TypeKey]]]
-) -> set[TypeKey]:
+def _closure(start: TypeKey, flat: _Flat) -> set[TypeKey]:
     """Every type reachable from `start` (including `start` only if recursive)."""
     seen: set[TypeKey] = set()
     stack = list(flat[start][1])
@@ -679,8 +491,3 @@ def iter_refs(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for v in node:
             yield from iter_refs(v)
-
-
-def exported_names(namespace: str) -> Iterable[str]:
-    """Names of the exported proto types of a namespace (for tests and docs)."""
-    return [t.key.name for t in exported_types() if t.key.namespace == namespace]

@@ -11,10 +11,11 @@
   `DIR/v2/index.ts`.
 
 Each file holds one `export type X = ...;` with `import type` lines for what
-it references. The wire conventions are those of `schema_export` (the shared
-descriptor walk): optional members are `field: T | null`; only
+it references. The wire shapes are those of `descriptors` (the walk the codec
+and the other exporters share): optional members are `field: T | null`; only
 `(omit_unset)` members are `field?: T`; never `field?: T | null`. Members
-keep the proto declaration order.
+keep the proto declaration order. The named string types (`AbsolutePathBuf`,
+`ThreadId`) are root files, referenced where the reference references them.
 """
 
 from __future__ import annotations
@@ -25,30 +26,21 @@ from pathlib import Path
 
 from google.protobuf import descriptor as _d
 
-from app_server_protocol.schema_export import (
+from app_server_protocol import descriptors as ds
+from app_server_protocol.descriptors import FieldShape
+from app_server_protocol.exported import (
     ENVELOPE_TYPES,
     MESSAGE_UNION,
+    STRING_TYPE_KEYS,
     ExportedType,
-    FieldShape,
     MethodEntry,
     TypeKey,
     check_referable,
-    enum_type,
-    enum_values,
     exported_types,
-    extra_field,
-    is_map,
     key_of,
-    map_value,
-    msg_type,
-    object_fields,
-    tag_field,
-    union_kind,
+    string_type,
     union_methods,
-    union_of,
-    variant_tag,
 )
-from app_server_protocol.v2 import options_pb2
 
 _FD = _d.FieldDescriptor
 
@@ -99,17 +91,17 @@ class _Ctx:
 
     def element(self, f: _d.FieldDescriptor) -> str:
         """Type of one value of `f` (an element when repeated)."""
-        if is_map(f):
-            return self.element(map_value(f))
+        if ds.is_map(f):
+            return self.element(ds.map_value(f))
         t = f.type
         if t == _FD.TYPE_ENUM:
-            e = enum_type(f)
+            e = ds.enum_type(f)
             if e.containing_type is not None:
-                return " | ".join(_lit(v) for v in enum_values(e))
+                return " | ".join(_lit(v) for v in ds.enum_values(e))
             check_referable(e, f.full_name)
             return self.ref(key_of(e))
         if t == _FD.TYPE_MESSAGE:
-            m = msg_type(f)
+            m = ds.msg_type(f)
             if m.full_name == "google.protobuf.Value":
                 return self.ref(JSON_VALUE)
             if m.full_name == "google.protobuf.Struct":
@@ -119,6 +111,9 @@ class _Ctx:
                 return self.message(m)
             check_referable(m, f.full_name)
             return self.ref(key_of(m))
+        named = string_type(f)
+        if named is not None:
+            return self.ref(named)
         if t in (_FD.TYPE_STRING, _FD.TYPE_BYTES):
             return "string"
         if t == _FD.TYPE_BOOL:
@@ -132,7 +127,7 @@ class _Ctx:
         """`name: T`, `name: T | null` or `name?: T`."""
         f = shape.field
         elem = self.element(f)
-        if is_map(f):
+        if ds.is_map(f):
             ty = f"{{ [key in string]?: {elem} }}"
         elif f.is_repeated:
             ty = f"Array<{elem}>"
@@ -144,15 +139,15 @@ class _Ctx:
 
     def message(self, desc: _d.Descriptor, tag: tuple[str, str] | None = None) -> str:
         """Inline type of a message body; `tag` = (tag member, tag) of a variant."""
-        union = union_of(desc)
+        union = ds.union_of(desc)
         if union is not None:
             if tag is not None:
                 raise RuntimeError(f"{desc.full_name}: a union cannot be a tagged variant")
-            return self.union(desc, union)
-        members = [self.field(s) for s in object_fields(desc)]
+            return self.union(union)
+        members = [self.field(s) for s in ds.object_fields(desc)]
         if tag is not None:
             members.insert(0, f"{_lit(tag[0])}: {_lit(tag[1])}")
-        extra = bool(extra_field(desc))
+        extra = bool(ds.extra_field(desc))
         if extra:
             self.ref(JSON_VALUE)
         if not members:
@@ -163,28 +158,23 @@ class _Ctx:
             return f"{body} & ({JSON_OBJECT})"
         return body
 
-    def union(self, desc: _d.Descriptor, union: _d.OneofDescriptor) -> str:
-        kind = union_kind(union)
+    def union(self, union: ds.UnionShape) -> str:
         parts: list[str] = []
-        if kind == options_pb2.UNION_KIND_TAGGED:
-            tf = tag_field(union)
-            for f in union.fields:
-                if f.type != _FD.TYPE_MESSAGE:
-                    raise RuntimeError(f"{f.full_name}: a tagged variant must be a message")
-                parts.append(self.message(msg_type(f), (tf, variant_tag(f))))
-        elif kind == options_pb2.UNION_KIND_EXTERNAL:
-            for f in union.fields:
-                if f.type == _FD.TYPE_ENUM:
-                    parts.extend(_lit(v) for v in enum_values(enum_type(f)))
-                else:
-                    parts.append(f"{{ {_lit(variant_tag(f))}: {self.element(f)} }}")
-        else:
-            parts = [self.element(f) for f in union.fields]
+        for v in union.variants:
+            f = v.field
+            if union.kind == ds.TAGGED:
+                parts.append(self.message(ds.msg_type(f), (union.tag_field, v.tag)))
+            elif v.unit:
+                parts.extend(_lit(x) for x in ds.enum_values(ds.enum_type(f)))
+            elif union.kind == ds.EXTERNAL:
+                parts.append(f"{{ {_lit(v.tag)}: {self.element(f)} }}")
+            else:
+                parts.append(self.element(f))
         return " | ".join(_paren(p) for p in parts)
 
     def named(self, t: ExportedType) -> str:
         if isinstance(t.desc, _d.EnumDescriptor):
-            return " | ".join(_lit(v) for v in enum_values(t.desc))
+            return " | ".join(_lit(v) for v in ds.enum_values(t.desc))
         return self.message(t.desc)
 
     def method_union(self, kind: str, entries: list[MethodEntry]) -> str:
@@ -247,6 +237,9 @@ def build_typescript() -> dict[str, str]:
         files[f"{name}.ts"] = _render(key, ctx.method_union(kind, entries), ctx.imports)
         keys.append(key)
     files[f"{JSON_VALUE.path}.ts"] = HEADER + "\n" + JSON_VALUE_DEF + "\n"
+    for key in STRING_TYPE_KEYS:
+        files[f"{key.path}.ts"] = _render(key, "string", set())
+        keys.append(key)
     for ns in ("", "v2"):
         names = sorted(k.name for k in keys if k.namespace == ns)
         lines = [HEADER, "\n"]

@@ -611,34 +611,12 @@ def test_loads_accepts_bytes_and_str_and_rejects_garbage() -> None:
 
 
 # --------------------------------------------------------------------------
-# Descriptor queries and caching
-
-
-def test_descriptor_queries() -> None:
-    """The field classification helpers agree with the protocol's conventions."""
-    tsp = turn_pb2.TurnStartParams.DESCRIPTOR.fields_by_name
-    assert codec.is_required_input(tsp["thread_id"]) and codec.is_required_input(tsp["input"])
-    assert not codec.is_required_input(tsp["cwd"]) and codec.has_presence(tsp["cwd"])
-    assert codec.is_nullable(tsp["cwd"]) and codec.is_nullable(tsp["output_schema"])
-    assert not codec.is_required_input(tsp["output_schema"])  # default null
-    assert not codec.is_nullable(tsp["input"])
-    tnu = notification_pb2.ThreadNameUpdatedNotification.DESCRIPTOR.fields_by_name
-    assert not codec.is_nullable(tnu["thread_name"])  # omit_unset: `threadName?: string`
-    req = jsonrpc_pb2.JSONRPCRequest.DESCRIPTOR.fields_by_name
-    assert not codec.is_nullable(req["params"])
-    gar = account_pb2.GetAccountRateLimitsResponse.DESCRIPTOR.fields_by_name
-    assert codec.is_map(gar["rate_limits_by_limit_id"]) and codec.is_nullable(
-        gar["rate_limits_by_limit_id"]
-    )
-    assert codec.union_of(thread_pb2.ThreadItem.DESCRIPTOR) is not None
-    assert codec.union_of(thread_pb2.Thread.DESCRIPTOR) is None
-    wire = codec.enum_wire(thread_pb2.AskForApproval.DESCRIPTOR)
-    assert wire[thread_pb2.ASK_FOR_APPROVAL_ON_FAILURE] == "on-failure"
+# Building
 
 
 def test_converters_are_built_once() -> None:
-    """warm_up builds converters; later lookups return the same functions."""
+    """build_all builds converters; later lookups return the same functions."""
     desc = thread_pb2.ThreadReadResponse.DESCRIPTOR
-    codec.warm_up([desc])
+    codec.build_all([desc])
     assert codec.encoder_for(desc) is codec.encoder_for(desc)
     assert codec.decoder_for(desc) is codec.decoder_for(desc)

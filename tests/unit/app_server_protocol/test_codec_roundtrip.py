@@ -23,6 +23,7 @@ import pytest
 from google.protobuf import descriptor as _d
 
 from app_server_protocol import codec, methods
+from app_server_protocol import descriptors as ds
 from app_server_protocol.v2 import options_pb2
 
 _FD = _d.FieldDescriptor
@@ -67,6 +68,11 @@ def _opt(desc: Any, ext: Any) -> Any:
     return desc.GetOptions().Extensions[ext]
 
 
+def _union(desc: _d.Descriptor) -> _d.OneofDescriptor | None:
+    u = ds.union_of(desc)
+    return None if u is None else u.oneof
+
+
 # --------------------------------------------------------------------------
 # Payload generator: first sample is the "base", the others vary one thing.
 
@@ -102,7 +108,7 @@ def _scalar_samples(f: _d.FieldDescriptor) -> list[Any]:
         return [1.5, 0.25]
     if t == _FD.TYPE_ENUM:
         assert f.enum_type is not None
-        return list(codec.enum_wire(f.enum_type).values())
+        return list(ds.enum_wire(f.enum_type).values())
     raise AssertionError(f"no samples for {f.full_name}")
 
 
@@ -120,21 +126,21 @@ def _element_samples(f: _d.FieldDescriptor) -> list[Any]:
 
 def _field_samples(f: _d.FieldDescriptor) -> list[Any]:
     """Samples of the whole member of field `f`; the first is the base."""
-    if codec.is_map(f):
+    if ds.is_map(f):
         assert f.message_type is not None
         values = _element_samples(f.message_type.fields_by_name["value"])
         samples: list[Any] = [{"first": values[0], "second": values[-1]}]
         samples += [{"only": v} for v in values[1:]]
-        samples.append(None if codec.is_nullable(f) else {})
+        samples.append(None if ds.field_shape(f).nullable else {})
         return samples
     if f.is_repeated:
         elements = _element_samples(f)
         samples = [[elements[0], elements[-1]]]
         samples += [[e] for e in elements[1:]]
-        samples.append(None if codec.is_nullable(f) else [])
+        samples.append(None if ds.field_shape(f).nullable else [])
         return samples
     samples = list(_element_samples(f))
-    if codec.is_nullable(f) and None not in samples:
+    if ds.field_shape(f).nullable and None not in samples:
         samples.append(None)
     if _opt(f, options_pb2.omit_unset):
         # `field?: T` reads null as absent (serde's Option + skip_serializing_if),
@@ -178,7 +184,7 @@ def _union_payloads(union: _d.OneofDescriptor) -> list[Any]:
 @cache
 def _payloads_by_name(full_name: str) -> list[Any]:
     desc = _DESCRIPTORS[full_name]
-    union = codec.union_of(desc)
+    union = _union(desc)
     if union is not None:
         return _union_payloads(union)
     return _message_payloads(desc)
@@ -258,10 +264,10 @@ def test_generator_covers_every_variant_and_enum_value() -> None:
             if f.enum_type is not None:
                 missing += [
                     f"{f.full_name}={w}"
-                    for w in codec.enum_wire(f.enum_type).values()
+                    for w in ds.enum_wire(f.enum_type).values()
                     if w not in seen_strings
                 ]
-        union = codec.union_of(d)
+        union = _union(d)
         if union is None or _opt(union, options_pb2.union_kind) == options_pb2.UNION_KIND_UNTAGGED:
             continue
         for f in union.fields:

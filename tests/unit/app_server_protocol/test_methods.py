@@ -9,6 +9,7 @@ reason.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,8 @@ from google.protobuf import descriptor as _d
 from google.protobuf.message import Message
 
 from app_server_protocol import methods, unsupported
-from app_server_protocol.schema_export import (
-    BUNDLE_FILE,
-    build_schemas,
-    exported_types,
-    is_exported_message,
-    key_of,
-)
+from app_server_protocol.exported import exported_types, is_exported_message, key_of
+from app_server_protocol.schema_export import BUNDLE_FILE, build_schemas, schema_path
 from app_server_protocol.ts_export import build_typescript
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -62,6 +58,12 @@ def _path(cls: type) -> str:
     return key_of(cls.DESCRIPTOR).path  # type: ignore[attr-defined]
 
 
+@functools.cache
+def _schema_path(cls: type) -> str:
+    """JSON Schema path of a message class (server-request types at the root)."""
+    return schema_path(key_of(cls.DESCRIPTOR))  # type: ignore[attr-defined]
+
+
 def _union_variants(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {v["properties"]["method"]["enum"][0]: v for v in doc["oneOf"]}
 
@@ -89,9 +91,9 @@ def test_method_types_are_exported(
             for cls in (m.params, m.result):
                 if cls is None:
                     continue
-                path = _path(cls)
+                path = _schema_path(cls)
                 assert f"{path}.json" in schemas, path
-                assert f"{path}.ts" in ts_files, path
+                assert f"{_path(cls)}.ts" in ts_files, path
                 ns, _, name = path.rpartition("/")
                 assert name in (bundle[ns] if ns else bundle), path
 
@@ -112,7 +114,7 @@ def test_json_schema_unions_list_each_method(schemas: dict[str, dict[str, Any]])
                     assert params["anyOf"][1] == {"type": "null"}
                     params = params["anyOf"][0]
                 ref = params["$ref"]
-                path = _path(m.params)
+                path = _schema_path(m.params)
                 want = f"{prefix}{path.rpartition('/')[2]}" if prefix else f"#/definitions/{path}"
                 assert ref == want, (union, name, ref)
                 if union in REQUEST_TABLES:

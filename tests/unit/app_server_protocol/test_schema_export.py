@@ -1,9 +1,14 @@
 """Conformance of the generated JSON Schema with the reference (codex 0.104).
 
 Every type we export that the reference also has is compared structurally
-with the reference bundle: property names, required sets, nullability per
-property, enum value sets, union tags and variant property sets. The output
-itself must be valid draft-07 with every `$ref` resolving.
+with the reference bundle, strictly: each type in the same namespace of the
+bundle (root or `v2`), property names, required sets, nullability per
+property, `$ref` targets (named string types such as `AbsolutePathBuf`
+included), scalar types, enum value sets and their shape (one string enum,
+or one single-value enum per value), union tags and variant property sets.
+Only what carries no structure is ignored: titles, descriptions, defaults
+and the `allOf` wrapper the reference puts around a described `$ref`. The
+output itself must be valid draft-07 with every `$ref` resolving.
 """
 
 from __future__ import annotations
@@ -82,6 +87,10 @@ def _tag_of(variant: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def _single_value_enum(v: Any) -> bool:
+    return isinstance(v, dict) and v.get("type") == "string" and len(v.get("enum", [])) == 1
+
+
 def _classify(s: Any) -> tuple[str, Any]:
     """Kind of a type body: enum, object, tagged, external, untagged, ref, scalar, any."""
     nullable, core = _unwrap(s)
@@ -89,7 +98,7 @@ def _classify(s: Any) -> tuple[str, Any]:
     if core is True:
         return "any", None
     if "$ref" in core:
-        return "ref", core["$ref"].rsplit("/", 1)[-1]
+        return "ref", core["$ref"]
     if "enum" in core:
         return "enum", set(core["enum"])
     if "oneOf" in core:
@@ -97,18 +106,19 @@ def _classify(s: Any) -> tuple[str, Any]:
         tags = [_tag_of(v) for v in variants]
         if all(t is not None for t in tags) and len({t[0] for t in tags if t}) == 1:
             return "tagged", {t[1]: v for t, v in zip(tags, variants, strict=True) if t}
-        if all(v.get("type") == "string" and "enum" in v for v in variants):
-            # A documented enum: one single-value string enum per variant.
-            return "enum", {x for v in variants for x in v["enum"]}
-        units: set[str] = set()
+        # Unit variants: each string enum schema is one group (a documented
+        # enum has one single-value group per value).
+        units: list[frozenset[str]] = []
         objects: dict[str, Any] = {}
         for v in variants:
             if "enum" in v:
-                units |= set(v["enum"])
+                units.append(frozenset(v["enum"]))
             else:
                 (key,) = v["properties"]
                 objects[key] = v["properties"][key]
-        return "external", (units, objects)
+        if not objects and all(_single_value_enum(v) for v in variants):
+            return "one-of-enum", set().union(*units)
+        return "external", (sorted(units, key=sorted), objects)
     if "anyOf" in core:
         return "untagged", len(core["anyOf"])
     if core.get("type") == "object" and "additionalProperties" in core and "properties" not in core:
@@ -151,21 +161,20 @@ def _diff_inline(ours: Any, theirs: Any, where: str) -> list[str]:
     """Compare inline bodies (recursing into inline objects, unions and enums)."""
     ok, ov = _classify(ours)
     tk, tv = _classify(theirs)
-    if ok in ("ref", "any", "scalar") or tk in ("ref", "any", "scalar"):
-        # Named types are compared on their own; scalar formats are not compared.
-        return []
-    if ok in ("array", "map") and ok == tk:
-        return _diff_inline(ov, tv, f"{where}[]")
     if ok != tk:
         return [f"{where}: kind {ok} vs reference {tk}"]
+    if ok in ("array", "map"):
+        return _diff_inline(ov, tv, f"{where}[]")
     return _diff_body(ok, ov, tv, where)
 
 
 def _diff_body(kind: str, ov: Any, tv: Any, where: str) -> list[str]:
-    if kind == "enum":
+    if kind in ("enum", "one-of-enum"):
         if ov != tv:
             return [f"{where}: enum only ours {sorted(ov - tv)}, only reference {sorted(tv - ov)}"]
         return []
+    if kind in ("ref", "scalar"):
+        return [] if ov == tv else [f"{where}: {kind} {ov} vs reference {tv}"]
     if kind == "object":
         return _diff_object(ov, tv, where)
     if kind == "tagged":
@@ -184,10 +193,8 @@ def _diff_body(kind: str, ov: Any, tv: Any, where: str) -> list[str]:
         (ou, oo), (tu, to) = ov, tv
         out = []
         if ou != tu:
-            out.append(
-                f"{where}: unit variants only ours {sorted(ou - tu)}, "
-                f"only reference {sorted(tu - ou)}"
-            )
+            out.append(f"{where}: unit variants {[sorted(u) for u in ou]} vs reference "
+                       f"{[sorted(u) for u in tu]}")
         if set(oo) != set(to):
             out.append(
                 f"{where}: variants only ours {sorted(set(oo) - set(to))}, "
@@ -211,11 +218,9 @@ def structural_diff(ours: Any, theirs: Any, where: str) -> list[str]:
 
 
 def _reference_def(reference: dict[str, Any], namespace: str, name: str) -> Any:
+    """The reference's definition of `name` in that same namespace of the bundle."""
     defs = reference["definitions"]
-    first, second = (defs.get("v2", {}), defs) if namespace == "v2" else (defs, defs.get("v2", {}))
-    if name in first:
-        return first[name]
-    return second.get(name)
+    return (defs["v2"] if namespace == "v2" else defs).get(name)
 
 
 def _all_differences(schemas: dict[str, dict[str, Any]], reference: dict[str, Any]) -> list[str]:

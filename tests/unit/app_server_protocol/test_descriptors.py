@@ -1,0 +1,103 @@
+"""The one descriptor walk: field shapes, unions, enums, method options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from google.protobuf import descriptor as _d
+
+from app_server_protocol import codec, jsonrpc_pb2, methods
+from app_server_protocol import descriptors as ds
+from app_server_protocol.v2 import (
+    account_pb2,
+    notification_pb2,
+    service_pb2,
+    thread_pb2,
+    turn_pb2,
+)
+
+
+def _all_messages() -> list[_d.Descriptor]:
+    out: dict[str, _d.Descriptor] = {}
+
+    def walk(d: _d.Descriptor) -> None:
+        if d.full_name in out or d.GetOptions().map_entry:
+            return
+        out[d.full_name] = d
+        for n in d.nested_types:
+            walk(n)
+
+    for d in methods.protocol_messages():
+        walk(d)
+    return list(out.values())
+
+
+def test_field_shapes_follow_the_conventions() -> None:
+    """Presence, defaults, nullable lists/maps and omit_unset give the documented shapes."""
+    tsp = turn_pb2.TurnStartParams.DESCRIPTOR.fields_by_name
+    assert ds.field_shape(tsp["thread_id"]).required and ds.field_shape(tsp["input"]).required
+    cwd = ds.field_shape(tsp["cwd"])
+    assert ds.has_presence(tsp["cwd"]) and cwd.nullable and not cwd.required
+    out = ds.field_shape(tsp["output_schema"])
+    assert out.nullable and not out.required and out.default is None  # default null
+    assert not ds.field_shape(tsp["input"]).nullable
+    tnu = notification_pb2.ThreadNameUpdatedNotification.DESCRIPTOR.fields_by_name
+    name = ds.field_shape(tnu["thread_name"])
+    assert name.omit_unset and not name.nullable  # `threadName?: string`
+    req = jsonrpc_pb2.JSONRPCRequest.DESCRIPTOR.fields_by_name
+    assert ds.field_shape(req["params"]).omit_unset
+    gar = account_pb2.GetAccountRateLimitsResponse.DESCRIPTOR.fields_by_name
+    limits = gar["rate_limits_by_limit_id"]
+    assert ds.is_map(limits) and ds.field_shape(limits).nullable
+
+
+def test_unions_and_enums() -> None:
+    """Unions carry kind, tag member and variant tags; enums their wire strings."""
+    item = ds.union_of(thread_pb2.ThreadItem.DESCRIPTOR)
+    assert item is not None and item.kind == ds.TAGGED and item.tag_field == "type"
+    assert item.variants[0].tag == "userMessage" and item.name == "ThreadItem"
+    assert ds.union_of(thread_pb2.Thread.DESCRIPTOR) is None
+    source = ds.union_of(thread_pb2.SessionSource.DESCRIPTOR)
+    assert source is not None and source.kind == ds.EXTERNAL
+    assert [v.unit for v in source.variants] == [True, False]
+    wire = ds.enum_wire(thread_pb2.AskForApproval.DESCRIPTOR)
+    assert wire[thread_pb2.ASK_FOR_APPROVAL_ON_FAILURE] == "on-failure"
+    assert ds.enum_values(thread_pb2.AskForApproval.DESCRIPTOR)[1] == "on-failure"
+
+
+def test_method_options() -> None:
+    """Method names, experimental marks and notification names come from the options."""
+    svc = service_pb2.DESCRIPTOR.services_by_name["ThreadService"]
+    assert ds.method_name(svc.methods_by_name["ThreadStart"]) == "thread/start"
+    assert not ds.is_experimental_method(svc.methods_by_name["ThreadStart"])
+    assert ds.notification_name(notification_pb2.AgentMessageDeltaNotification.DESCRIPTOR) == (
+        "item/agentMessage/delta"
+    )
+
+
+@pytest.mark.parametrize("desc", _all_messages(), ids=lambda d: d.full_name)
+def test_encoder_output_agrees_with_the_shapes(desc: _d.Descriptor) -> None:
+    """An unset message encodes every member as its shape says, for every message.
+
+    Pins the presence rules the codec and the exporters once read separately
+    (they disagreed on `google.protobuf.Value` members, which the encoder
+    writes as null and the schema walk called not nullable): an omit_unset
+    member is absent, every other member is present, and only nullable ones
+    are null.
+    """
+    if ds.union_of(desc) is not None:
+        return
+    out: dict[str, Any] = codec.encoder_for(desc)(methods.message_class(desc)())
+    for shape in ds.object_fields(desc):
+        where = shape.field.full_name
+        if shape.omit_unset:
+            assert shape.key not in out, where
+            continue
+        assert shape.key in out, where
+        f = shape.field
+        member_union = ds.union_of(f.message_type) if f.message_type is not None else None
+        if member_union is not None and member_union.kind == ds.UNTAGGED:
+            continue  # an unset untagged union has no variant to write: null
+        if out[shape.key] is None:
+            assert shape.nullable, f"{where} encodes null but its shape is not nullable"
