@@ -10,12 +10,18 @@ JSON-RPC errors here: refused writes are -32600 with
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from app_server_protocol.errors import INVALID_REQUEST, ProtocolError, internal_error
+from app_server_protocol.wire_types import (
+    ConfigBatchWriteParams,
+    ConfigReadParams,
+    ConfigValueWriteParams,
+)
 from core_service.config.errors import ConfigError
 from core_service.config.source import ConfigSource
-from core_service.config.write import read_config_response, write_values
+from core_service.config.write import Edit, read_config_response, write_values
 from core_service.hub import CallInfo
 
 
@@ -36,44 +42,50 @@ class ConfigApi:
 
     async def config_read(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
         """config/read."""
+        request = cast(ConfigReadParams, params)
         try:
-            return read_config_response(
-                self.source.load, bool(params.get("includeLayers")), params.get("cwd")
+            response = read_config_response(
+                self.source.load, bool(request.get("includeLayers")), request.get("cwd")
             )
         except ConfigError as err:
             raise internal_error(err.message) from None
+        return cast(dict[str, Any], response)
 
     async def _write(
-        self, edits: list[tuple[str, Any, str]], params: dict[str, Any]
+        self,
+        edits: Sequence[Edit],
+        request: ConfigValueWriteParams | ConfigBatchWriteParams,
     ) -> dict[str, Any]:
         async with self._writing:
             try:
-                result = await asyncio.to_thread(
+                response = await asyncio.to_thread(
                     write_values,
                     self.source.codex_home,
                     edits,
-                    params.get("expectedVersion"),
-                    file_path=params.get("filePath"),
+                    request.get("expectedVersion"),
+                    file_path=request.get("filePath"),
                     overrides=self.source.overrides,
                 )
             except ConfigError as err:
                 raise write_error(err) from None
             await self.source.reload()
-        return result
+        return cast(dict[str, Any], response)
 
     async def config_value_write(
         self, params: dict[str, Any], call: CallInfo | None
     ) -> dict[str, Any]:
         """config/value/write."""
-        edit = (params["keyPath"], params.get("value"), params.get("mergeStrategy") or "replace")
-        return await self._write([edit], params)
+        request = cast(ConfigValueWriteParams, params)
+        strategy = request.get("mergeStrategy") or "replace"
+        return await self._write([(request["keyPath"], request.get("value"), strategy)], request)
 
     async def config_batch_write(
         self, params: dict[str, Any], call: CallInfo | None
     ) -> dict[str, Any]:
         """config/batchWrite."""
-        edits = [
+        request = cast(ConfigBatchWriteParams, params)
+        edits: list[Edit] = [
             (e["keyPath"], e.get("value"), e.get("mergeStrategy") or "replace")
-            for e in params.get("edits") or []
+            for e in request.get("edits") or []
         ]
-        return await self._write(edits, params)
+        return await self._write(edits, request)

@@ -13,35 +13,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
 
+from app_server_protocol.wire_types import ConfigWarningNotification
 from core_service.config.scan import Lines, Position, scan_spans
 from core_service.config.tables import KeyPath, dotted
 
 INVALID_CONFIG_SUMMARY = "Invalid configuration; using defaults."
-
-
-class TextPosition(TypedDict):
-    """A 1-based line and column of the `configWarning` range."""
-
-    line: int
-    column: int
-
-
-class TextRange(TypedDict):
-    """The `range` of a `configWarning` notification."""
-
-    start: TextPosition
-    end: TextPosition
-
-
-class ConfigWarningNotification(TypedDict):
-    """The params of the `configWarning` notification."""
-
-    summary: str
-    details: str | None
-    path: str | None
-    range: TextRange | None
 
 
 @dataclass(frozen=True)
@@ -67,12 +44,16 @@ class ConfigDiagnostic:
         return f"error deriving config: {self.details}"
 
     def to_notification(self) -> ConfigWarningNotification:
-        """The `configWarning` notification params as JSON."""
-        rng: TextRange | None = None
+        """The `configWarning` notification params as JSON (no `range` when not located)."""
+        params: ConfigWarningNotification = {
+            "summary": self.summary, "details": self.details, "path": self.path,
+        }
         if self.range is not None:
             (sl, sc), (el, ec) = self.range
-            rng = {"start": {"line": sl, "column": sc}, "end": {"line": el, "column": ec}}
-        return {"summary": self.summary, "details": self.details, "path": self.path, "range": rng}
+            params["range"] = {
+                "start": {"line": sl, "column": sc}, "end": {"line": el, "column": ec},
+            }
+        return params
 
 
 def in_clause(path: KeyPath) -> str:

@@ -22,10 +22,19 @@ import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tomlkit
 
+from app_server_protocol.wire_types import Config as WireConfig
+from app_server_protocol.wire_types import (
+    ConfigLayer,
+    ConfigLayerMetadata,
+    ConfigReadResponse,
+    ConfigWriteResponse,
+    JsonValue,
+    OverriddenMetadata,
+)
 from core_service.config.diagnostics import in_clause
 from core_service.config.errors import ConfigError
 from core_service.config.load import LoadResult
@@ -38,26 +47,26 @@ CONFLICT_MESSAGE = "Configuration was modified since last read. Fetch latest ver
 NULL_VALUE_MESSAGE = "invalid value: invalid type: null, expected any valid TOML value"
 EMPTY_KEY_MESSAGE = "keyPath must not be empty"
 
+# One edit: dotted key path, JSON value (null removes the key), merge strategy.
+Edit = tuple[str, JsonValue, str]
+
 # --------------------------------------------------------------------------- config/read
 
 # Keys of the `Config` type of `config/read`, always present in its answer.
-_READ_KEYS = (
-    "model", "review_model", "model_context_window", "model_auto_compact_token_limit",
-    "model_provider", "approval_policy", "sandbox_mode", "sandbox_workspace_write",
-    "forced_chatgpt_workspace_id", "forced_login_method", "web_search", "tools", "profile",
-    "instructions", "developer_instructions", "compact_prompt", "model_reasoning_effort",
-    "model_reasoning_summary", "model_verbosity", "analytics",
-)
+_READ_KEYS = tuple(WireConfig.__annotations__)
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> JsonValue:
+    """TOML data as JSON: dates and times become their ISO 8601 text."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"not TOML data: {type(value).__name__}")
 
 
 def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
@@ -69,7 +78,7 @@ def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
             yield key
 
 
-def _flags_meta(session: Mapping[str, Any]) -> dict[str, Any]:
+def _flags_meta(session: Mapping[str, Any]) -> ConfigLayerMetadata:
     """The ConfigLayerMetadata of the `-c` / `--enable` / `--disable` layer."""
     version = layer_version(json.dumps(_jsonable(session), sort_keys=True).encode())
     return {"name": {"type": "sessionFlags"}, "version": version}
@@ -77,7 +86,7 @@ def _flags_meta(session: Mapping[str, Any]) -> dict[str, Any]:
 
 def read_config_response(
     result: LoadResult, include_layers: bool = False, cwd: str | None = None
-) -> dict[str, Any]:
+) -> ConfigReadResponse:
     """The `config/read` response: merged values, where each came from, and the layers.
 
     `config` holds the merged user file and `-c` overrides (unknown keys
@@ -90,28 +99,34 @@ def read_config_response(
     if result.diagnostic is not None:
         raise ConfigError(result.diagnostic.read_error)
     cfg = result.config
-    config = _jsonable(copy.deepcopy(cfg.raw))
+    # The merged TOML: unknown keys ride along with the wire Config's own.
+    config = cast(dict[str, JsonValue], _jsonable(copy.deepcopy(cfg.raw)))
+    config.setdefault("profiles", {})
     for key in _READ_KEYS:
         config.setdefault(key, None)
-    config.setdefault("profiles", {})
 
-    user_meta = {
+    user_meta: ConfigLayerMetadata = {
         "name": {"type": "user", "file": str(cfg.config_path)},
         "version": cfg.user_version,
     }
     flags_meta = _flags_meta(cfg.session_flags)
-    origins: dict[str, Any] = {key: user_meta for key in _leaves(cfg.user_layer)}
+    origins = {key: user_meta for key in _leaves(cfg.user_layer)}
     origins.update({key: flags_meta for key in _leaves(cfg.session_flags)})
 
-    layers = None
+    layers: list[ConfigLayer] | None = None
     if include_layers:
         layers = []
         if cfg.session_flags:
-            layers.append(
-                {**flags_meta, "config": _jsonable(cfg.session_flags), "disabledReason": None}
-            )
-        layers.append({**user_meta, "config": _jsonable(cfg.user_layer), "disabledReason": None})
-    return {"config": config, "origins": origins, "layers": layers}
+            layers.append(_layer(flags_meta, cfg.session_flags))
+        layers.append(_layer(user_meta, cfg.user_layer))
+    return {"config": cast(WireConfig, config), "origins": origins, "layers": layers}
+
+
+def _layer(meta: ConfigLayerMetadata, data: Mapping[str, Any]) -> ConfigLayer:
+    return {
+        "name": meta["name"], "version": meta["version"], "config": _jsonable(data),
+        "disabledReason": None,
+    }
 
 
 # --------------------------------------------------------------------------- writes
@@ -167,12 +182,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def write_values(
     codex_home: Path,
-    edits: Sequence[tuple[str, Any, str]],
+    edits: Sequence[Edit],
     expected_version: str | None = None,
     *,
     file_path: str | None = None,
     overrides: Sequence[Override] = (),
-) -> dict[str, Any]:
+) -> ConfigWriteResponse:
     """Apply `(keyPath, value, mergeStrategy)` edits to `config.toml`; the ConfigWriteResponse.
 
     A null value removes the key; "upsert" merges a table value into an
@@ -195,7 +210,7 @@ def write_values(
     new_content, paths = _edited(path, content, edits)
     _atomic_write(path, new_content)
     session = nested(overrides)
-    overridden = None
+    overridden: OverriddenMetadata | None = None
     for parts in paths:
         found, effective = lookup(session, parts)
         if found:
@@ -214,7 +229,7 @@ def write_values(
 
 
 def _edited(
-    path: Path, content: bytes, edits: Sequence[tuple[str, Any, str]]
+    path: Path, content: bytes, edits: Sequence[Edit]
 ) -> tuple[bytes, list[list[str]]]:
     """The file's new content after `edits`, validated, and the key paths they touched."""
     try:

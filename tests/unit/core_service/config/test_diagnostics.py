@@ -37,7 +37,7 @@ def test_problem_without_text_has_no_range() -> None:
     d = problem_diagnostic(Path("/h/config.toml"), ("sandbox_mode",), "boom", None)
     assert d.range is None
     assert d.details == "boom in `sandbox_mode`"
-    assert d.to_notification()["range"] is None
+    assert "range" not in d.to_notification()
 
 
 def test_in_clause_names_the_holding_table() -> None:
