@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import configparser
 from pathlib import Path
-from typing import Any
+
+from app_server_protocol.wire_types import GitInfo
 
 
 def _git_dir(cwd: Path) -> Path | None:
@@ -36,7 +37,7 @@ def _resolve_ref(git: Path, ref: str) -> str | None:
     return None
 
 
-def git_info(cwd: str) -> dict[str, Any] | None:
+def git_info(cwd: str) -> GitInfo | None:
     """`{sha, branch, originUrl}` for `cwd`, or None outside a repository."""
     try:
         git = _git_dir(Path(cwd))

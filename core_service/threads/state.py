@@ -1,39 +1,23 @@
-"""In-memory state of a loaded thread and of its running turn.
+"""In-memory state of a loaded thread and of its running turn, and the v2 `Thread` builder.
 
-Threads, turns and items are kept as JSON-able dicts in their v2 wire shape
-(the same dicts are persisted in the rollout and converted to protobuf at
-the gRPC boundary), plus the model-visible history sent to the Responses
-API on every request.
+Turns and items are kept in their v2 wire shape (the same dicts are recorded
+in the rollout and converted to protobuf at the gRPC boundary), next to the
+session metadata and the model-visible history sent to the Responses API on
+every request.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from core_service.config.load import Config
+from app_server_protocol.wire_types import RateLimitSnapshot, Thread, ThreadItem, Turn, UserInput
+from core_service.config.schema import Config
 from core_service.hub import CallInfo
-
-
-class Recorder(Protocol):
-    """Where a thread's records go (the rollout writer, or nothing if ephemeral)."""
-
-    async def append(self, records: list[dict[str, Any]]) -> None:
-        """Append rollout records (kind + payload dicts) in order."""
-
-    async def flush(self, fsync: bool = True) -> None:
-        """Make appended records durable (called at turn boundaries)."""
-
-
-class NullRecorder:
-    """Recorder of ephemeral threads: writes nothing."""
-
-    async def append(self, records: list[dict[str, Any]]) -> None:
-        """Discard records."""
-
-    async def flush(self, fsync: bool = True) -> None:
-        """Nothing to flush."""
+from core_service.store.records import SessionMeta
+from core_service.store.store import Recorder
 
 
 @dataclass
@@ -42,7 +26,7 @@ class ActiveTurn:
 
     id: str
     task: asyncio.Task[None] | None = None
-    steer: list[list[dict[str, Any]]] = field(default_factory=list)
+    steer: list[list[UserInput]] = field(default_factory=list)
     # The call whose response this turn's events follow: turn/start (or
     # thread/compact/start), then turn/interrupt once that interrupts it.
     after: CallInfo | None = None
@@ -70,12 +54,13 @@ class LoadedThread:
     """A thread loaded in the core."""
 
     id: str
-    meta: dict[str, Any]
+    meta: SessionMeta
     config: Config
     recorder: Recorder
     ephemeral: bool = False
+    # Where the rollout is (or will be once materialised); None if ephemeral.
     path: str | None = None
-    turns: list[dict[str, Any]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     # Per turn started in this process: len(history) before the turn's input
     # (lets rollback cut the model history without re-reading the rollout).
@@ -85,40 +70,52 @@ class LoadedThread:
     abort_notice: bool = False
     materialized: bool = False
     name: str | None = None
-    last_rate_limits: list[dict[str, Any]] | None = None
+    last_rate_limits: list[RateLimitSnapshot] | None = None
     idle_since: float | None = None
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def thread_json(self, include_turns: bool) -> dict[str, Any]:
-        """The v2 `Thread` object of this thread."""
-        m = self.meta
-        return {
-            "id": self.id,
-            "preview": m.get("preview", ""),
-            "modelProvider": m.get("model_provider", ""),
-            "createdAt": m.get("created_at", 0),
-            "updatedAt": m.get("updated_at", m.get("created_at", 0)),
-            "path": self.path,
-            "cwd": m.get("cwd", ""),
-            "cliVersion": m.get("cli_version", ""),
-            "source": m.get("source", "vscode"),
-            "gitInfo": m.get("git_info"),
-            "turns": renumber_items(self.turns) if include_turns else [],
-        }
+    def thread_json(self, include_turns: bool) -> Thread:
+        """The v2 `Thread` object of this thread (see :func:`thread_object`)."""
+        return thread_object(self.meta, self.path, self.turns if include_turns else [])
 
 
-def renumber_items(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def thread_object(meta: SessionMeta, path: str | None, turns: Sequence[Turn]) -> Thread:
+    """The v2 `Thread` object of a thread's metadata and (read-back) turns.
+
+    The one place a `Thread` is built: loaded threads, threads read from
+    disk and thread/list rows all come through here. Items carry synthetic
+    ids (:func:`renumber_items`).
+    """
+    created = meta["created_at"]
+    return {
+        "id": meta["id"],
+        "preview": meta.get("preview") or "",
+        "modelProvider": meta.get("model_provider") or "",
+        "createdAt": created,
+        "updatedAt": meta.get("updated_at", created),
+        "path": path,
+        "cwd": meta.get("cwd") or "",
+        "cliVersion": meta.get("cli_version") or "",
+        "source": meta.get("source", "vscode"),
+        "gitInfo": meta.get("git_info"),
+        "turns": renumber_items(turns),
+    }
+
+
+def renumber_items(turns: Sequence[Turn]) -> list[Turn]:
     """Copies of `turns` whose items carry synthetic ids `item-1`, `item-2`, ...
 
-    Read-back (thread/read, resume, fork) shows synthetic item ids, as the
-    reference does; live notifications carry the real ones.
+    Read-back (thread/read, resume, fork, rollback) shows synthetic item ids
+    numbered across the thread, as the reference does; live notifications
+    carry the real ones.
     """
     n = 0
-    out = []
+    out: list[Turn] = []
     for turn in turns:
-        items = []
-        for item in turn.get("items", []):
+        items: list[ThreadItem] = []
+        for item in turn["items"]:
             n += 1
-            items.append({**item, "id": f"item-{n}"})
+            renamed = item.copy()
+            renamed["id"] = f"item-{n}"
+            items.append(renamed)
         out.append({**turn, "items": items})
     return out
