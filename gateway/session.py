@@ -69,8 +69,8 @@ def _decodes_empty(method: Method) -> bool:
 
 
 # Methods whose params type decodes from `{}`: a request to one of them may
-# omit `params` altogether (the reference demands the member even then; we
-# accept its absence, see the gateway docs). Computed once at import.
+# omit `params` or send null (the reference demands an object even then; a
+# listed difference, docs/PROTOCOL.md). Computed once at import.
 PARAMS_OPTIONAL: frozenset[str] = frozenset(
     n for n, m in CLIENT_REQUESTS.items() if _decodes_empty(m)
 )
@@ -181,7 +181,6 @@ class Session:
     connection_id: str
     max_held: int = 4096
     initialized: bool = False
-    client_info: dict[str, Any] | None = None
     experimental_api: bool = False
     opt_outs: frozenset[str] = frozenset()
     # Initialize params as accepted (replayed to a restarted core).
@@ -312,8 +311,6 @@ class Session:
         if call.is_initialize and self._initializing is not None:
             self.initialized = True
             self.init_params = self._initializing.params
-            accepted: Any = self._initializing.params
-            self.client_info = codec.to_json(accepted.client_info)
             self._initializing = None
         return [response_bytes(call.request_id, codec.to_json(result)), *self._finish(call.seq)]
 
