@@ -159,8 +159,8 @@ def load_config(
 ) -> LoadResult:
     """Load `config.toml` from `codex_home` (default `$CODEX_HOME` or `~/.codex`).
 
-    `overrides` (from parse_cli_overrides / feature_overrides) apply on top of
-    the file. Never raises for a bad file: the result then carries a
+    `overrides` (from :func:`~core_service.config.overrides.parse_cli_overrides`)
+    apply on top of the file. Never raises for a bad file: the result then carries a
     diagnostic and a config built from the defaults plus the overrides (or
     from the defaults alone when the overrides are themselves invalid).
     """

@@ -2,7 +2,7 @@
 
 The configuration is read at start and again after every successful write
 (the reference reloads after `config/value/write` and `config/batchWrite`),
-so `config/read`, `initialize`, `model/list` and threads started afterwards
+so `config/read`, `initialize`, `account/read` and threads started afterwards
 all see the written values at once. The process-wide `-c` / `--enable` /
 `--disable` overrides are kept and applied on every reload.
 """
