@@ -20,6 +20,8 @@ from typing import Any
 
 import grpc
 
+from app_server_protocol.wire_types import JSONRPCErrorError, JsonValue
+
 log = logging.getLogger(__name__)
 
 # JSON-RPC codes used on the wire. The reference answers unknown methods and
@@ -73,14 +75,15 @@ class ProtocolError(Exception):
 
     code: int
     message: str
+    # Any JSON value (typed loosely: a caller's `dict[str, str]` is one too).
     data: Any = None
 
     def __str__(self) -> str:
         return self.message
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JSONRPCErrorError:
         """The JSON-RPC `error` member (no `data` unless set, like the reference)."""
-        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        err: JSONRPCErrorError = {"code": self.code, "message": self.message}
         if self.data is not None:
             err["data"] = self.data
         return err
@@ -145,12 +148,13 @@ def _int_or_none(value: str | bytes | None) -> int | None:
         return None
 
 
-def _data_of(value: str | bytes | None) -> Any:
+def _data_of(value: str | bytes | None) -> JsonValue:
     if value is None:
         return None
     try:
-        return json.loads(value)
+        data: JsonValue = json.loads(value)
     except ValueError:
         # A core of another version, or a bug: the error itself still reaches the client.
         log.warning("dropping undecodable %s trailer", JSONRPC_DATA_KEY)
         return None
+    return data

@@ -49,10 +49,9 @@ from app_server_protocol.methods import (
     Method,
 )
 from app_server_protocol.v2 import service_pb2
+from app_server_protocol.wire_types import RequestId
 
 log = logging.getLogger(__name__)
-
-RequestId = int | str
 
 INITIALIZE = "initialize"
 
