@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +41,12 @@ class TokenData:
 
 @dataclass(frozen=True)
 class AuthData:
-    """The content of `auth.json`.
-
-    ``raw`` is the whole parsed file, so fields this module does not model
-    survive a rewrite made by the caller.
-    """
+    """The content of `auth.json` (an API key, or ChatGPT tokens, or both)."""
 
     auth_mode: str
     openai_api_key: str | None = None
     tokens: TokenData | None = None
     last_refresh: dt.datetime | None = None
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def auth_path(codex_home: Path) -> Path:
@@ -68,12 +63,6 @@ def _parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _format_time(value: dt.datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _parse(data: Any) -> AuthData | None:
@@ -107,7 +96,6 @@ def _parse(data: Any) -> AuthData | None:
         openai_api_key=key,
         tokens=tokens,
         last_refresh=_parse_time(data.get("last_refresh")),
-        raw=data,
     )
 
 
@@ -165,45 +153,9 @@ def _write(codex_home: Path, data: dict[str, Any]) -> None:
         raise
 
 
-def save_api_key(codex_home: Path, api_key: str) -> AuthData:
+def save_api_key(codex_home: Path, api_key: str) -> None:
     """Store an API key login (replacing any previous credentials)."""
-    data: dict[str, Any] = {"auth_mode": AUTH_MODE_API_KEY, "OPENAI_API_KEY": api_key}
-    _write(codex_home, data)
-    return AuthData(auth_mode=AUTH_MODE_API_KEY, openai_api_key=api_key, raw=data)
-
-
-def save_chatgpt_tokens(
-    codex_home: Path,
-    *,
-    id_token: str,
-    access_token: str,
-    refresh_token: str,
-    account_id: str | None = None,
-    last_refresh: dt.datetime | None = None,
-    api_key: str | None = None,
-) -> AuthData:
-    """Store a ChatGPT login; `last_refresh` defaults to now (UTC)."""
-    refreshed = last_refresh or dt.datetime.now(dt.UTC)
-    tokens = TokenData(id_token, access_token, refresh_token, account_id)
-    data: dict[str, Any] = {
-        "auth_mode": AUTH_MODE_CHATGPT,
-        "OPENAI_API_KEY": api_key,
-        "tokens": {
-            "id_token": id_token,
-            "access_token": access_token,
-            "refresh_token": refresh_token,
-            "account_id": account_id,
-        },
-        "last_refresh": _format_time(refreshed),
-    }
-    _write(codex_home, data)
-    return AuthData(
-        auth_mode=AUTH_MODE_CHATGPT,
-        openai_api_key=api_key,
-        tokens=tokens,
-        last_refresh=_parse_time(data["last_refresh"]),
-        raw=data,
-    )
+    _write(codex_home, {"auth_mode": AUTH_MODE_API_KEY, "OPENAI_API_KEY": api_key})
 
 
 def delete_auth(codex_home: Path) -> bool:

@@ -98,8 +98,6 @@ PRESETS: tuple[ModelPreset, ...] = (
                 supports_personality=True),
     ModelPreset("boomslang", "boomslang", _BOOMSLANG, hidden=True, upgrade=None),
 )
-_SLUGS = frozenset(p.slug for p in PRESETS)
-_NO_REASONING_PREFIXES = ("gpt-4", "o3", "gpt-3")
 
 
 def models(include_hidden: bool) -> list[Model]:
@@ -108,10 +106,12 @@ def models(include_hidden: bool) -> list[Model]:
 
 
 def supports_reasoning(model: str) -> bool:
-    """Whether requests for `model` carry a `reasoning` block."""
-    if model.startswith(_NO_REASONING_PREFIXES):
-        return False
-    return model in _SLUGS or model.startswith("gpt-5")
+    """Whether requests for `model` carry a `reasoning` block.
+
+    The reference sends one for the gpt-5 family only: not for other
+    models, whether catalogued (bengalfox, boomslang) or not (o3, gpt-4o).
+    """
+    return model.startswith("gpt-5")
 
 
 def context_window(model: str) -> int:

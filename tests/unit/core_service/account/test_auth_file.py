@@ -18,7 +18,6 @@ from core_service.account.auth_file import (
     delete_auth,
     load_auth,
     save_api_key,
-    save_chatgpt_tokens,
 )
 
 
@@ -45,31 +44,6 @@ def test_empty_api_key_is_kept(tmp_path: Path) -> None:
     assert auth is not None and auth.openai_api_key == ""
 
 
-def test_chatgpt_tokens_round_trip(tmp_path: Path) -> None:
-    """ChatGPT tokens are stored with auth_mode, a null API key and an RFC 3339 refresh time."""
-    when = dt.datetime(2025, 1, 2, 3, 4, 5, 123000, tzinfo=dt.UTC)
-    save_chatgpt_tokens(
-        tmp_path, id_token="id", access_token="acc", refresh_token="ref",
-        account_id="acct_1", last_refresh=when,
-    )
-    data = json.loads(auth_path(tmp_path).read_text())
-    assert data == {
-        "auth_mode": "chatgpt",
-        "OPENAI_API_KEY": None,
-        "tokens": {
-            "id_token": "id", "access_token": "acc", "refresh_token": "ref", "account_id": "acct_1"
-        },
-        "last_refresh": "2025-01-02T03:04:05.123000Z",
-    }
-    auth = load_auth(tmp_path)
-    assert auth is not None
-    assert auth.auth_mode == "chatgpt"
-    assert auth.openai_api_key is None
-    assert auth.tokens == TokenData("id", "acc", "ref", "acct_1")
-    assert auth.last_refresh == when
-    assert _mode(auth_path(tmp_path)) == 0o600
-
-
 def test_reads_reference_written_file(tmp_path: Path) -> None:
     """A file as the reference writes it (nanosecond timestamp, no account id) loads."""
     auth_path(tmp_path).write_text(json.dumps({
@@ -80,7 +54,8 @@ def test_reads_reference_written_file(tmp_path: Path) -> None:
     }))
     auth = load_auth(tmp_path)
     assert auth is not None
-    assert auth.tokens is not None and auth.tokens.account_id is None
+    assert auth.auth_mode == "chatgpt" and auth.openai_api_key is None
+    assert auth.tokens == TokenData("i", "a", "r", None)
     assert auth.last_refresh == dt.datetime(2025, 6, 1, 10, 0, 0, 123456, tzinfo=dt.UTC)
 
 
