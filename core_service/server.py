@@ -15,7 +15,6 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -24,6 +23,7 @@ from grpc_reflection.v1alpha import reflection
 from app_server_protocol.addresses import grpc_target
 from app_server_protocol.methods import SERVICE_FILE
 from core_service.config.source import ConfigSource
+from core_service.config.tables import Override
 from core_service.servicer import generic_handlers
 from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS
 from core_service.wiring import Core
@@ -42,7 +42,7 @@ GRPC_OPTIONS = [
 
 async def run_core(
     listen: str,
-    overrides: list[tuple[list[str], Any]],
+    overrides: list[Override],
     *,
     idle_unload_seconds: float = DEFAULT_IDLE_UNLOAD_SECONDS,
 ) -> int:
