@@ -55,7 +55,7 @@ class TurnApi:
             "approvalPolicy": params.get("approvalPolicy"),
         }
         if any(v is not None for v in sticky.values()):
-            thread.config = self.threads._derive(sticky, thread.config)
+            thread.config = self.threads.derive_config(sticky, thread.config)
             cwd = params.get("cwd")
             if cwd:
                 thread.meta["cwd"] = cwd
