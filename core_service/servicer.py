@@ -2,10 +2,11 @@
 table, the `Connect` stream, and the one boundary where exceptions become
 gRPC statuses.
 
-A unary call is validated like a JSON request (`validate_request`; a failure
-gets the gateway's invalid-request error), converted to wire-shaped data,
-handed to its domain handler with the calling connection (from call
+A unary call is validated like a JSON request (`codec.validate_request`; a
+failure gets the gateway's invalid-request error), converted to wire-shaped
+data, handed to its domain handler with the calling connection (from call
 metadata), and its result encoded.
+
 Every exception leaving a handler crosses into gRPC here, through the one
 table of `app_server_protocol.errors`: a `ProtocolError` with its stable
 message, JSON-RPC code and data; anything else (a result that does not
@@ -30,7 +31,6 @@ from app_server_protocol.errors import (
     unexpected_error,
 )
 from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
-from app_server_protocol.request_validation import validate_request
 from app_server_protocol.v2 import service_pb2
 from core_service.hub import CallInfo, ConnKey, Hub
 from core_service.wiring import Handler
@@ -60,7 +60,7 @@ def unary_handler(method: Method, fn: Handler) -> grpc.RpcMethodHandler:
         try:
             # A gRPC client builds the message itself: refuse what JSON could not
             # have produced (a union with no variant, ...) as the gateway would.
-            validate_request(request)
+            codec.validate_request(request)
         except codec.DecodeError as err:
             await abort(context, bad_input(err))
         try:
