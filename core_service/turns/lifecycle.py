@@ -3,7 +3,8 @@
 Both kinds of turn (a regular one and a compaction) open the same way and
 end through `run_turn`: completed when their work returns, `interrupted`
 when it is cancelled (turn/interrupt, shutdown), `failed` with a v2
-TurnError when the model fails or anything else goes wrong. A bug in a turn
+TurnError when the model fails (a usage-limit failure announcing the
+exhausted limit first) or anything else goes wrong. A bug in a turn
 ends that turn, never the core.
 """
 
@@ -74,6 +75,10 @@ async def run_turn(
     except Exception as err:
         if not isinstance(err, ModelError):
             log.exception("turn %s failed", active.id)
+        elif err.rate_limits is not None:
+            # A usage-limit error reports the exhausted limit before the error, as the
+            # reference does.
+            events.rate_limits(thread, active, err.rate_limits)
         status, error = "failed", turn_error(err)
     finally:
         await _finish(events, thread, active, turn, status, error)

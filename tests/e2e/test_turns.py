@@ -189,3 +189,26 @@ async def test_usage_limit_429(launch: Launcher, transport: str, mock: MockModel
     turn, _ = await _failed_turn(launch, transport)
     assert turn["error"]["codexErrorInfo"] == "usageLimitExceeded"
     assert turn["error"]["message"].startswith("You've hit your usage limit")
+
+
+async def test_usage_limit_429_reports_the_exhausted_limit_first(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """A 429 usage_limit_reached announces the limit named by x-codex-active-limit
+    (account/rateLimits/updated) before the turn's error, as the reference does."""
+    mock.enqueue({"kind": "http_error", "status": 429, "body": {
+        "error": {"type": "usage_limit_reached", "plan_type": "plus", "resets_at": 1900000000}},
+        "headers": {"x-codex-active-limit": "codex_other",
+                    "x-codex-other-primary-used-percent": "100",
+                    "x-codex-other-primary-window-minutes": "60"}})
+    client = await launch(transport)
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    await run_turn(client, tid, "over the limit")
+    methods = [n["method"] for n in client.notifications
+               if n["method"] in ("account/rateLimits/updated", "error", "turn/completed")]
+    assert methods == ["account/rateLimits/updated", "error", "turn/completed"]
+    limits = next(n["params"]["rateLimits"] for n in client.notifications
+                  if n["method"] == "account/rateLimits/updated")
+    assert limits["limitId"] == "codex_other"
+    assert limits["primary"]["usedPercent"] == 100

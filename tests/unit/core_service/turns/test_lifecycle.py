@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from core_service.model.errors import ModelError
 from core_service.turns.events import TurnEvents
@@ -69,3 +70,15 @@ async def test_any_exception_fails_the_turn(tmp_path: Path) -> None:
     assert t.turns[0]["status"] == "failed"  # type: ignore[attr-defined]
     assert t.turns[0]["error"]["message"] == "internal error: bad"  # type: ignore[attr-defined]
     assert hub.methods() == ["error", "turn/completed"]
+
+
+async def test_a_usage_limit_error_announces_the_limit_first(tmp_path: Path) -> None:
+    """A ModelError carrying a rate-limit snapshot reports it before the error."""
+    snapshot: Any = {"limitId": "codex_other", "limitName": None, "primary": None,
+                     "secondary": None, "credits": None, "planType": "plus"}
+
+    async def work() -> None:
+        raise ModelError("limit", "usageLimitExceeded", rate_limits=snapshot)
+    _, hub = await _end(tmp_path, work())
+    assert hub.methods() == ["account/rateLimits/updated", "error", "turn/completed"]
+    assert hub.of("account/rateLimits/updated")[0]["rateLimits"] == snapshot
