@@ -252,6 +252,23 @@ def test_every_shared_type_matches_the_reference_structurally(
 
 
 @needs_reference
+def test_every_shared_type_sits_in_the_reference_namespace(
+    schemas: dict[str, dict[str, Any]], reference: dict[str, Any]
+) -> None:
+    """A type the reference defines only at the root (server-request params and
+    responses, and what only they use) or only in v2 is defined there by us too."""
+    bundle = schemas[BUNDLE_FILE]["definitions"]
+    ref_defs = reference["definitions"]
+    misplaced = []
+    for ns, ours, theirs, other in (
+        ("", {k for k in bundle if k != "v2"}, set(ref_defs) - {"v2"}, set(ref_defs["v2"])),
+        ("v2", set(bundle["v2"]), set(ref_defs["v2"]), set(ref_defs) - {"v2"}),
+    ):
+        misplaced += [f"{ns or 'root'}/{n}" for n in sorted(ours - theirs) if n in other]
+    assert not misplaced, misplaced
+
+
+@needs_reference
 def test_known_differences_are_still_current(
     schemas: dict[str, dict[str, Any]], reference: dict[str, Any]
 ) -> None:
