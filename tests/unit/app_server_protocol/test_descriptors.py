@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 from google.protobuf import descriptor as _d
+from google.protobuf import descriptor_pb2, descriptor_pool
 
 from app_server_protocol import codec, jsonrpc_pb2, methods
 from app_server_protocol import descriptors as ds
 from app_server_protocol.v2 import (
     account_pb2,
     notification_pb2,
+    options_pb2,
     service_pb2,
     thread_pb2,
     turn_pb2,
@@ -101,3 +103,34 @@ def test_encoder_output_agrees_with_the_shapes(desc: _d.Descriptor) -> None:
             continue  # an unset untagged union has no variant to write: null
         if out[shape.key] is None:
             assert shape.nullable, f"{where} encodes null but its shape is not nullable"
+
+
+def _bad_message() -> _d.Descriptor:
+    """A message whose non-optional string member carries `(omit_unset)`."""
+    fdp = descriptor_pb2.FileDescriptorProto(
+        name="test_descriptors_bad.proto",
+        package="test_descriptors_bad",
+        syntax="proto3",
+        dependency=["app_server_protocol/v2/options.proto"],
+    )
+    m = fdp.message_type.add(name="Bad")
+    f = m.field.add(name="x", number=1, json_name="x")
+    f.type = descriptor_pb2.FieldDescriptorProto.TYPE_STRING
+    f.label = descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL
+    f.options.Extensions[options_pb2.omit_unset] = True
+    pool = descriptor_pool.Default()
+    try:
+        return pool.FindMessageTypeByName("test_descriptors_bad.Bad")
+    except KeyError:
+        pool.Add(fdp)
+        return pool.FindMessageTypeByName("test_descriptors_bad.Bad")
+
+
+def test_a_bad_annotation_fails_when_converters_are_built() -> None:
+    """`(omit_unset)` without presence is refused by the walk, hence by `build_all`
+    (which the method tables run at import), not at the first message."""
+    bad = _bad_message()
+    with pytest.raises(RuntimeError, match=r"\(omit_unset\) needs an `optional` field"):
+        ds.object_fields(bad)
+    with pytest.raises(RuntimeError, match="omit_unset"):
+        codec.build_all([bad])
