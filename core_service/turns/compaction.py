@@ -52,6 +52,9 @@ class Compactor:
         self, thread: LoadedThread, active: ActiveTurn, turn: Turn
     ) -> None:
         self.events.turn_started(thread, active, turn)
+        # Recorded like any turn, so that reading the rollout back (and rolling
+        # the compaction back) gives what this process holds in memory.
+        await thread.recorder.append([records.turn_started(active.id)])
         item = compaction_item()
         self.events.item(thread, active, item, done=False)
         bearer = self.credentials.bearer_for(thread.config.provider)
@@ -68,7 +71,8 @@ class Compactor:
         text = "".join(summary)
         keep = [h for h in thread.history[:_KEPT_CONTEXT] if h.get("role") in ("developer", "user")]
         thread.history = [*keep, as_history(summary_message(text))]
-        await thread.recorder.append([records.compacted(text, thread.history)])
+        await thread.recorder.append([records.compacted(text, thread.history),
+                                      records.item_completed(active.id, item)])
         self.events.item(thread, active, item, done=True)
         turn["items"].append(item)
         self.events.compacted(thread, active)

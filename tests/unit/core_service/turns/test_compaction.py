@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from app_server_protocol.errors import ProtocolError
 from core_service.model import events as me
 from core_service.model.errors import ModelError
+from core_service.store import records
+from core_service.store.reader import load_rollout
 from core_service.turns.compaction import Compactor
 from core_service.turns.events import TurnEvents
 from core_service.turns.instructions import COMPACT_PROMPT
@@ -58,9 +61,7 @@ async def test_compaction_replaces_the_history_with_the_summary(tmp_path: Path) 
                              "thread/compacted", "turn/completed"]
     assert all(e.after == CALL for e in hub.emitted)
     assert hub.of("item/completed")[0]["item"]["type"] == "contextCompaction"
-    records = t.recorder.records  # type: ignore[attr-defined]
-    assert records[0] == {"type": "compacted",
-                          "payload": {"message": "the gist", "replacement_history": t.history}}
+    assert records.compacted("the gist", t.history) in t.recorder.records  # type: ignore[attr-defined]
     assert t.turns[0]["status"] == "completed" and t.tokens.last is not None
 
 
@@ -124,3 +125,27 @@ async def test_compaction_is_refused_while_a_turn_runs(tmp_path: Path) -> None:
         compactor.start(t, None)
     model.release.set()
     await finished(t)
+
+
+async def test_a_compaction_reads_back_as_the_turn_it_was(tmp_path: Path) -> None:
+    """What a compaction records reads back as a turn with its contextCompaction
+    item, and rolling it back restores the history from before it."""
+    model = FakeModel([me.TextDelta("m", "gist"), completed()])
+    compactor, _ = _compactor(model, tmp_path)
+    t = thread(config(tmp_path))
+    before = [dict(h) for h in CONTEXT]
+    t.history = [dict(h) for h in before]
+    compactor.start(t, None)
+    await finished(t)
+    meta = records.session_meta({"id": t.id, "created_at": 1})
+    earlier = [records.response_item(h) for h in before]
+    lines = [meta, *earlier, *t.recorder.records]  # type: ignore[attr-defined]
+    path = tmp_path / "rollout.jsonl"
+    path.write_text("".join(json.dumps(records.stamped(r)) + "\n" for r in lines))
+    loaded = load_rollout(path)
+    assert [(u["status"], [i["type"] for i in u["items"]]) for u in loaded.turns] == [
+        ("completed", ["contextCompaction"])]
+    assert loaded.history == t.history
+    with path.open("a") as out:
+        out.write(json.dumps(records.stamped(records.rollback(1))) + "\n")
+    assert load_rollout(path).history == before
