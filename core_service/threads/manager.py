@@ -169,7 +169,9 @@ class ThreadManager:
             self.hub.subscribe(thread.id, call.key)
             thread.idle_since = None
 
-    def _derive(self, params: Mapping[str, Any], base: Config | None = None) -> Config:
+    def derive_config(self, params: Mapping[str, Any], base: Config | None = None) -> Config:
+        """A thread's Config: `base` (the current configuration by default) with the
+        overrides in `params` (wire names); a bad override is an invalid request."""
         try:
             return derive_thread_config(base or self.configs.config, params)
         except ConfigError as err:
@@ -232,7 +234,7 @@ class ThreadManager:
     # -- threads in and out --------------------------------------------------------
     async def create(self, params: ThreadStartParams) -> LoadedThread:
         """A new loaded thread (thread/start); its rollout appears with the first message."""
-        cfg = self._derive(params)
+        cfg = self.derive_config(params)
         cwd = params.get("cwd") or os.getcwd()
         meta = await asyncio.to_thread(self._new_meta, cfg, cwd)
         if params.get("ephemeral"):
@@ -264,7 +266,7 @@ class ThreadManager:
             "cwd": stored.meta.get("cwd"),
         }
         try:
-            cfg = self._derive(overrides, base)
+            cfg = self.derive_config(overrides, base)
         except ProtocolError:
             cfg = base
         thread = self._from_stored(stored, cfg)
@@ -275,7 +277,7 @@ class ThreadManager:
         """Apply thread/resume's configuration overrides to a loaded thread, if any."""
         if not any(params.get(k) for k in _RESUME_OVERRIDES):
             return
-        thread.config = self._derive(params, thread.config)
+        thread.config = self.derive_config(params, thread.config)
         cwd = params.get("cwd")
         if cwd:
             thread.meta["cwd"] = cwd
@@ -284,7 +286,7 @@ class ThreadManager:
 
     async def fork(self, source: LoadedThread, params: ThreadForkParams) -> LoadedThread:
         """A new loaded thread carrying `source`'s finished turns and its history."""
-        cfg = self._derive(params, source.config)
+        cfg = self.derive_config(params, source.config)
         cwd = params.get("cwd") or source.meta.get("cwd") or os.getcwd()
         meta = await asyncio.to_thread(
             self._new_meta, cfg, cwd, source.meta.get("preview", ""))
