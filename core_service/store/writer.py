@@ -88,7 +88,6 @@ class RolloutWriter:
         self._fork_source = Path(fork_source) if fork_source is not None else None
         self._on_materialize = on_materialize
         self._pending: list[RolloutRecord] = []
-        self._closed = False
         # An existing file may end in a torn line; the first write after
         # opening it starts on a fresh line so the new record stays readable.
         self._tail_checked = not materialized
@@ -113,9 +112,6 @@ class RolloutWriter:
     async def append(self, batch: Sequence[RolloutRecord]) -> None:
         """Append records (built by :mod:`records`; a timestamp is added) in order."""
         if not batch:
-            return
-        if self._closed:
-            log.warning("rollout %s is closed; dropping %d records", self._path, len(batch))
             return
         stamped = [records.stamped(r) for r in batch]
         if not self._materialized:
@@ -160,13 +156,6 @@ class RolloutWriter:
         if not self._materialized:
             return
         await self._run(self._sync, fsync)
-
-    async def close(self) -> None:
-        """Flush with fsync and refuse further records. Idempotent."""
-        if self._closed:
-            return
-        await self.flush(fsync=True)
-        self._closed = True
 
     # -- writer thread side --------------------------------------------------------
     def _create(self, meta: SessionMeta, body: bytes) -> None:

@@ -212,7 +212,7 @@ async def _write_thread(home: Path, text: str, created_at: int,
     ])
     if name is not None:
         await w.append([records.thread_name(meta["id"], name)])
-    await w.close()
+    await w.flush()
     return meta, path
 
 

@@ -31,7 +31,7 @@ async def _on_disk(env: Env, turns: int = 2) -> str:
     for n in range(1, turns + 1):
         await simple_turn(w, f"t{n}", f"q{n}", f"a{n}")
     await w.append([records.token_count({"totalTokens": 5}, {"totalTokens": 2})])
-    await w.close()
+    await w.flush()
     return m["id"]
 
 
