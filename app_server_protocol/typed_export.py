@@ -17,7 +17,8 @@ codec produces:
   unit variants are string literals; an untagged union is the plain union of
   its member types;
 - a nested message that is not a variant is `<Outer><Inner>`; a nested enum is
-  an inline `Literal`;
+  an inline `Literal`; the reference's named strings (`AbsolutePathBuf`,
+  `ThreadId`) are aliases of `str`, used where the reference uses them;
 - `T | None` for a nullable member (always present on output),
   `NotRequired[T]` for an `(omit_unset)` one, `list[T]`, `dict[str, T]` for
   maps, `JsonValue` for any JSON and `dict[str, JsonValue]` for a Struct.
@@ -34,7 +35,13 @@ from dataclasses import dataclass, field
 from google.protobuf import descriptor as _d
 
 from app_server_protocol import descriptors as ds
-from app_server_protocol.exported import check_referable, exported_types, variant_title
+from app_server_protocol.exported import (
+    STRING_TYPE_KEYS,
+    check_referable,
+    exported_types,
+    string_type,
+    variant_title,
+)
 
 _FD = _d.FieldDescriptor
 
@@ -125,6 +132,9 @@ class _Gen:
             if m.full_name == ds.STRUCT:
                 return "dict[str, JsonValue]"
             return self.message_ref(m, f.full_name)
+        named = string_type(f)
+        if named is not None:
+            return named.name
         if t in (_FD.TYPE_STRING, _FD.TYPE_BYTES):
             return "str"
         if t == _FD.TYPE_BOOL:
@@ -207,6 +217,9 @@ class _Gen:
 def render_wire_types() -> str:
     """The source of `app_server_protocol/wire_types.py`."""
     gen = _Gen()
+    for key in STRING_TYPE_KEYS:
+        gen.claim(key.name, key.name)
+        gen.alias(key.name, "str")
     for t in exported_types():
         name = t.key.name
         gen.claim(name, t.desc.full_name)

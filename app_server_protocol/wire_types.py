@@ -11,6 +11,12 @@ from typing import Literal, NotRequired, TypeAlias, TypedDict
 JsonValue: TypeAlias = "None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]"
 
 
+AbsolutePathBuf: TypeAlias = 'str'
+
+
+ThreadId: TypeAlias = 'str'
+
+
 class ClientInfo(TypedDict):
     name: str
     title: str | None
@@ -318,17 +324,17 @@ class MdmConfigLayerSource(TypedDict):
 
 class SystemConfigLayerSource(TypedDict):
     type: Literal['system']
-    file: str
+    file: AbsolutePathBuf
 
 
 class UserConfigLayerSource(TypedDict):
     type: Literal['user']
-    file: str
+    file: AbsolutePathBuf
 
 
 class ProjectConfigLayerSource(TypedDict):
     type: Literal['project']
-    dotCodexFolder: str
+    dotCodexFolder: AbsolutePathBuf
 
 
 class SessionFlagsConfigLayerSource(TypedDict):
@@ -337,7 +343,7 @@ class SessionFlagsConfigLayerSource(TypedDict):
 
 class LegacyManagedConfigTomlFromFileConfigLayerSource(TypedDict):
     type: Literal['legacyManagedConfigTomlFromFile']
-    file: str
+    file: AbsolutePathBuf
 
 
 class LegacyManagedConfigTomlFromMdmConfigLayerSource(TypedDict):
@@ -376,7 +382,7 @@ class ConfigWarningNotification(TypedDict):
 class ConfigWriteResponse(TypedDict):
     status: WriteStatus
     version: str
-    filePath: str
+    filePath: AbsolutePathBuf
     overriddenMetadata: OverriddenMetadata | None
 
 
@@ -638,7 +644,7 @@ class RateLimitWindow(TypedDict):
 class RestrictedReadOnlyAccess(TypedDict):
     type: Literal['restricted']
     includePlatformDefaults: bool
-    readableRoots: list[str]
+    readableRoots: list[AbsolutePathBuf]
 
 
 class FullAccessReadOnlyAccess(TypedDict):
@@ -701,7 +707,7 @@ class ExternalSandboxSandboxPolicy(TypedDict):
 
 class WorkspaceWriteSandboxPolicy(TypedDict):
     type: Literal['workspaceWrite']
-    writableRoots: list[str]
+    writableRoots: list[AbsolutePathBuf]
     readOnlyAccess: ReadOnlyAccess
     networkAccess: bool
     excludeTmpdirEnvVar: bool
@@ -743,7 +749,7 @@ SubAgentSource: TypeAlias = "Literal['review', 'compact', 'memory_consolidation'
 
 class SubAgentSourceThreadSpawn(TypedDict):
     depth: int
-    parent_thread_id: str
+    parent_thread_id: ThreadId
 
 
 class TextElement(TypedDict):

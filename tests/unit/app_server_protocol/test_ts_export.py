@@ -199,6 +199,16 @@ def test_member_conventions(files: dict[str, str]) -> None:
     )
 
 
+def test_named_string_types(files: dict[str, str]) -> None:
+    """AbsolutePathBuf and ThreadId are root string types, used where the reference uses them."""
+    assert files["AbsolutePathBuf.ts"].endswith("export type AbsolutePathBuf = string;\n")
+    assert files["ThreadId.ts"].endswith("export type ThreadId = string;\n")
+    policy = files["v2/SandboxPolicy.ts"]
+    assert 'import type { AbsolutePathBuf } from "../AbsolutePathBuf";' in policy
+    assert "writableRoots: Array<AbsolutePathBuf>" in policy
+    assert "parent_thread_id: ThreadId" in files["v2/SubAgentSource.ts"]
+
+
 def test_imports_point_at_generated_files(files: dict[str, str]) -> None:
     """Every `import type` names a file that is generated, relative to the importer."""
     for rel, text in files.items():
