@@ -11,20 +11,24 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app_server_protocol.methods import CLIENT_REQUESTS
-from core_service.account.api import AuthManager
+from core_service.account.api import AccountApi
+from core_service.account.credentials import Credentials
 from core_service.command.api import CommandApi
 from core_service.config.api import ConfigApi
-from core_service.config.load import LoadResult
+from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
 from core_service.model.api import ModelApi
 from core_service.model.client import ModelClient
 from core_service.session.api import SessionApi
 from core_service.store.store import Store
+from core_service.threads.api import ThreadApi
 from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS, ThreadManager
 from core_service.turns.api import TurnApi
 from core_service.turns.runner import TurnRunner
 
-Handler = Callable[[dict[str, Any], CallInfo | None], Awaitable[dict[str, Any]]]
+# Each handler takes and returns its method's wire TypedDicts; the table holds
+# them all, so their types meet here (the codec checks both at the boundary).
+Handler = Callable[[Any, CallInfo | None], Awaitable[Any]]
 
 
 class Core:
@@ -32,22 +36,23 @@ class Core:
 
     def __init__(
         self,
-        load: LoadResult,
+        source: ConfigSource,
         *,
         idle_unload_seconds: float = DEFAULT_IDLE_UNLOAD_SECONDS,
         server_request_timeout: float | None = None,
     ) -> None:
-        config = load.config
+        config = source.config
         self.hub = Hub(server_request_timeout)
         self.store = Store(config.codex_home)
         self.client = ModelClient()
-        self.auth = AuthManager(self.hub, config.codex_home, config)
-        self.threads = ThreadManager(self.hub, self.store, config, idle_unload_seconds)
+        self.auth = Credentials(config.codex_home)
+        self.threads = ThreadManager(self.hub, self.store, source, idle_unload_seconds)
         self.runner = TurnRunner(self.hub, self.client, self.auth)
         self.turns = TurnApi(self.threads, self.runner, self.hub)
-        session, models = SessionApi(self.hub, load), ModelApi(config)
-        configs, command = ConfigApi(load), CommandApi()
-        t, a = self.threads, self.auth
+        session, models = SessionApi(self.hub, source), ModelApi()
+        configs, command = ConfigApi(source), CommandApi()
+        t = ThreadApi(self.threads, self.store, self.hub, self.runner)
+        a = AccountApi(self.hub, self.auth, source)
         self.handlers: dict[str, Handler] = {
             "initialize": session.initialize,
             "thread/start": t.start,
@@ -60,7 +65,7 @@ class Core:
             "thread/name/set": t.set_name,
             "thread/loaded/list": t.loaded_list,
             "thread/rollback": t.rollback,
-            "thread/compact/start": self.turns.compact_start,
+            "thread/compact/start": t.compact_start,
             "thread/unsubscribe": t.unsubscribe,
             "turn/start": self.turns.start,
             "turn/steer": self.turns.steer,
