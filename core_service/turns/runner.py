@@ -156,9 +156,14 @@ class TurnRunner:
     ) -> Sampling:
         """One model request, its events streamed out as they come."""
         sampling = Sampling(rerouted)
-        async with contextlib.aclosing(self.client.stream(req)) as events:
-            async for ev in events:
-                if self._on_event(thread, active, turn, sampling, ev):
+        add_text, text_delta = sampling.add_text, self.events.text_delta
+        async with contextlib.aclosing(self.client.stream(req)) as stream:
+            async for ev in stream:
+                # Text deltas are nearly every event of a stream: handled inline.
+                if type(ev) is me.TextDelta:
+                    add_text(ev.item_id, ev.delta)
+                    text_delta(thread, active, ev.item_id, ev.delta)
+                elif self._on_event(thread, active, turn, sampling, ev):
                     await thread.recorder.append(sampling.take_records())
         return sampling
 
@@ -172,11 +177,8 @@ class TurnRunner:
     ) -> bool:
         """Handle one model event; True when its records are due in the rollout now."""
         events = self.events
-        # Deltas first: they are nearly every event of a stream.
-        if isinstance(ev, me.TextDelta):
-            sampling.add_text(ev.item_id, ev.delta)
-            events.text_delta(thread, active, ev.item_id, ev.delta)
-        elif isinstance(ev, me.ReasoningSummaryDelta):
+        # Reasoning deltas first: after text deltas (see _sample), most events are these.
+        if isinstance(ev, me.ReasoningSummaryDelta):
             sampling.add_summary(ev.item_id, ev.summary_index, ev.delta)
             events.summary_delta(thread, active, ev.item_id, ev.summary_index, ev.delta)
         elif isinstance(ev, me.ReasoningTextDelta):
