@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -23,6 +23,7 @@ from google.protobuf.message import Message
 from app_server_protocol import jsonrpc_pb2
 from app_server_protocol.methods import NOTIFICATION_FIELD_BY_TYPE, SERVER_REQUEST_FIELD_BY_METHOD
 from app_server_protocol.v2 import notification_pb2, service_pb2
+from app_server_protocol.wire_types import ClientInfo
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +122,11 @@ class Hub:
     def __init__(self, server_request_timeout: float | None = None) -> None:
         self.gateways: dict[str, GatewayLink] = {}
         self.subscriptions: dict[str, set[ConnKey]] = {}
-        self.initialized: dict[ConnKey, dict[str, Any]] = {}
+        self.initialized: dict[ConnKey, ClientInfo] = {}
         self._pending: dict[int, _Pending] = {}
         self._ids = itertools.count(0)
         self.server_request_timeout = server_request_timeout
-        self._listeners: list[Any] = []
+        self._listeners: list[Callable[[], None]] = []
         # thread id -> {gateway session: [connection ids]}; dropped whenever
         # subscriptions or gateways change (emit is on the per-delta hot path).
         self._thread_targets: dict[str, dict[str, list[str]]] = {}
@@ -155,11 +156,11 @@ class Hub:
                 subs.discard(key)
         self._notify_listeners()
 
-    def connection_initialized(self, key: ConnKey, client_info: dict[str, Any]) -> None:
+    def connection_initialized(self, key: ConnKey, client_info: ClientInfo) -> None:
         """Record the clientInfo of a connection that completed `initialize`."""
         self.initialized[key] = client_info
 
-    def client_info(self, key: ConnKey | None) -> dict[str, Any] | None:
+    def client_info(self, key: ConnKey | None) -> ClientInfo | None:
         """The clientInfo a connection sent in `initialize`, if known."""
         return self.initialized.get(key) if key is not None else None
 
@@ -175,7 +176,7 @@ class Hub:
                 self._pending.pop(rid, None)
         self._notify_listeners()
 
-    def add_listener(self, callback: Any) -> None:
+    def add_listener(self, callback: Callable[[], None]) -> None:
         """Call `callback()` whenever subscriptions may have shrunk."""
         self._listeners.append(callback)
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app_server_protocol import codec
 from app_server_protocol.v2 import notification_pb2 as N
+from app_server_protocol.wire_types import InitializeParams, InitializeResponse
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
 from core_service.user_agent import user_agent
@@ -18,9 +17,11 @@ class SessionApi:
         self.hub = hub
         self.configs = configs
 
-    async def initialize(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def initialize(
+        self, params: InitializeParams, call: CallInfo | None
+    ) -> InitializeResponse:
         """Record the connection's clientInfo; a config problem is told to it at once."""
-        info = params.get("clientInfo") or {}
+        info = params["clientInfo"]
         if call is not None:
             self.hub.connection_initialized(call.key, info)
         diag = self.configs.load.diagnostic
@@ -30,4 +31,4 @@ class SessionApi:
                 to=[call.key],
                 after=call,
             )
-        return {"userAgent": user_agent(info.get("name"), info.get("version"))}
+        return {"userAgent": user_agent(info["name"], info["version"])}
