@@ -102,10 +102,13 @@ async def run_gateway(
         )
         return await _serve_websocket(gateway, stop, options)
     finally:
-        for sig in signals:
-            loop.remove_signal_handler(sig)
+        # A SIGTERM that lands while we are already closing (stdin EOF, then
+        # the launcher's TERM) only sets `stop` again: the handlers stay until
+        # the close is done, so shutdown stays ordered and exits 0.
         await gateway.close()
         await core.close()
+        for sig in signals:
+            loop.remove_signal_handler(sig)
         log.info("gateway stopped")
 
 

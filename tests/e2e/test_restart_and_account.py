@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import signal
 import stat
 from pathlib import Path
 
@@ -164,6 +167,25 @@ async def test_stdin_eof_exits_cleanly_without_orphans(launch: Launcher) -> None
     cores = _children(proc.proc.pid)
     assert cores, "the single command runs its core as a child process"
     await client.close()
+    assert await proc.stop(sig=0, timeout=20) == 0
+    for pid in cores:
+        assert not _alive(pid), f"core {pid} outlived the single command"
+
+
+async def test_terms_during_shutdown_do_not_kill_it(launch: Launcher) -> None:
+    """A SIGTERM that lands while the single command is already stopping (stdin
+    EOF, then the launcher's TERM) leaves the shutdown ordered: status 0, no orphan."""
+    client = await launch("stdio")
+    await client.initialize()
+    proc = client.process  # type: ignore[attr-defined]
+    cores = _children(proc.proc.pid)
+    await client.close()
+    deadline = asyncio.get_running_loop().time() + 20
+    while proc.proc.returncode is None and asyncio.get_running_loop().time() < deadline:
+        with contextlib.suppress(ProcessLookupError):
+            proc.proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.proc.wait(), 0.002)
     assert await proc.stop(sig=0, timeout=20) == 0
     for pid in cores:
         assert not _alive(pid), f"core {pid} outlived the single command"
