@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LISTEN = "stdio://"
 CORE_START_TIMEOUT = 30.0
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
@@ -207,21 +206,15 @@ def run_single(args: argparse.Namespace) -> int:
         from gateway.main import run_gateway  # imported while the core starts
 
         async def run() -> int:
-            try:
-                await _wait_healthy(f"unix:{sock}", proc, CORE_START_TIMEOUT)
-                return await run_gateway(
-                    args.listen,
-                    f"unix://{sock}",
-                    allow_origins=args.allow_origin,
-                    ws_token_file=args.ws_token_file,
-                )
-            finally:
-                # Shutting down from here on, until the process exits: a
-                # further TERM/INT (stdin EOF, then the launcher's TERM) is a
-                # no-op, not a kill that would skip stopping the core; the
-                # stop itself is bounded.
-                for sig in STOP_SIGNALS:
-                    signal.signal(sig, signal.SIG_IGN)
+            await _wait_healthy(f"unix:{sock}", proc, CORE_START_TIMEOUT)
+            # Once it returns, TERM/INT are ignored until we exit, so the
+            # core stop below is not cut short by a launcher's TERM.
+            return await run_gateway(
+                args.listen,
+                f"unix://{sock}",
+                allow_origins=args.allow_origin,
+                ws_token_file=args.ws_token_file,
+            )
 
         return asyncio.run(run())
     except RuntimeError as err:

@@ -1,7 +1,8 @@
 """The gateway process: listen (stdio or websocket), link to the core, shut down in order.
 
 `run_gateway` serves until stdin reaches EOF (stdio) or SIGTERM/SIGINT, then
-stops accepting, closes connections and closes the channel to the core.
+stops accepting, closes connections and closes the channel to the core; from
+then on the process ignores TERM/INT until it exits.
 `add_gateway_command` registers the `gateway` subcommand of `app-server`.
 """
 
@@ -12,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import sys
 import uuid
 from collections.abc import Iterable
@@ -22,6 +22,7 @@ from app_server_protocol.addresses import format_ws, grpc_target, listen_refusal
 from gateway.connection import Limits
 from gateway.core_link import DEFAULT_MAX_MESSAGE_SIZE, CoreLink
 from gateway.server import Gateway
+from gateway.stop_signals import StopSignals
 from gateway.transport.stdio import StdioStream
 from gateway.transport.websocket import WebSocketOptions, WebSocketServer, WebSocketStream
 
@@ -83,10 +84,7 @@ async def run_gateway(
     )
     gateway.core = core
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    signals = (signal.SIGTERM, signal.SIGINT)
-    for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
+    signals = StopSignals(asyncio.get_running_loop(), stop)
     await core.start()
     try:
         if where.scheme == "stdio":
@@ -102,13 +100,11 @@ async def run_gateway(
         )
         return await _serve_websocket(gateway, stop, options)
     finally:
-        # A SIGTERM that lands while we are already closing (stdin EOF, then
-        # the launcher's TERM) only sets `stop` again: the handlers stay until
-        # the close is done, so shutdown stays ordered and exits 0.
+        # A TERM during the close only sets `stop` again; after it, the
+        # process is exiting and ignores TERM/INT (see stop_signals).
         await gateway.close()
         await core.close()
-        for sig in signals:
-            loop.remove_signal_handler(sig)
+        signals.ignore_from_now_on()
         log.info("gateway stopped")
 
 

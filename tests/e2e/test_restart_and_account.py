@@ -186,7 +186,8 @@ async def test_terms_during_shutdown_do_not_kill_it(launch: Launcher) -> None:
             proc.proc.send_signal(signal.SIGTERM)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(proc.proc.wait(), 0.002)
-    assert await proc.stop(sig=0, timeout=20) == 0
+    status = await proc.stop(sig=0, timeout=20)
+    assert status == 0, "\n".join(proc.stderr_lines)
     for pid in cores:
         assert not _alive(pid), f"core {pid} outlived the single command"
 
