@@ -59,8 +59,8 @@ def iter_records(path: Path) -> Iterator[tuple[dict[str, Any], bytes]]:
 
 
 @dataclass
-class LoadedRollout:
-    """A thread reconstructed from its rollout file.
+class StoredThread:
+    """A thread reconstructed from its rollout file at `path`.
 
     `meta` is the first session_meta payload with ``preview`` (first user
     message) and ``updated_at`` (last record) filled in. `turns` are v2 Turn
@@ -70,6 +70,7 @@ class LoadedRollout:
     applied).
     """
 
+    path: str
     meta: SessionMeta
     turns: list[Turn] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -184,7 +185,7 @@ class _Rebuilder:
             self.rollback(payload.get("numTurns"))
 
 
-def load_rollout(path: str | Path) -> LoadedRollout:
+def load_rollout(path: str | Path) -> StoredThread:
     """Reconstruct a thread from its rollout file (blocking).
 
     Raises FileNotFoundError when the file is missing and :class:`RolloutError`
@@ -208,7 +209,8 @@ def load_rollout(path: str | Path) -> LoadedRollout:
     for turn in rb.turns:
         if turn["status"] == "inProgress":
             turn["status"] = "interrupted"
-    return LoadedRollout(
+    return StoredThread(
+        path=str(path),
         meta=meta,
         # Untrusted JSON: the codec checks the wire shape when it is sent.
         turns=cast("list[Turn]", rb.turns),

@@ -14,14 +14,12 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from app_server_protocol.wire_types import Turn
 from core_service.store import layout, records
 from core_service.store.index import ThreadIndex, ThreadRow
-from core_service.store.reader import RolloutError, load_rollout
+from core_service.store.reader import RolloutError, StoredThread, load_rollout
 from core_service.store.records import RolloutRecord, SessionMeta
 from core_service.store.writer import RolloutWriter, append_to_rollout
 
@@ -46,20 +44,6 @@ class NullRecorder:
 
     async def flush(self, fsync: bool = True) -> None:
         """Nothing to flush."""
-
-
-@dataclass
-class StoredThread:
-    """A thread as read back from its rollout file (items with their recorded ids)."""
-
-    meta: SessionMeta
-    path: str
-    turns: list[Turn] = field(default_factory=list)
-    history: list[dict[str, Any]] = field(default_factory=list)
-    name: str | None = None
-    token_total: dict[str, int] | None = None
-    token_last: dict[str, int] | None = None
-    last_turn_interrupted: bool = False
 
 
 class IndexedRecorder:
@@ -155,17 +139,7 @@ class Store:
 
     async def reload(self, path: str) -> StoredThread:
         """Replay the rollout at `path` (raises OSError or RolloutError)."""
-        loaded = await asyncio.to_thread(load_rollout, path)
-        return StoredThread(
-            meta=loaded.meta,
-            path=path,
-            turns=loaded.turns,
-            history=loaded.history,
-            name=loaded.name,
-            token_total=loaded.token_total,
-            token_last=loaded.token_last,
-            last_turn_interrupted=loaded.last_turn_interrupted,
-        )
+        return await asyncio.to_thread(load_rollout, path)
 
     async def list(
         self,

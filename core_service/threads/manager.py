@@ -26,8 +26,9 @@ from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
 from core_service.ids import invalid_thread_id_message, is_valid_uuid, uuid7
 from core_service.store import records
+from core_service.store.reader import StoredThread
 from core_service.store.records import SessionMeta
-from core_service.store.store import IndexedRecorder, NullRecorder, Store, StoredThread
+from core_service.store.store import IndexedRecorder, NullRecorder, Store
 from core_service.threads.gitinfo import git_info
 from core_service.threads.state import LoadedThread
 from core_service.user_agent import CLI_VERSION
