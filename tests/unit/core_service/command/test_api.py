@@ -1,0 +1,152 @@
+"""command/exec: a command's output and exit code come back as the reference
+gives them; a timeout, an empty argv and a spawn failure are errors; a
+cancelled call does not leave its command running."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from app_server_protocol.errors import ProtocolError
+from core_service.command.api import CommandApi
+
+WAIT = 5.0
+
+
+async def test_output_and_exit_code_are_captured(tmp_path: Path) -> None:
+    """stdout and stderr come back separately, with the command's exit code, run in `cwd`."""
+    out = await asyncio.wait_for(CommandApi().command_exec(
+        {"command": ["sh", "-c", "pwd; echo err >&2; exit 3"], "cwd": str(tmp_path)},
+        None), WAIT)
+    assert out == {"exitCode": 3, "stdout": f"{tmp_path}\n", "stderr": "err\n"}
+
+
+async def test_a_command_within_its_timeout_completes() -> None:
+    """A `timeoutMs` the command stays within does not change its result."""
+    out = await asyncio.wait_for(CommandApi().command_exec(
+        {"command": ["echo", "hi"], "timeoutMs": 4000}, None), WAIT)
+    assert out == {"exitCode": 0, "stdout": "hi\n", "stderr": ""}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core_service/command/api.py answers a timeout with a result {exitCode: 124, stdout: '', "
+    "stderr: 'command timed out'}; the reference answers the error -32603 "
+    "'exec failed: sandbox error: command timed out'"))
+async def test_timeout_is_the_reference_error() -> None:
+    """A command that outlives `timeoutMs` is killed and answered as the reference does:
+    -32603 "exec failed: sandbox error: command timed out"."""
+    with pytest.raises(ProtocolError) as caught:
+        await asyncio.wait_for(CommandApi().command_exec(
+            {"command": ["sleep", "30"], "timeoutMs": 200}, None), WAIT)
+    assert (caught.value.code, caught.value.message) == (
+        -32603, "exec failed: sandbox error: command timed out")
+
+
+async def test_timeout_kills_the_command(tmp_path: Path) -> None:
+    """A command that outlives `timeoutMs` is gone when the call returns (whatever the
+    call answers), and the call returns well before the command would have ended."""
+    pid_fifo = tmp_path / "pid"
+    with _PidFifo(pid_fifo) as pid_of:
+        call = asyncio.ensure_future(CommandApi().command_exec(
+            {"command": ["sh", "-c", f"echo $$ > {pid_fifo}; exec sleep 30"],
+             "timeoutMs": 300}, None))
+        with _ExitWatch(await pid_of()) as exited:
+            try:
+                await asyncio.wait_for(asyncio.shield(call), WAIT)
+            except ProtocolError:
+                pass  # the reference's answer; its shape is the test above
+            await asyncio.wait_for(exited, WAIT)
+
+
+@pytest.mark.parametrize("argv", [[], None])
+async def test_empty_argv_is_refused(argv: list[str] | None) -> None:
+    """An empty or null `command` is -32600 "command must not be empty" (the reference's)."""
+    with pytest.raises(ProtocolError) as caught:
+        await CommandApi().command_exec({"command": argv}, None)
+    assert (caught.value.code, caught.value.message) == (-32600, "command must not be empty")
+
+
+async def test_spawn_failure_is_an_internal_error_naming_the_cause(tmp_path: Path) -> None:
+    """A program that cannot be started is -32603 with the OS's reason in the message."""
+    with pytest.raises(ProtocolError) as caught:
+        await CommandApi().command_exec({"command": [str(tmp_path / "missing")]}, None)
+    assert caught.value.code == -32603
+    assert "No such file or directory" in caught.value.message
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core_service/command/api.py words a spawn failure 'failed to spawn command: ...'; "
+    "the reference's message is 'exec failed: No such file or directory (os error 2)'"))
+async def test_spawn_failure_message_is_the_references(tmp_path: Path) -> None:
+    """A program that cannot be started is -32603 "exec failed: <reason>", as on the
+    reference, so a client matching the prefix sees one message for every exec failure."""
+    with pytest.raises(ProtocolError) as caught:
+        await CommandApi().command_exec({"command": [str(tmp_path / "missing")]}, None)
+    assert caught.value.message.startswith("exec failed: ")
+
+
+async def test_cancelled_call_kills_the_command(tmp_path: Path) -> None:
+    """When the call is cancelled (client gone, core stopping) the command is killed
+    at once rather than left to run."""
+    pid_fifo = tmp_path / "pid"
+    with _PidFifo(pid_fifo) as pid_of:
+        call = asyncio.ensure_future(CommandApi().command_exec(
+            {"command": ["sh", "-c", f"echo $$ > {pid_fifo}; exec sleep 30"]}, None))
+        with _ExitWatch(await pid_of()) as exited:
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.wait_for(call, WAIT)
+            await asyncio.wait_for(exited, WAIT)
+
+
+class _PidFifo:
+    """A FIFO the command writes its pid to; `await pid_of()` reads it (bounded)."""
+
+    def __init__(self, path: Path) -> None:
+        os.mkfifo(path)
+        # Non-blocking, so opening does not wait for the writer.
+        self._fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+
+    def __enter__(self) -> _PidFifo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self._fd)
+
+    async def __call__(self) -> int:
+        loop = asyncio.get_running_loop()
+        got: asyncio.Future[bytes] = loop.create_future()
+
+        def readable() -> None:
+            if not got.done():
+                got.set_result(os.read(self._fd, 64))
+
+        loop.add_reader(self._fd, readable)
+        try:
+            return int(await asyncio.wait_for(got, WAIT))
+        finally:
+            loop.remove_reader(self._fd)
+
+
+class _ExitWatch:
+    """A future done when the process exits (a pidfd turns readable: no polling)."""
+
+    def __init__(self, pid: int) -> None:
+        self._fd = os.pidfd_open(pid)
+        loop = asyncio.get_running_loop()
+        self.exited: asyncio.Future[None] = loop.create_future()
+        loop.add_reader(self._fd, self._readable)
+
+    def _readable(self) -> None:
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+    def __enter__(self) -> asyncio.Future[None]:
+        return self.exited
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.get_running_loop().remove_reader(self._fd)
+        os.close(self._fd)
