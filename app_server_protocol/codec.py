@@ -27,8 +27,10 @@ How each type looks on the wire (members, presence, unions, enum strings)
 comes from `descriptors`, the one reader of the options. The decoder
 generator lives in `codec_decode` and the pieces both sides share (error
 types, the generated-function cache) in `codec_common`; this module is the
-public API and re-exports them. `build_all` builds every converter at once
-(the method tables call it at import).
+public API and re-exports them. `build_all` builds every converter, with
+the experimental gates (`experimental`) and the checks of requests that
+arrive as protobuf (`request_validation`), at once: the method tables call
+it at import.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from app_server_protocol.codec_common import (
     fill_value,
 )
 from app_server_protocol.codec_decode import Decoder, DecoderBuilder
+from app_server_protocol.request_validation import check_for
 from app_server_protocol.request_validation import validate_request as validate_request
 
 __all__ = [
@@ -344,11 +347,14 @@ def encode_json_bytes(msg: Message) -> bytes:
 
 
 def build_all(descs: Iterable[MessageDescriptor]) -> None:
-    """Build the encoder and decoder of every given message type now.
+    """Build the encoder, the decoder (with its experimental gate) and the
+    gRPC request check of every given message type now.
 
     The method tables call this at import with every type of the protocol,
-    so a bad annotation fails the process at start, never at first use.
+    so a bad annotation fails the process at start, never at first use, and
+    no request pays for building what it uses.
     """
     for d in descs:
         _BUILDER.encoder(d)
         _DECODERS.decoder(d)
+        check_for(d)

@@ -2,9 +2,9 @@
 
 The error types, the in-place `google.protobuf.Value` filler, the serde-like
 value descriptions, the `exec` helper that defines generated converter
-functions and the cache both builders share, plus the few descriptor queries
-the decoder generator asks in its own terms (all answered by `descriptors`,
-the one reader of the options of `options.proto`). Both the encoder side
+functions and the cache both builders share, plus three one-line descriptor
+queries (answered by `descriptors`, the one reader of the options of
+`options.proto`; the builders themselves read its typed shapes). Both the encoder side
 (`codec`) and the decoder generator (`codec_decode`) import this module, so
 neither imports the other's internals and there is no import cycle. `codec`
 re-exports the public names; callers should import them from there.
@@ -107,7 +107,7 @@ def describe_value(v: Any) -> str:
 
 
 # --------------------------------------------------------------------------
-# Descriptor queries (answered by `descriptors`, the one reader of the options)
+# Descriptor queries, in the codec's terms (answered by `descriptors`)
 
 
 def union_oneof(desc: MessageDescriptor) -> _d.OneofDescriptor | None:

@@ -28,7 +28,6 @@ value with no variant, with the decoders).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -42,21 +41,29 @@ from app_server_protocol.codec_common import (
     GeneratedCache,
     MessageDescriptor,
     describe_value,
-    is_required_input,
 )
 from app_server_protocol.codec_common import attr_source as _attr
 from app_server_protocol.codec_common import compile_function as _compile
 from app_server_protocol.codec_common import fill_value as _fill_value
-from app_server_protocol.codec_common import union_oneof as union_of
-from app_server_protocol.descriptors import UnionShape, enum_wire, has_presence, is_map
+from app_server_protocol.descriptors import (
+    EXTERNAL,
+    NO_DEFAULT,
+    TAGGED,
+    UNTAGGED,
+    FieldShape,
+    UnionShape,
+    enum_wire,
+    extra_field,
+    has_presence,
+    is_map,
+    object_fields,
+    union_of,
+)
 from app_server_protocol.descriptors import enum_type as _et
 from app_server_protocol.descriptors import is_struct as _is_struct
 from app_server_protocol.descriptors import is_value as _is_value
 from app_server_protocol.descriptors import msg_type as _mt
-from app_server_protocol.descriptors import option as _opt
-from app_server_protocol.descriptors import union_kind as _union_kind
 from app_server_protocol.experimental import gate_for
-from app_server_protocol.v2 import options_pb2
 
 Decoder = Callable[[Any, str, bool], Any]
 # (json data, target message) -> None; fills the target.
@@ -102,9 +109,9 @@ def no_variant_error(union: UnionShape) -> DecodeError:
     The gRPC path refuses a union message with no member set with it
     (`request_validation`), so both paths refuse alike.
     """
-    if union.kind == options_pb2.UNION_KIND_TAGGED:
+    if union.kind == TAGGED:
         return _missing("", union.tag_field)
-    if union.kind == options_pb2.UNION_KIND_EXTERNAL:
+    if union.kind == EXTERNAL:
         return _invalid("", {}, f"enum {union.name}")
     return _no_untagged_match(union.name)
 
@@ -188,7 +195,7 @@ def _expected_message(desc: MessageDescriptor) -> str:
     union = union_of(desc)
     if union is None:
         return f"struct {desc.name}"
-    if _union_kind(union) == options_pb2.UNION_KIND_TAGGED:
+    if union.kind == TAGGED:
         return f"internally tagged enum {desc.name}"
     return f"enum {desc.name}"
 
@@ -196,12 +203,20 @@ def _expected_message(desc: MessageDescriptor) -> str:
 _ZERO_DEFAULTS: tuple[Any, ...] = (None, "", [], {})
 
 
-def _is_noop_default(f: _d.FieldDescriptor, default: Any) -> bool:
-    """True when the proto default of `f` already is the wire default `default`."""
-    if has_presence(f) or f.type == _FD.TYPE_ENUM:
+def _writes_default(shape: FieldShape) -> bool:
+    """True when an absent member must be decoded as its `(default_json)`.
+
+    Not when the field has none, nor when the proto default already is it.
+    """
+    default, f = shape.default, shape.field
+    if default is NO_DEFAULT:
         return False
-    return any(default == z and type(default) is type(z) for z in _ZERO_DEFAULTS) or (
-        default is False or (type(default) is int and default == 0)
+    if has_presence(f) or f.type == _FD.TYPE_ENUM:
+        return True
+    return not (
+        any(default == z and type(default) is type(z) for z in _ZERO_DEFAULTS)
+        or default is False
+        or (type(default) is int and default == 0)
     )
 
 
@@ -281,7 +296,7 @@ class DecoderBuilder(GeneratedCache):
             try:
                 union = union_of(desc)
                 if union is not None:
-                    fn = self._build_union_filler(desc, union)
+                    fn = self._build_union_filler(union)
                 else:
                     fn = self._build_filler(desc, None)
             finally:
@@ -417,24 +432,19 @@ class DecoderBuilder(GeneratedCache):
             )
         else:
             lines += [f"    m = {_attr('m', via)}", "    m.SetInParent()"]
-        extra = _opt(desc, options_pb2.additional_properties)
         known: list[str] = []
-        for f in desc.fields:
-            if extra and f.name == extra:
-                continue
-            key = f.json_name
+        for shape in object_fields(desc):
+            f, key = shape.field, shape.key
             known.append(key)
             k = repr(key)
             lines.append(f"    x = v.get({k})")
             body = self._assign(f, key, env, "        ")
-            dj = _opt(f, options_pb2.default_json)
-            default = json.loads(dj) if dj else None
-            if dj and not _is_noop_default(f, default):
+            if _writes_default(shape):
                 dn = self._name("D")
-                env[dn] = default
+                env[dn] = shape.default
                 # `if True:` only opens the block the field's body is indented for.
                 lines += [f"    if x is None: x = {dn}", "    if True:"]
-            elif _is_value(f) and is_required_input(f):
+            elif _is_value(f) and shape.required:
                 # Value holds JSON null itself: present-null is a value, absent is missing.
                 lines += [
                     "    if x is None:",
@@ -442,7 +452,7 @@ class DecoderBuilder(GeneratedCache):
                     f"        {_attr('m', f.name)}.null_value = 0",
                     "    else:",
                 ]
-            elif is_required_input(f):
+            elif shape.required:
                 lines += [
                     "    if x is None:",
                     f"        if {k} in v: raise _invalid({k}, None, {_expected(f)!r})",
@@ -452,6 +462,7 @@ class DecoderBuilder(GeneratedCache):
             else:
                 lines.append("    if x is not None:")
             lines += body
+        extra = extra_field(desc)
         if extra:
             kn = self._name("K")
             env[kn] = frozenset(known)
@@ -462,28 +473,27 @@ class DecoderBuilder(GeneratedCache):
             ]
         return _compile("\n".join(lines), env, "fill")  # type: ignore[no-any-return]
 
-    def _build_union_filler(self, desc: MessageDescriptor, union: _d.OneofDescriptor) -> _Filler:
-        kind = _union_kind(union)
-        tag_field = _opt(union, options_pb2.tag_field) or "type"
-        name = desc.name
-        if kind == options_pb2.UNION_KIND_TAGGED:
-            return self._tagged_filler(name, union, tag_field)
+    def _build_union_filler(self, union: UnionShape) -> _Filler:
+        kind = union.kind
+        name = union.name
+        if kind == TAGGED:
+            return self._tagged_filler(union)
         variants: dict[str, _Filler] = {}
         unit: dict[str, int] = {}
         unit_attr = ""
         by_type: dict[type, _Filler] = {}
-        for f in union.fields:
-            if kind == options_pb2.UNION_KIND_EXTERNAL and f.type == _FD.TYPE_ENUM:
+        for v in union.variants:
+            f = v.field
+            if v.unit:
                 unit = {s: n for n, s in enum_wire(_et(f)).items()}
                 unit_attr = f.name
                 continue
-            tag = _opt(f, options_pb2.tag) or f.json_name
             env: dict[str, Any] = dict(_HELPERS)
-            path = tag if kind == options_pb2.UNION_KIND_EXTERNAL else ""
+            path = v.tag if kind == EXTERNAL else ""
             body = self._assign(f, path, env, "    ")
             var: _Filler = _compile("\n".join(["def var(x, m):", *body]), env, "var")
-            variants[tag] = var
-            if kind == options_pb2.UNION_KIND_UNTAGGED:
+            variants[v.tag] = var
+            if kind == UNTAGGED:
                 pytypes = {
                     _FD.TYPE_STRING: (str,),
                     _FD.TYPE_BOOL: (bool,),
@@ -494,7 +504,7 @@ class DecoderBuilder(GeneratedCache):
                 }.get(f.type, (int,))
                 for pt in pytypes:
                     by_type.setdefault(pt, var)
-        if kind == options_pb2.UNION_KIND_UNTAGGED:
+        if kind == UNTAGGED:
 
             def fill_untagged(v: Any, m: Any) -> None:
                 hit = by_type.get(type(v))
@@ -529,13 +539,11 @@ class DecoderBuilder(GeneratedCache):
 
         return fill_external
 
-    def _tagged_filler(self, name: str, union: _d.OneofDescriptor, tag_field: str) -> _Filler:
-        variants: dict[str, _Filler] = {}
-        for f in union.fields:
-            tag = _opt(f, options_pb2.tag) or f.json_name
-            variants[tag] = self._build_filler(_mt(f), f.name)
+    def _tagged_filler(self, union: UnionShape) -> _Filler:
+        variants = {v.tag: self._build_filler(_mt(v.field), v.field.name) for v in union.variants}
         allowed = list(variants)
-        expected = f"internally tagged enum {name}"
+        expected = f"internally tagged enum {union.name}"
+        tag_field = union.tag_field
 
         def fill_tagged(v: Any, m: Any) -> None:
             if type(v) is not dict:

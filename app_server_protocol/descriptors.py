@@ -3,8 +3,9 @@
 The codec (encoders and decoders), the method tables, the JSON Schema and
 TypeScript exporters and the wire `TypedDict` generator all learn how a proto
 type looks on the JSON wire from this module, and only from it: member
-names, presence, nullability, defaults, experimental marks, unions (kind,
-tag member, variant tags) and enum wire strings. Each question is answered
+names, presence, nullability, defaults, experimental marks (modelled and
+unmodelled members), unions (kind, tag member, variant tags) and enum wire
+strings. No other module names an option of `options.proto`. Each question is answered
 by a small typed description (`FieldShape`, `UnionShape`, `Variant`) built
 from the descriptors, so the consumers cannot disagree.
 
@@ -177,6 +178,25 @@ def field_shape(f: _d.FieldDescriptor) -> FieldShape:
         required=required,
         default=default,
         experimental=bool(option(f, options_pb2.experimental_field)),
+    )
+
+
+@dataclass(frozen=True)
+class ExperimentalMember:
+    """A member the reference marks experimental that the contract does not model."""
+
+    name: str
+    """JSON member name (`persistExtendedHistory`)."""
+    reason: str
+    """The name the reference's refusal gives (`persistFullHistory`), `name` by default."""
+
+
+@cache
+def experimental_members(desc: _d.Descriptor) -> tuple[ExperimentalMember, ...]:
+    """The unmodelled experimental members of a message (`(experimental_member)`), in order."""
+    return tuple(
+        ExperimentalMember(name=m.name, reason=m.reason or m.name)
+        for m in option(desc, options_pb2.experimental_member)
     )
 
 

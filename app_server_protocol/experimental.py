@@ -12,8 +12,9 @@ name). A field is used when its value is not null, false or `[]` (the
 reference's rule for its `Option`, `bool` and `Vec` fields: `dynamicTools:
 []` and `experimentalRawEvents: false` pass); a variant is used when selected.
 
-The decoder asks `gate_for(params type)` once and calls the gate on the JSON
-params of every request made without the capability.
+The decoder of a type asks `gate_for(type)` when it is built (at start, by
+`codec.build_all`) and calls the gate on the JSON params of every request
+made without the capability.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ from typing import Any
 
 from google.protobuf import descriptor as _d
 
-from app_server_protocol.descriptors import TAGGED, field_shape, option, union_of
-from app_server_protocol.v2 import options_pb2
+from app_server_protocol.descriptors import (
+    TAGGED,
+    experimental_members,
+    object_fields,
+    union_of,
+)
 
 Gate = Callable[[Any], "str | None"]
 """JSON params (already decoded once) -> name of the first experimental member used, or None."""
@@ -70,12 +75,11 @@ def marks(desc: _d.Descriptor) -> tuple[ExperimentalMark, ...]:
                 raise RuntimeError(f"{desc.full_name}: experimental variant of a non-tagged union")
             found.append(ExperimentalMark(key=union.tag_field, reason=v.tag, tag=v.tag))
     else:
-        for f in desc.fields:
-            shape = field_shape(f)
+        for shape in object_fields(desc):
             if shape.experimental:
                 found.append(ExperimentalMark(key=shape.key, reason=shape.key))
-    for m in option(desc, options_pb2.experimental_member):
-        found.append(ExperimentalMark(key=m.name, reason=m.reason or m.name))
+    for m in experimental_members(desc):
+        found.append(ExperimentalMark(key=m.name, reason=m.reason))
     return tuple(found)
 
 

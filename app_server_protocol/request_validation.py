@@ -10,8 +10,11 @@ becomes `dangerFullAccess`, an empty user message is sent). The core runs
 and it raises the `DecodeError` the JSON decoder gives for the same data,
 with the same JSON path, so either path refuses alike.
 
-The walk is planned once per message type from the descriptors: only the
-fields that can reach a union or an enum are visited.
+The walk is planned once per message type from the typed descriptions of
+`descriptors` (only the fields that can reach a union or an enum are
+visited), at start: `codec.build_all` plans every protocol type with its
+converters, so the first gRPC request pays nothing and a bad annotation
+fails the process at import.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def validate_request(message: Message) -> None:
     with no variant set ("missing field `type`" for a tagged one) and for an
     enum number that has no wire string, anywhere in the message.
     """
-    check = _check_for(message.DESCRIPTOR)
+    check = check_for(message.DESCRIPTOR)
     if check is not None:
         check(message, "")
 
@@ -94,8 +97,13 @@ _CHECKS: dict[str, _Check | None] = {}
 _BUILDING: set[str] = set()
 
 
-def _check_for(desc: MessageDescriptor) -> _Check | None:
-    """The (cached) check of a message type, or None when nothing in it can be invalid."""
+def check_for(desc: MessageDescriptor) -> _Check | None:
+    """The check `(message, path) -> None` of a message type, or None when nothing in it
+    can be invalid.
+
+    Planned once and cached: `codec.build_all` plans every protocol type at
+    start; any other type is planned on its first message.
+    """
     full = desc.full_name
     if full in _CHECKS:
         return _CHECKS[full]
@@ -157,7 +165,7 @@ def _variant_step(f: _d.FieldDescriptor, kind: int, tag: str) -> _Check | None:
         return _enum_step(f, "")
     if f.type != _FD.TYPE_MESSAGE:
         return None
-    inner = _check_for(msg_type(f))
+    inner = check_for(msg_type(f))
     if inner is None:
         return None
     name = f.name
@@ -199,7 +207,7 @@ def _field_step(f: _d.FieldDescriptor) -> _Check | None:
         return _enum_step(f, key)
     if f.type != _FD.TYPE_MESSAGE:
         return None
-    inner = _check_for(msg_type(f))
+    inner = check_for(msg_type(f))
     if inner is None:
         return None
     name = f.name
@@ -234,7 +242,7 @@ def _map_step(f: _d.FieldDescriptor, key: str) -> _Check | None:
         return enums
     if vf.type != _FD.TYPE_MESSAGE:
         return None
-    inner = _check_for(msg_type(vf))
+    inner = check_for(msg_type(vf))
     if inner is None:
         return None
 

@@ -68,6 +68,14 @@ def test_unions_and_enums() -> None:
     assert ds.enum_values(thread_pb2.AskForApproval.DESCRIPTOR)[1] == "on-failure"
 
 
+def test_unmodelled_experimental_members() -> None:
+    """`(experimental_member)`s come in listed order, the refusal's name defaulting to the member."""
+    members = ds.experimental_members(thread_pb2.ThreadStartParams.DESCRIPTOR)
+    assert ds.ExperimentalMember("persistExtendedHistory", "persistFullHistory") in members
+    assert all(m.reason for m in members)
+    assert ds.experimental_members(thread_pb2.ThreadListParams.DESCRIPTOR) == ()
+
+
 def test_method_options() -> None:
     """Method names, experimental marks and notification names come from the options."""
     svc = service_pb2.DESCRIPTOR.services_by_name["ThreadService"]
