@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
 
 from app_server_protocol.errors import internal_error, invalid_request
+from app_server_protocol.wire_types import CommandExecParams, CommandExecResponse
 from core_service.hub import CallInfo
 
 COMMAND_OUTPUT_LIMIT = 1 << 20
@@ -15,7 +15,9 @@ COMMAND_OUTPUT_LIMIT = 1 << 20
 class CommandApi:
     """command/exec."""
 
-    async def command_exec(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def command_exec(
+        self, params: CommandExecParams, call: CallInfo | None
+    ) -> CommandExecResponse:
         """command/exec: run a command (argv) with a timeout; capture its output."""
         argv = params.get("command") or []
         if not argv:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, cast
 
 from app_server_protocol.errors import INVALID_REQUEST, ProtocolError, internal_error
 from app_server_protocol.wire_types import (
     ConfigBatchWriteParams,
     ConfigReadParams,
+    ConfigReadResponse,
     ConfigValueWriteParams,
+    ConfigWriteResponse,
 )
 from core_service.config.errors import ConfigError
 from core_service.config.source import ConfigSource
@@ -40,22 +41,22 @@ class ConfigApi:
         # the file the previous write left, and the last reload the last write.
         self._writing = asyncio.Lock()
 
-    async def config_read(self, params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+    async def config_read(
+        self, params: ConfigReadParams, call: CallInfo | None
+    ) -> ConfigReadResponse:
         """config/read."""
-        request = cast(ConfigReadParams, params)
         try:
-            response = read_config_response(
-                self.source.load, bool(request.get("includeLayers")), request.get("cwd")
+            return read_config_response(
+                self.source.load, bool(params.get("includeLayers")), params.get("cwd")
             )
         except ConfigError as err:
             raise internal_error(err.message) from None
-        return cast(dict[str, Any], response)
 
     async def _write(
         self,
         edits: Sequence[Edit],
         request: ConfigValueWriteParams | ConfigBatchWriteParams,
-    ) -> dict[str, Any]:
+    ) -> ConfigWriteResponse:
         async with self._writing:
             try:
                 response = await asyncio.to_thread(
@@ -69,23 +70,21 @@ class ConfigApi:
             except ConfigError as err:
                 raise write_error(err) from None
             await self.source.reload()
-        return cast(dict[str, Any], response)
+        return response
 
     async def config_value_write(
-        self, params: dict[str, Any], call: CallInfo | None
-    ) -> dict[str, Any]:
+        self, params: ConfigValueWriteParams, call: CallInfo | None
+    ) -> ConfigWriteResponse:
         """config/value/write."""
-        request = cast(ConfigValueWriteParams, params)
-        strategy = request.get("mergeStrategy") or "replace"
-        return await self._write([(request["keyPath"], request.get("value"), strategy)], request)
+        strategy = params.get("mergeStrategy") or "replace"
+        return await self._write([(params["keyPath"], params.get("value"), strategy)], params)
 
     async def config_batch_write(
-        self, params: dict[str, Any], call: CallInfo | None
-    ) -> dict[str, Any]:
+        self, params: ConfigBatchWriteParams, call: CallInfo | None
+    ) -> ConfigWriteResponse:
         """config/batchWrite."""
-        request = cast(ConfigBatchWriteParams, params)
         edits: list[Edit] = [
             (e["keyPath"], e.get("value"), e.get("mergeStrategy") or "replace")
-            for e in request.get("edits") or []
+            for e in params.get("edits") or []
         ]
-        return await self._write(edits, request)
+        return await self._write(edits, params)

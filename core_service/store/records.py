@@ -26,7 +26,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NotRequired, Required, TypedDict
 
-from app_server_protocol.wire_types import GitInfo
+from app_server_protocol.wire_types import GitInfo, SandboxPolicy
 
 # -- payloads ---------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ class SessionMeta(TypedDict, total=False):
     preview: str
     git_info: GitInfo | None
     approval_policy: str
-    sandbox: dict[str, Any]
+    sandbox: SandboxPolicy
     reasoning_effort: str | None
     base_instructions: str | None
     developer_instructions: str | None

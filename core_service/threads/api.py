@@ -15,7 +15,6 @@ from app_server_protocol.v2 import notification_pb2 as N
 from app_server_protocol.wire_types import (
     AskForApproval,
     ReasoningEffort,
-    SandboxPolicy,
     Thread,
     ThreadArchiveParams,
     ThreadArchiveResponse,
@@ -66,7 +65,7 @@ def session_response(thread: LoadedThread, include_turns: bool) -> ThreadStartRe
         "cwd": thread.meta.get("cwd", ""),
         # The config was validated against these enums when it was loaded.
         "approvalPolicy": cast(AskForApproval, cfg.approval_policy),
-        "sandbox": cast(SandboxPolicy, sandbox),
+        "sandbox": sandbox,
         "reasoningEffort": cast("ReasoningEffort | None", cfg.model_reasoning_effort),
     }
 

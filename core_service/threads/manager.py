@@ -10,6 +10,7 @@ The thread/* handlers are in :mod:`core_service.threads.api`.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import time
@@ -18,7 +19,12 @@ from typing import Any
 
 from app_server_protocol.errors import ProtocolError, invalid_request
 from app_server_protocol.v2 import notification_pb2 as N
-from app_server_protocol.wire_types import ThreadForkParams, ThreadResumeParams, ThreadStartParams
+from app_server_protocol.wire_types import (
+    SandboxPolicy,
+    ThreadForkParams,
+    ThreadResumeParams,
+    ThreadStartParams,
+)
 from core_service.config.errors import ConfigError
 from core_service.config.overrides import derive_thread_config
 from core_service.config.schema import Config
@@ -42,31 +48,27 @@ ARCHIVE_STOP_SECONDS = 10.0
 _RESUME_OVERRIDES = ("model", "modelProvider", "cwd", "approvalPolicy", "sandbox", "config",
                      "baseInstructions", "developerInstructions")
 
-_SANDBOX_BY_MODE: dict[str, dict[str, Any]] = {
+# The policies of the modes that take no settings (`workspace-write` takes
+# the `[sandbox_workspace_write]` table's).
+_SANDBOX_BY_MODE: dict[str, SandboxPolicy] = {
     "read-only": {"type": "readOnly", "access": {"type": "fullAccess"}},
-    "workspace-write": {
-        "type": "workspaceWrite",
-        "writableRoots": [],
-        "readOnlyAccess": {"type": "fullAccess"},
-        "networkAccess": False,
-        "excludeTmpdirEnvVar": False,
-        "excludeSlashTmp": False,
-    },
     "danger-full-access": {"type": "dangerFullAccess"},
 }
 
 
-def sandbox_policy(config: Config) -> dict[str, Any]:
-    """The v2 SandboxPolicy object of a sandbox mode."""
-    policy = dict(_SANDBOX_BY_MODE.get(config.sandbox_mode, _SANDBOX_BY_MODE["read-only"]))
-    if policy["type"] == "workspaceWrite":
-        ws = getattr(config, "sandbox_workspace_write", None)
-        if ws is not None:
-            policy["writableRoots"] = list(getattr(ws, "writable_roots", []) or [])
-            policy["networkAccess"] = bool(getattr(ws, "network_access", False))
-            policy["excludeTmpdirEnvVar"] = bool(getattr(ws, "exclude_tmpdir_env_var", False))
-            policy["excludeSlashTmp"] = bool(getattr(ws, "exclude_slash_tmp", False))
-    return policy
+def sandbox_policy(config: Config) -> SandboxPolicy:
+    """The v2 SandboxPolicy object of a config's sandbox mode (read-only when unknown)."""
+    if config.sandbox_mode == "workspace-write":
+        ws = config.sandbox_workspace_write
+        return {
+            "type": "workspaceWrite",
+            "writableRoots": list(ws.writable_roots),
+            "readOnlyAccess": {"type": "fullAccess"},
+            "networkAccess": ws.network_access,
+            "excludeTmpdirEnvVar": ws.exclude_tmpdir_env_var,
+            "excludeSlashTmp": ws.exclude_slash_tmp,
+        }
+    return copy.deepcopy(_SANDBOX_BY_MODE.get(config.sandbox_mode, _SANDBOX_BY_MODE["read-only"]))
 
 
 def check_thread_id(thread_id: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, cast
 
 from app_server_protocol.errors import invalid_request
 from app_server_protocol.wire_types import (
@@ -62,7 +61,7 @@ class TurnApi:
         policy = params.get("sandboxPolicy")
         if policy is not None:
             # The session metadata keeps the policy as the JSON it was given.
-            thread.meta["sandbox"] = cast(dict[str, Any], policy)
+            thread.meta["sandbox"] = policy
         elif thread.meta.get("sandbox") is None:
             thread.meta["sandbox"] = sandbox_policy(thread.config)
         effort, summary = params.get("effort"), params.get("summary")

@@ -83,7 +83,7 @@ def request_headers(
     """Attribution headers of a turn's requests."""
     name = (originator or {}).get("name") or DEFAULT_ORIGINATOR
     version = (originator or {}).get("version")
-    sandbox = thread.meta.get("sandbox") or {}
+    sandbox: Mapping[str, object] = thread.meta.get("sandbox") or {}
     metadata = {
         "turn_id": turn_id,
         "sandbox": "none" if sandbox.get("type") == "dangerFullAccess" else "seccomp",

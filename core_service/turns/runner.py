@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from app_server_protocol.wire_types import Turn, UserInput
+from app_server_protocol.wire_types import JsonValue, Turn, UserInput
 from core_service.account.credentials import Credentials
 from core_service.account.rate_limits import null_snapshot
 from core_service.hub import CallInfo, Hub
@@ -59,7 +59,7 @@ class TurnRunner:
         thread: LoadedThread,
         inputs: list[UserInput],
         *,
-        output_schema: dict[str, Any] | None,
+        output_schema: dict[str, JsonValue] | None,
         originator: Mapping[str, Any] | None,
         call: CallInfo | None,
     ) -> ActiveTurn:
@@ -85,7 +85,7 @@ class TurnRunner:
         active: ActiveTurn,
         turn: Turn,
         inputs: list[UserInput],
-        output_schema: dict[str, Any] | None,
+        output_schema: dict[str, JsonValue] | None,
         originator: Mapping[str, Any] | None,
     ) -> None:
         self.events.turn_started(thread, active, turn)
