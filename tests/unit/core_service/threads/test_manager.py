@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,11 +11,13 @@ import pytest
 from app_server_protocol import codec
 from app_server_protocol.errors import ProtocolError
 from app_server_protocol.v2 import thread_pb2 as T
+from core_service.config.schema import Config, SandboxWorkspaceWrite
 from core_service.ids import uuid7
 from core_service.store import records
 from core_service.store.layout import rollout_path
 from core_service.store.reader import load_rollout
 from core_service.store.writer import RolloutWriter
+from core_service.threads.manager import sandbox_policy
 from core_service.threads.state import LoadedThread
 from tests.unit.core_service.store.sample import CREATED, meta, simple_turn
 from tests.unit.core_service.threads.conftest import Env
@@ -22,6 +25,23 @@ from tests.unit.core_service.threads.conftest import Env
 
 def _start(**fields: Any) -> Any:
     return codec.to_json(T.ThreadStartParams(**fields))
+
+
+def _config(**fields: Any) -> Config:
+    return Config(codex_home=Path("/h"), config_path=Path("/h/config.toml"), **fields)
+
+
+def test_sandbox_policy_of_each_mode() -> None:
+    """Each mode gives its wire SandboxPolicy (workspace-write with its table; unknown: read-only)."""
+    ws = SandboxWorkspaceWrite(writable_roots=["/a"], network_access=True)
+    assert sandbox_policy(_config(sandbox_mode="workspace-write", sandbox_workspace_write=ws)) == {
+        "type": "workspaceWrite", "writableRoots": ["/a"], "readOnlyAccess": {"type": "fullAccess"},
+        "networkAccess": True, "excludeTmpdirEnvVar": False, "excludeSlashTmp": False}
+    assert sandbox_policy(_config(sandbox_mode="danger-full-access")) == {
+        "type": "dangerFullAccess"}
+    read_only = sandbox_policy(_config(sandbox_mode="nonsense"))
+    assert read_only == {"type": "readOnly", "access": {"type": "fullAccess"}}
+    assert read_only is not sandbox_policy(_config())  # each thread gets its own copy
 
 
 async def _on_disk(env: Env, turns: int = 2) -> str:
