@@ -32,7 +32,7 @@ def _config(**fields: Any) -> Config:
 
 
 def test_sandbox_policy_of_each_mode() -> None:
-    """Each mode gives its wire SandboxPolicy (workspace-write with its table; unknown: read-only)."""
+    """Each mode gives its wire SandboxPolicy (workspace-write its table's; unknown: read-only)."""
     ws = SandboxWorkspaceWrite(writable_roots=["/a"], network_access=True)
     assert sandbox_policy(_config(sandbox_mode="workspace-write", sandbox_workspace_write=ws)) == {
         "type": "workspaceWrite", "writableRoots": ["/a"], "readOnlyAccess": {"type": "fullAccess"},
