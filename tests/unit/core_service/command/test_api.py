@@ -11,15 +11,26 @@ from pathlib import Path
 import pytest
 
 from app_server_protocol.errors import ProtocolError
+from app_server_protocol.wire_types import CommandExecParams
 from core_service.command.api import CommandApi
 
 WAIT = 5.0
+# The reference's answer to a command that outlives its timeout.
+TIMED_OUT = (-32603, "exec failed: sandbox error: command timed out")
+
+
+def params(
+    *command: str, timeout_ms: int | None = None, cwd: Path | None = None
+) -> CommandExecParams:
+    """command/exec params as the codec hands them over (every field, null when unset)."""
+    return {"command": list(command), "timeoutMs": timeout_ms,
+            "cwd": None if cwd is None else str(cwd), "sandboxPolicy": None}
 
 
 async def test_output_and_exit_code_are_captured(tmp_path: Path) -> None:
     """stdout and stderr come back separately, with the command's exit code, run in `cwd`."""
     out = await asyncio.wait_for(CommandApi().command_exec(
-        {"command": ["sh", "-c", "pwd; echo err >&2; exit 3"], "cwd": str(tmp_path)},
+        params("sh", "-c", "pwd; echo err >&2; exit 3", cwd=tmp_path),
         None), WAIT)
     assert out == {"exitCode": 3, "stdout": f"{tmp_path}\n", "stderr": "err\n"}
 
@@ -27,7 +38,7 @@ async def test_output_and_exit_code_are_captured(tmp_path: Path) -> None:
 async def test_a_command_within_its_timeout_completes() -> None:
     """A `timeoutMs` the command stays within does not change its result."""
     out = await asyncio.wait_for(CommandApi().command_exec(
-        {"command": ["echo", "hi"], "timeoutMs": 4000}, None), WAIT)
+        params("echo", "hi", timeout_ms=4000), None), WAIT)
     assert out == {"exitCode": 0, "stdout": "hi\n", "stderr": ""}
 
 
@@ -40,9 +51,45 @@ async def test_timeout_is_the_reference_error() -> None:
     -32603 "exec failed: sandbox error: command timed out"."""
     with pytest.raises(ProtocolError) as caught:
         await asyncio.wait_for(CommandApi().command_exec(
-            {"command": ["sleep", "30"], "timeoutMs": 200}, None), WAIT)
+            params("sleep", "30", timeout_ms=200), None), WAIT)
+    assert (caught.value.code, caught.value.message) == TIMED_OUT
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core_service/command/api.py treats timeoutMs 0 as no timeout (`if timeout_ms`); the "
+    "reference times the command out at once"))
+async def test_zero_timeout_times_out_at_once() -> None:
+    """`timeoutMs: 0` is a timeout of zero, as on the reference: the command is stopped
+    and the call answers the timeout error."""
+    with pytest.raises(ProtocolError) as caught:
+        await asyncio.wait_for(CommandApi().command_exec(
+            params("sleep", "30", timeout_ms=0), None), WAIT)
+    assert (caught.value.code, caught.value.message) == TIMED_OUT
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core_service/command/api.py runs a command without timeoutMs for ever; the reference "
+    "applies its default of 10 s"))
+async def test_default_timeout_is_the_references_ten_seconds() -> None:
+    """Without `timeoutMs` a command is stopped after the reference's default 10 s."""
+    with pytest.raises(ProtocolError) as caught:
+        await asyncio.wait_for(CommandApi().command_exec(
+            params("sleep", "30"), None), 10.0 + WAIT)
+    assert (caught.value.code, caught.value.message) == TIMED_OUT
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core_service/command/api.py answers a command killed by a signal as exitCode -9 "
+    "(Python's negative returncode); the reference answers the error -32603 "
+    "'exec failed: sandbox error: command was killed by a signal'"))
+async def test_command_killed_by_a_signal_is_the_reference_error() -> None:
+    """A command that dies of a signal is -32603 "exec failed: sandbox error: command was
+    killed by a signal", not a negative exit code no process can have."""
+    with pytest.raises(ProtocolError) as caught:
+        await asyncio.wait_for(CommandApi().command_exec(
+            params("sh", "-c", "kill -9 $$"), None), WAIT)
     assert (caught.value.code, caught.value.message) == (
-        -32603, "exec failed: sandbox error: command timed out")
+        -32603, "exec failed: sandbox error: command was killed by a signal")
 
 
 async def test_timeout_kills_the_command(tmp_path: Path) -> None:
@@ -51,8 +98,7 @@ async def test_timeout_kills_the_command(tmp_path: Path) -> None:
     pid_fifo = tmp_path / "pid"
     with _PidFifo(pid_fifo) as pid_of:
         call = asyncio.ensure_future(CommandApi().command_exec(
-            {"command": ["sh", "-c", f"echo $$ > {pid_fifo}; exec sleep 30"],
-             "timeoutMs": 300}, None))
+            params("sh", "-c", f"echo $$ > {pid_fifo}; exec sleep 30", timeout_ms=300), None))
         with _ExitWatch(await pid_of()) as exited:
             try:
                 await asyncio.wait_for(asyncio.shield(call), WAIT)
@@ -61,18 +107,17 @@ async def test_timeout_kills_the_command(tmp_path: Path) -> None:
             await asyncio.wait_for(exited, WAIT)
 
 
-@pytest.mark.parametrize("argv", [[], None])
-async def test_empty_argv_is_refused(argv: list[str] | None) -> None:
-    """An empty or null `command` is -32600 "command must not be empty" (the reference's)."""
+async def test_empty_argv_is_refused() -> None:
+    """An empty `command` is -32600 "command must not be empty", the reference's answer."""
     with pytest.raises(ProtocolError) as caught:
-        await CommandApi().command_exec({"command": argv}, None)
+        await CommandApi().command_exec(params(), None)
     assert (caught.value.code, caught.value.message) == (-32600, "command must not be empty")
 
 
 async def test_spawn_failure_is_an_internal_error_naming_the_cause(tmp_path: Path) -> None:
     """A program that cannot be started is -32603 with the OS's reason in the message."""
     with pytest.raises(ProtocolError) as caught:
-        await CommandApi().command_exec({"command": [str(tmp_path / "missing")]}, None)
+        await CommandApi().command_exec(params(str(tmp_path / "missing")), None)
     assert caught.value.code == -32603
     assert "No such file or directory" in caught.value.message
 
@@ -84,7 +129,7 @@ async def test_spawn_failure_message_is_the_references(tmp_path: Path) -> None:
     """A program that cannot be started is -32603 "exec failed: <reason>", as on the
     reference, so a client matching the prefix sees one message for every exec failure."""
     with pytest.raises(ProtocolError) as caught:
-        await CommandApi().command_exec({"command": [str(tmp_path / "missing")]}, None)
+        await CommandApi().command_exec(params(str(tmp_path / "missing")), None)
     assert caught.value.message.startswith("exec failed: ")
 
 
@@ -94,7 +139,7 @@ async def test_cancelled_call_kills_the_command(tmp_path: Path) -> None:
     pid_fifo = tmp_path / "pid"
     with _PidFifo(pid_fifo) as pid_of:
         call = asyncio.ensure_future(CommandApi().command_exec(
-            {"command": ["sh", "-c", f"echo $$ > {pid_fifo}; exec sleep 30"]}, None))
+            params("sh", "-c", f"echo $$ > {pid_fifo}; exec sleep 30"), None))
         with _ExitWatch(await pid_of()) as exited:
             call.cancel()
             with pytest.raises(asyncio.CancelledError):
