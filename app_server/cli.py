@@ -198,7 +198,8 @@ def run_single(args: argparse.Namespace) -> int:
     tmp = tempfile.mkdtemp(prefix="app-server-")
     os.chmod(tmp, 0o700)
     sock = os.path.join(tmp, "core.sock")
-    env = dict(os.environ, APP_SERVER_CORE_WATCH_PARENT="1")
+    # The core stops if this process dies, even while it is still starting.
+    env = dict(os.environ, APP_SERVER_CORE_WATCH_PARENT=str(os.getpid()))
     cmd = [sys.executable, "-m", "app_server", "core", "--listen", f"unix://{sock}",
            *_config_argv(args)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)

@@ -40,13 +40,26 @@ GRPC_OPTIONS = [
 ]
 
 
+# The launcher's pid, set by the single command for its private core.
+WATCH_PARENT_ENV = "APP_SERVER_CORE_WATCH_PARENT"
+
+
 async def run_core(
     listen: str,
     overrides: list[Override],
     *,
     idle_unload_seconds: float = DEFAULT_IDLE_UNLOAD_SECONDS,
 ) -> int:
-    """Serve the core until SIGTERM/SIGINT; prints `listening on: ADDR` to stderr."""
+    """Serve the core until SIGTERM/SIGINT; prints `listening on: ADDR` to stderr.
+
+    Signals are handled from the start, so a TERM right after the readiness
+    line (or during start-up) is an ordered stop, never a kill.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    watchdog = loop.create_task(_watch_parent(stop))
     configs = ConfigSource(None, overrides)
     if configs.load.diagnostic is not None:
         log.error("%s %s", configs.load.diagnostic.summary, configs.load.diagnostic.details)
@@ -68,12 +81,6 @@ async def run_core(
     )
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     print(f"listening on: {shown}", file=sys.stderr, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    parent = os.getppid()
-    watchdog = loop.create_task(_watch_parent(parent, stop))
     await stop.wait()
     watchdog.cancel()
     log.info("core shutting down")
@@ -91,9 +98,16 @@ def _remove_stale_socket(target: str) -> None:
             path.unlink()
 
 
-async def _watch_parent(parent: int, stop: asyncio.Event) -> None:
-    """Stop when the parent dies (no orphan core if the launcher is SIGKILLed)."""
-    if os.environ.get("APP_SERVER_CORE_WATCH_PARENT") != "1":
+async def _watch_parent(stop: asyncio.Event) -> None:
+    """Stop when the launcher dies (no orphan core if it is SIGKILLed).
+
+    The launcher names itself in `APP_SERVER_CORE_WATCH_PARENT` (its pid), so
+    a launcher that died before this core got this far is noticed too: the
+    core has been reparented already and stops at once.
+    """
+    try:
+        parent = int(os.environ.get(WATCH_PARENT_ENV, ""))
+    except ValueError:
         return
     while not stop.is_set():
         if os.getppid() != parent:

@@ -166,7 +166,6 @@ async def test_tcp_port_zero_is_shown_resolved_and_sigint_stops(tmp_path: Path) 
         shown = await core.listening("tcp://", WAIT)
         assert shown.startswith("tcp://127.0.0.1:") and not shown.endswith(":0")
         assert await health_of(shown) == SERVING
-        # Signalled only once a call was served: see the xfail test below.
         assert await core.stop(signal.SIGINT, WAIT) == 0
 
 
@@ -182,10 +181,6 @@ async def test_stale_socket_of_a_killed_core_is_replaced(tmp_path: Path) -> None
         assert await health_of(f"unix://{path}") == SERVING
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core_service/server.py prints `listening on:` before it installs its SIGTERM/SIGINT "
-    "handlers: a SIGTERM right after readiness kills the core (-15) without the ordered "
-    "stop (no NOT_SERVING, no drain, store not closed)"))
 async def test_sigterm_right_after_readiness_is_an_ordered_stop(tmp_path: Path) -> None:
     """A SIGTERM sent the moment `listening on:` is out still stops the core in order
     (exit 0): the readiness line is printed only once signals are handled."""
@@ -211,22 +206,17 @@ async def test_sigterm_right_after_readiness_is_an_ordered_stop(tmp_path: Path) 
 
 
 async def test_parent_death_stops_the_core(tmp_path: Path) -> None:
-    """With APP_SERVER_CORE_WATCH_PARENT=1 a serving core whose parent is SIGKILLed stops
-    by itself (no orphan core)."""
+    """With APP_SERVER_CORE_WATCH_PARENT=<launcher pid> a serving core whose launcher
+    is SIGKILLed stops by itself (no orphan core)."""
     listen = f"unix://{tmp_path}/core.sock"
     async with core_under_parent(listen, tmp_path) as (parent, core_pid):
         with exit_watch(core_pid) as core_exited:
             await parent.listening("unix://", WAIT)
-            # Killed once a call was served: see the xfail test below.
             assert await health_of(listen) == SERVING
             parent.proc.kill()
             await asyncio.wait_for(core_exited, WAIT)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core_service/server.py takes the parent pid to watch (os.getppid()) only once it "
-    "serves: a launcher that dies while the core starts up (or right after readiness) "
-    "leaves the core reparented, watching its new parent, orphaned for good"))
 async def test_parent_death_during_start_up_stops_the_core(tmp_path: Path) -> None:
     """A core whose parent dies before it is ready stops by itself as well."""
     listen = f"unix://{tmp_path}/core.sock"
@@ -241,15 +231,16 @@ async def core_under_parent(
     listen: str, tmp_path: Path
 ) -> AsyncIterator[tuple[ServerProcess, int]]:
     """A parent process that runs `run_core(listen)` as its child with
-    APP_SERVER_CORE_WATCH_PARENT=1 (the core writes to the parent's stderr); yields the
+    APP_SERVER_CORE_WATCH_PARENT=<its pid> (the core writes to the parent's stderr); yields the
     parent and the core's pid. Both are killed at the end if still there."""
     parent_code = (
-        "import subprocess, sys; "
-        f"p = subprocess.Popen([sys.executable, '-c', {CORE!r}, {listen!r}]); "
+        "import os, subprocess, sys; "
+        "env = dict(os.environ, APP_SERVER_CORE_WATCH_PARENT=str(os.getpid())); "
+        f"p = subprocess.Popen([sys.executable, '-c', {CORE!r}, {listen!r}], env=env); "
         "print(p.pid, flush=True); p.wait()")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", parent_code, cwd=REPO,
-        env=server_env(tmp_path / "home", APP_SERVER_CORE_WATCH_PARENT="1"),
+        env=server_env(tmp_path / "home"),
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     parent = ServerProcess(proc)
