@@ -36,7 +36,6 @@ NOT_EXPORTED = frozenset(
         "ConnectionClosed",
         "GatewayHello",
         "GatewayFrame",
-        "UnionKind",
     }
 )
 OPTIONS_FILE = "app_server_protocol/v2/options.proto"
@@ -158,12 +157,23 @@ def union_methods() -> dict[str, tuple[str, list[MethodEntry]]]:
     }
 
 
+# Variants the reference titles from its own (Rust) variant name rather than
+# from the wire tag: (union, tag) -> title.
+VARIANT_TITLES: dict[tuple[str, str], str] = {
+    ("SessionSource", "subAgent"): "SubagentSessionSource",
+}
+
+
 def variant_title(tag: str, union: str) -> str:
     """Name of a union's object variant as the reference titles it.
 
     The tag in PascalCase (`open_page` -> `OpenPage`, `userMessage` ->
-    `UserMessage`) followed by the union's name: `OpenPageWebSearchAction`.
+    `UserMessage`) followed by the union's name: `OpenPageWebSearchAction`,
+    except where `VARIANT_TITLES` names the reference's own title.
     """
+    title = VARIANT_TITLES.get((union, tag))
+    if title is not None:
+        return title
     return "".join(p[:1].upper() + p[1:] for p in tag.split("_")) + union
 
 

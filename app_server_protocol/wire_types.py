@@ -729,11 +729,11 @@ class ServerRequestResolvedNotification(TypedDict):
     requestId: RequestId
 
 
-class SubAgentSessionSource(TypedDict):
+class SubagentSessionSource(TypedDict):
     subAgent: SubAgentSource
 
 
-SessionSource: TypeAlias = "Literal['cli', 'vscode', 'exec', 'appServer', 'unknown'] | SubAgentSessionSource"
+SessionSource: TypeAlias = "Literal['cli', 'vscode', 'exec', 'appServer', 'unknown'] | SubagentSessionSource"
 
 
 class ThreadSpawnSubAgentSource(TypedDict):

@@ -69,7 +69,8 @@ def test_unions_and_enums() -> None:
 
 
 def test_unmodelled_experimental_members() -> None:
-    """`(experimental_member)`s come in listed order, the refusal's name defaulting to the member."""
+    """`(experimental_member)`s come in listed order, the refusal's name defaulting
+    to the member's."""
     members = ds.experimental_members(thread_pb2.ThreadStartParams.DESCRIPTOR)
     assert ds.ExperimentalMember("persistExtendedHistory", "persistFullHistory") in members
     assert all(m.reason for m in members)

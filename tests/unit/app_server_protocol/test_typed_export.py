@@ -131,9 +131,9 @@ def test_external_union_mixes_string_literals_and_one_key_variants(gen: Generate
     """An external union's unit variants are string literals; an object variant is a
     `TypedDict` holding the single `{tag: payload}` member."""
     assert gen.aliases["SessionSource"] == (
-        "Literal['cli', 'vscode', 'exec', 'appServer', 'unknown'] | SubAgentSessionSource"
+        "Literal['cli', 'vscode', 'exec', 'appServer', 'unknown'] | SubagentSessionSource"
     )
-    assert gen.members["SubAgentSessionSource"] == {"subAgent": "SubAgentSource"}
+    assert gen.members["SubagentSessionSource"] == {"subAgent": "SubAgentSource"}
 
 
 def test_untagged_union_is_the_plain_union_of_its_members(gen: Generated) -> None:
