@@ -18,16 +18,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from google.protobuf import descriptor as _d
 from google.protobuf import struct_pb2
-
-from app_server_protocol.descriptors import field_shape, union_of
 
 # Descriptors as the public helpers accept them: upb's and the pure-Python
 # descriptor classes share no static type.
 MessageDescriptor = Any
-FieldDesc = Any
-EnumDesc = Any
 
 
 class DecodeError(ValueError):
@@ -107,23 +102,7 @@ def describe_value(v: Any) -> str:
 
 
 # --------------------------------------------------------------------------
-# Descriptor queries, in the codec's terms (answered by `descriptors`)
-
-
-def union_oneof(desc: MessageDescriptor) -> _d.OneofDescriptor | None:
-    """The annotated oneof of a union message (what a decoder dispatches on), if any."""
-    u = union_of(desc)
-    return None if u is None else u.oneof
-
-
-def is_nullable(f: FieldDesc) -> bool:
-    """True when the field's output value may be null (`T | null`; any JSON)."""
-    return field_shape(f).nullable
-
-
-def is_required_input(f: FieldDesc) -> bool:
-    """True when an input must carry this member (no presence, no default, not nullable)."""
-    return field_shape(f).required
+# Generated source
 
 
 def attr_source(obj: str, name: str) -> str:

@@ -14,11 +14,8 @@ from app_server_protocol.codec_common import (
     DecodeError,
     describe_value,
     fill_value,
-    is_nullable,
-    is_required_input,
-    union_oneof,
 )
-from app_server_protocol.v2 import thread_pb2, turn_pb2
+from app_server_protocol.v2 import turn_pb2
 
 
 def test_decode_error_carries_path_and_detail() -> None:
@@ -68,13 +65,3 @@ def test_fill_value_accepts_subclasses_and_refuses_other_objects() -> None:
 def test_describe_value_uses_serde_wording(value: Any, described: str) -> None:
     """Values are described as serde's `Unexpected` describes them."""
     assert describe_value(value) == described
-
-
-def test_decoder_queries_answer_from_the_shapes() -> None:
-    """The decoder's own queries agree with the one descriptor walk."""
-    tsp = turn_pb2.TurnStartParams.DESCRIPTOR.fields_by_name
-    assert is_required_input(tsp["thread_id"]) and not is_required_input(tsp["cwd"])
-    assert is_nullable(tsp["cwd"]) and is_nullable(tsp["output_schema"])
-    oneof = union_oneof(thread_pb2.ThreadItem.DESCRIPTOR)
-    assert oneof is not None and oneof.name == "value"
-    assert union_oneof(thread_pb2.Thread.DESCRIPTOR) is None
