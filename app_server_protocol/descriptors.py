@@ -44,6 +44,14 @@ UNTAGGED = options_pb2.UNION_KIND_UNTAGGED
 VALUE = "google.protobuf.Value"
 STRUCT = "google.protobuf.Struct"
 
+# Scalar field types carried as JSON integers.
+INTEGER_TYPES = frozenset({
+    _FD.TYPE_INT32, _FD.TYPE_SINT32, _FD.TYPE_SFIXED32,
+    _FD.TYPE_INT64, _FD.TYPE_SINT64, _FD.TYPE_SFIXED64,
+    _FD.TYPE_UINT32, _FD.TYPE_FIXED32,
+    _FD.TYPE_UINT64, _FD.TYPE_FIXED64,
+})
+
 NO_DEFAULT: Any = object()
 """`FieldShape.default` of a field without `(default_json)`."""
 

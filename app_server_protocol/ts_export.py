@@ -53,20 +53,8 @@ JSON_VALUE_DEF = (
 JSON_OBJECT = "{ [key in string]?: JsonValue }"
 
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-_INTS = {
-    _FD.TYPE_INT32,
-    _FD.TYPE_SINT32,
-    _FD.TYPE_SFIXED32,
-    _FD.TYPE_INT64,
-    _FD.TYPE_SINT64,
-    _FD.TYPE_SFIXED64,
-    _FD.TYPE_UINT32,
-    _FD.TYPE_FIXED32,
-    _FD.TYPE_UINT64,
-    _FD.TYPE_FIXED64,
-    _FD.TYPE_DOUBLE,
-    _FD.TYPE_FLOAT,
-}
+# Scalar field types TypeScript writes as `number`.
+_NUMBERS = ds.INTEGER_TYPES | {_FD.TYPE_DOUBLE, _FD.TYPE_FLOAT}
 
 
 def _lit(s: str) -> str:
@@ -118,7 +106,7 @@ class _Ctx:
             return "string"
         if t == _FD.TYPE_BOOL:
             return "boolean"
-        if t in _INTS:
+        if t in _NUMBERS:
             # The codec writes every integer as a JSON number.
             return "number"
         raise RuntimeError(f"unsupported field type {t} of {f.full_name}")

@@ -58,18 +58,6 @@ from typing import Literal, NotRequired, TypeAlias, TypedDict
 JsonValue: TypeAlias = "None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]"
 '''
 
-_INTS = {
-    _FD.TYPE_INT32,
-    _FD.TYPE_SINT32,
-    _FD.TYPE_SFIXED32,
-    _FD.TYPE_INT64,
-    _FD.TYPE_SINT64,
-    _FD.TYPE_SFIXED64,
-    _FD.TYPE_UINT32,
-    _FD.TYPE_FIXED32,
-    _FD.TYPE_UINT64,
-    _FD.TYPE_FIXED64,
-}
 
 
 def _lit(values: list[str]) -> str:
@@ -139,7 +127,7 @@ class _Gen:
             return "str"
         if t == _FD.TYPE_BOOL:
             return "bool"
-        if t in _INTS:
+        if t in ds.INTEGER_TYPES:
             return "int"
         if t in (_FD.TYPE_DOUBLE, _FD.TYPE_FLOAT):
             return "float"
