@@ -45,6 +45,7 @@ from google.protobuf.message import Message
 
 from app_server_protocol import descriptors as ds
 from app_server_protocol.codec_common import (
+    CODE_CACHE,
     DecodeError,
     ExperimentalFieldError,
     GeneratedCache,
@@ -358,3 +359,4 @@ def build_all(descs: Iterable[MessageDescriptor]) -> None:
         _BUILDER.encoder(d)
         _DECODERS.decoder(d)
         check_for(d)
+    CODE_CACHE.save()

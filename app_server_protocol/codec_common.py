@@ -2,9 +2,8 @@
 
 The error types, the in-place `google.protobuf.Value` filler, the serde-like
 value descriptions, the `exec` helper that defines generated converter
-functions and the cache both builders share, plus three one-line descriptor
-queries (answered by `descriptors`, the one reader of the options of
-`options.proto`; the builders themselves read its typed shapes). Both the encoder side
+functions (their compiled code reused across starts, see `code_cache`) and
+the cache both builders share. Both the encoder side
 (`codec`) and the decoder generator (`codec_decode`) import this module, so
 neither imports the other's internals and there is no import cycle. `codec`
 re-exports the public names; callers should import them from there.
@@ -19,6 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import struct_pb2
+
+from app_server_protocol.code_cache import CodeCache, default_path
 
 # Descriptors as the public helpers accept them: upb's and the pure-Python
 # descriptor classes share no static type.
@@ -110,9 +111,13 @@ def attr_source(obj: str, name: str) -> str:
     return f"getattr({obj}, {name!r})" if keyword.iskeyword(name) else f"{obj}.{name}"
 
 
+# Compiled converter code shared by both builders, reused across starts.
+CODE_CACHE = CodeCache(default_path())
+
+
 def compile_function(src: str, env: dict[str, Any], name: str) -> Any:
     """Define the function `name` from generated source `src` in namespace `env`."""
-    exec(src, env)  # noqa: S102 - source generated from descriptors, not from input
+    exec(CODE_CACHE.compile(src), env)  # noqa: S102 - generated from descriptors, not input
     return env[name]
 
 
