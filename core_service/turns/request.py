@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Protocol
 
+from app_server_protocol.wire_types import ClientInfo
 from core_service.model.catalog import supports_reasoning
 from core_service.model.client import ModelRequest
 from core_service.model.events import ModelEvent, ResponseItem
@@ -35,7 +36,7 @@ def build_request(
     turn_id: str,
     bearer: str | None,
     *,
-    originator: Mapping[str, Any] | None = None,
+    originator: ClientInfo | None = None,
     output_schema: dict[str, Any] | None = None,
     history: Sequence[ResponseItem] | None = None,
 ) -> ModelRequest:
@@ -78,11 +79,11 @@ def build_request(
 
 
 def request_headers(
-    thread: LoadedThread, turn_id: str, originator: Mapping[str, Any] | None
+    thread: LoadedThread, turn_id: str, originator: ClientInfo | None
 ) -> dict[str, str | None]:
     """Attribution headers of a turn's requests."""
-    name = (originator or {}).get("name") or DEFAULT_ORIGINATOR
-    version = (originator or {}).get("version")
+    name = (originator["name"] if originator else "") or DEFAULT_ORIGINATOR
+    version = originator["version"] if originator else None
     sandbox: Mapping[str, object] = thread.meta.get("sandbox") or {}
     metadata = {
         "turn_id": turn_id,

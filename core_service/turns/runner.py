@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
-from typing import Any
 
-from app_server_protocol.wire_types import JsonValue, Turn, UserInput
+from app_server_protocol.wire_types import ClientInfo, JsonValue, Turn, UserInput
 from core_service.account.credentials import Credentials
 from core_service.account.rate_limits import null_snapshot
 from core_service.hub import CallInfo, Hub
@@ -60,7 +58,7 @@ class TurnRunner:
         inputs: list[UserInput],
         *,
         output_schema: dict[str, JsonValue] | None,
-        originator: Mapping[str, Any] | None,
+        originator: ClientInfo | None,
         call: CallInfo | None,
     ) -> ActiveTurn:
         """Start a turn in the background; returns its handle (id known at once).
@@ -86,7 +84,7 @@ class TurnRunner:
         turn: Turn,
         inputs: list[UserInput],
         output_schema: dict[str, JsonValue] | None,
-        originator: Mapping[str, Any] | None,
+        originator: ClientInfo | None,
     ) -> None:
         self.events.turn_started(thread, active, turn)
         cfg = thread.config
