@@ -10,6 +10,8 @@ the cache is never stale) and stored with `marshal`, as Python stores
 bytecode, in the package's `__pycache__` under the interpreter's cache tag.
 A missing, unreadable or corrupt file is an empty cache; a folder we may not
 write (a read-only install) only means compiling each time.
+`PYTHONDONTWRITEBYTECODE` is about the interpreter's own `.pyc` files and
+does not turn this cache off (without either, a start compiles everything).
 """
 
 from __future__ import annotations
