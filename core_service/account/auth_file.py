@@ -158,6 +158,28 @@ def save_api_key(codex_home: Path, api_key: str) -> None:
     _write(codex_home, {"auth_mode": AUTH_MODE_API_KEY, "OPENAI_API_KEY": api_key})
 
 
+def save_chatgpt_tokens(
+    codex_home: Path, tokens: TokenData, last_refresh: dt.datetime | None = None
+) -> None:
+    """Store a managed ChatGPT login (replacing any previous credentials).
+
+    The layout is the reference's: `auth_mode` "chatgpt", a null
+    `OPENAI_API_KEY`, the four tokens, and `last_refresh` in RFC 3339 UTC.
+    """
+    when = (last_refresh or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    _write(codex_home, {
+        "auth_mode": AUTH_MODE_CHATGPT,
+        "OPENAI_API_KEY": None,
+        "tokens": {
+            "id_token": tokens.id_token,
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "account_id": tokens.account_id,
+        },
+        "last_refresh": when.isoformat().replace("+00:00", "Z"),
+    })
+
+
 def delete_auth(codex_home: Path) -> bool:
     """Remove the stored credentials; True when a file was there."""
     try:
