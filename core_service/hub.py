@@ -61,6 +61,14 @@ class ServerRequestError(Exception):
         self.message = message
 
 
+class ServerRequestClosed(ServerRequestError):
+    """Every connection the request went to is gone ("channel closed")."""
+
+
+class ServerRequestTimeout(ServerRequestError):
+    """No connection answered the request in time."""
+
+
 @dataclass
 class _Pending:
     future: asyncio.Future[Any]
@@ -172,7 +180,7 @@ class Hub:
         for rid, pending in list(self._pending.items()):
             pending.targets.discard(key)
             if not pending.targets and not pending.future.done():
-                pending.future.set_exception(ServerRequestError("channel closed"))
+                pending.future.set_exception(ServerRequestClosed("channel closed"))
                 self._pending.pop(rid, None)
         self._notify_listeners()
 
@@ -295,7 +303,7 @@ class Hub:
             else:
                 targets |= {ConnKey(session, c) for c in conns}
         if not targets:
-            raise ServerRequestError("channel closed")
+            raise ServerRequestClosed("channel closed")
         loop = asyncio.get_running_loop()
         pending = _Pending(loop.create_future(), targets, thread_id)
         self._pending[rid] = pending
@@ -317,7 +325,7 @@ class Hub:
         try:
             result = await asyncio.wait_for(pending.future, wait)
         except TimeoutError:
-            raise ServerRequestError(
+            raise ServerRequestTimeout(
                 f"request timed out after {wait:g}s" if wait else "request timed out"
             ) from None
         finally:

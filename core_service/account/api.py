@@ -1,16 +1,17 @@
-"""AccountService: API-key login, account/read, logout, rate-limit reads.
+"""AccountService: API-key and external ChatGPT token logins, account/read, logout.
 
 The handlers change and read `Credentials`; a provider's `env_key`
-environment variable supplies a key too. ChatGPT login and external tokens
-come in a later issue and are refused with a clear error here.
+environment variable supplies a key too. ChatGPT tokens supplied by a client
+(`chatgptAuthTokens`) live in memory only (`external`).
 """
 
 from __future__ import annotations
 
 from app_server_protocol import codec
-from app_server_protocol.errors import invalid_request
+from app_server_protocol.errors import internal_error, invalid_request
 from app_server_protocol.v2 import notification_pb2 as N
 from app_server_protocol.wire_types import (
+    Account,
     AccountLoginCompletedNotification,
     AccountUpdatedNotification,
     AuthMode,
@@ -24,11 +25,28 @@ from app_server_protocol.wire_types import (
     LoginAccountResponse,
     LogoutAccountParams,
     LogoutAccountResponse,
+    PlanType,
 )
+from core_service.account.claims import ClaimsError
 from core_service.account.credentials import Credentials
+from core_service.account.external import WorkspaceMismatch, check_workspace, make_tokens
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
 from core_service.ids import is_valid_uuid
+
+# The plans account/read can name; any other claim or supplied value is "unknown".
+_PLAN_TYPES: frozenset[PlanType] = frozenset(
+    ("free", "go", "plus", "pro", "team", "business", "enterprise", "edu", "unknown"))
+# The reference refuses a browser login over client-supplied tokens with this text.
+EXTERNAL_AUTH_ACTIVE = ("External auth is active. Use account/login/start (chatgptAuthTokens) "
+                        "to update it or account/logout to clear it.")
+
+
+def _plan(value: str | None) -> PlanType:
+    for plan in _PLAN_TYPES:
+        if plan == value:
+            return plan
+    return "unknown"
 
 
 class AccountApi:
@@ -42,17 +60,41 @@ class AccountApi:
     async def login_start(
         self, params: LoginAccountParams, call: CallInfo | None
     ) -> LoginAccountResponse:
-        """account/login/start: only `apiKey` logins are supported."""
+        """account/login/start: `apiKey` (stored) or `chatgptAuthTokens` (memory only)."""
+        if params["type"] == "chatgptAuthTokens":
+            self._set_external(params["accessToken"], params["chatgptAccountId"],
+                               params.get("chatgptPlanType"), call)
+            self._emit_login_completed("chatgptAuthTokens", call)
+            return {"type": "chatgptAuthTokens"}
+        if params["type"] == "chatgpt" and self.credentials.external.tokens is not None:
+            raise invalid_request(EXTERNAL_AUTH_ACTIVE)
         if params["type"] != "apiKey":
             raise invalid_request(f"{params['type']} login is not supported by this server")
         await self.credentials.save_api_key(params["apiKey"])
+        self._emit_login_completed("apikey", call)
+        return {"type": "apiKey"}
+
+    def _set_external(self, access_token: str, account_id: str, plan_type: str | None,
+                      call: CallInfo | None) -> None:
+        """Use client-supplied tokens from now on (pinned workspace checked first)."""
+        try:
+            check_workspace(account_id, self.source.config.forced_chatgpt_workspace_id)
+        except WorkspaceMismatch as exc:
+            raise invalid_request(str(exc)) from None
+        try:
+            tokens = make_tokens(access_token, account_id, plan_type,
+                                 call.key if call is not None else None)
+        except ClaimsError as exc:
+            raise internal_error(f"failed to set external auth: {exc}") from None
+        self.credentials.external.tokens = tokens
+
+    def _emit_login_completed(self, mode: AuthMode, call: CallInfo | None) -> None:
         completed: AccountLoginCompletedNotification = {
             "loginId": None, "success": True, "error": None,
         }
         self.hub.emit(codec.from_json(N.AccountLoginCompletedNotification, completed),
                       broadcast=True, after=call)
-        self._emit_updated("apikey", call)
-        return {"type": "apiKey"}
+        self._emit_updated(mode, call)
 
     async def login_cancel(
         self, params: CancelLoginAccountParams, call: CallInfo | None
@@ -66,7 +108,7 @@ class AccountApi:
     async def logout(
         self, params: LogoutAccountParams, call: CallInfo | None
     ) -> LogoutAccountResponse:
-        """account/logout: forget stored credentials."""
+        """account/logout: forget stored credentials and external tokens (twice is harmless)."""
         await self.credentials.forget()
         self._emit_updated(None, call)
         return {}
@@ -74,10 +116,14 @@ class AccountApi:
     async def read(self, params: GetAccountParams, call: CallInfo | None) -> GetAccountResponse:
         """account/read."""
         provider = self.source.config.provider
-        return {
-            "account": {"type": "apiKey"} if self.credentials.has_api_key(provider) else None,
-            "requiresOpenaiAuth": provider.requires_openai_auth,
-        }
+        tokens = self.credentials.external.tokens
+        account: Account | None = None
+        if tokens is not None:
+            account = {"type": "chatgpt", "email": tokens.email or "",
+                       "planType": _plan(tokens.plan_type)}
+        elif self.credentials.has_api_key(provider):
+            account = {"type": "apiKey"}
+        return {"account": account, "requiresOpenaiAuth": provider.requires_openai_auth}
 
     async def rate_limits_read(
         self, params: GetAccountRateLimitsParams, call: CallInfo | None

@@ -1,11 +1,12 @@
-"""The credentials requests are sent with: the stored API key and providers' env keys.
+"""The credentials requests are sent with: stored API key, env keys, external ChatGPT tokens.
 
 `Credentials` holds what `auth.json` says (read once at start, then kept in
 step with the logins and logouts made through it) and the environment that
 providers' `env_key` variables are read from. It decides which bearer token
 a request to a provider carries; the account methods (`api`) change it.
-ChatGPT sign-in comes with a later issue: a ChatGPT `auth.json` is read as
-"not signed in with an API key" here.
+ChatGPT tokens a client supplied (`external.ExternalAuth`, memory only) win
+over the stored key for providers that use OpenAI sign-in; `request_auth`
+gives a request its headers and the refresher a 401 calls.
 """
 
 from __future__ import annotations
@@ -13,23 +14,73 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from core_service.account import auth_file
-from core_service.config.schema import ProviderConfig
+from core_service.account.external import ExternalAuth
+from core_service.config.schema import Config, ProviderConfig
+from core_service.hub import Hub
+from core_service.model.client import AuthRefresher
 
 # The built-in provider whose requests carry the stored API key.
 OPENAI_PROVIDER_ID = "openai"
 
 
-class Credentials:
-    """The stored API key and the environment, and the bearer token they give a provider."""
+@dataclass(frozen=True)
+class RequestAuth:
+    """How one model request authenticates.
 
-    def __init__(self, codex_home: Path, env: Mapping[str, str] | None = None) -> None:
+    `bearer` becomes the authorization header; `account_id` is the
+    `chatgpt-account-id` header (and says ChatGPT credentials are used: the
+    built-in provider then calls the ChatGPT backend); `refresher` is called
+    once on a 401.
+    """
+
+    bearer: str | None = None
+    account_id: str | None = None
+    refresher: AuthRefresher | None = None
+
+
+def _uses_openai_auth(provider: ProviderConfig) -> bool:
+    return provider.requires_openai_auth or provider.id == OPENAI_PROVIDER_ID
+
+
+class Credentials:
+    """The stored API key, the environment and external tokens, and what they give a request.
+
+    `hub` carries the refresh requests of external tokens to clients (a hub
+    without gateways, where every such request fails, when not given).
+    """
+
+    def __init__(self, codex_home: Path, env: Mapping[str, str] | None = None,
+                 hub: Hub | None = None) -> None:
         self.codex_home = codex_home
         self.env: Mapping[str, str] = env if env is not None else dict(os.environ)
         stored = auth_file.load_auth(codex_home)
         self._stored_key = stored.openai_api_key if stored is not None else None
+        self.external = ExternalAuth(hub if hub is not None else Hub())
+
+    def request_auth(self, config: Config) -> RequestAuth:
+        """The credentials of a request of a thread configured by `config`.
+
+        The provider's `env_key` variable wins; then external ChatGPT tokens
+        (with a refresher that asks the client, pinned to
+        `forced_chatgpt_workspace_id`), then the stored API key, for
+        providers that use OpenAI sign-in.
+        """
+        provider = config.provider
+        env_value = self.env.get(provider.env_key) if provider.env_key else None
+        external = self.external
+        if not env_value and _uses_openai_auth(provider) and external.tokens is not None:
+            forced = config.forced_chatgpt_workspace_id
+
+            async def refresher() -> dict[str, str | None] | None:
+                return await external.refresh(forced)
+
+            tokens = external.tokens
+            return RequestAuth(tokens.access_token, tokens.account_id, refresher)
+        return RequestAuth(self.bearer_for(provider))
 
     def bearer_for(self, provider: ProviderConfig) -> str | None:
         """The bearer token for requests to `provider`, if any.
@@ -41,7 +92,7 @@ class Credentials:
             value = self.env.get(provider.env_key)
             if value:
                 return value
-        if provider.requires_openai_auth or provider.id == OPENAI_PROVIDER_ID:
+        if _uses_openai_auth(provider):
             return self._stored_key
         return None
 
@@ -61,6 +112,7 @@ class Credentials:
         self._stored_key = api_key
 
     async def forget(self) -> None:
-        """Delete auth.json and stop sending the stored key."""
+        """Delete auth.json, drop external tokens and stop sending the stored key."""
+        self.external.tokens = None
         await asyncio.to_thread(auth_file.delete_auth, self.codex_home)
         self._stored_key = None

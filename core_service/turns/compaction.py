@@ -57,10 +57,10 @@ class Compactor:
         await thread.recorder.append([records.turn_started(active.id)])
         item = compaction_item()
         self.events.item(thread, active, item, done=False)
-        bearer = self.credentials.bearer_for(thread.config.provider)
+        auth = self.credentials.request_auth(thread.config)
         prompt = text_message("user", COMPACT_PROMPT)
         history = [*thread.history, as_history(prompt)]
-        req = build_request(thread, active.id, bearer, history=history)
+        req = build_request(thread, active.id, auth, history=history)
         summary: list[str] = []
         async with contextlib.aclosing(self.client.stream(req)) as events:
             async for ev in events:

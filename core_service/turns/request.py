@@ -4,6 +4,9 @@ Every request of a turn (the first, each follow-up, a compaction's) sends
 the thread's whole model history with the thread's instructions, reasoning
 settings for the models that take them, and the headers the upstream uses to
 attribute the request (originator, user agent, session and turn metadata).
+Its credentials come from `Credentials.request_auth`: with ChatGPT tokens the
+built-in provider calls the ChatGPT backend's Codex route, and a 401 calls
+the refresher once before the one retry.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Protocol
 
 from app_server_protocol.wire_types import ClientInfo
+from core_service.account.credentials import RequestAuth
 from core_service.model.catalog import supports_reasoning
 from core_service.model.client import ModelRequest
 from core_service.model.events import ModelEvent, ResponseItem
@@ -34,7 +38,7 @@ class ModelStream(Protocol):
 def build_request(
     thread: LoadedThread,
     turn_id: str,
-    bearer: str | None,
+    auth: RequestAuth,
     *,
     originator: ClientInfo | None = None,
     output_schema: dict[str, Any] | None = None,
@@ -69,12 +73,16 @@ def build_request(
             "summary": cfg.model_reasoning_summary or "auto",
         }
         body["include"] = ["reasoning.encrypted_content"]
+    headers = request_headers(thread, turn_id, originator)
+    if auth.account_id is not None:
+        headers["chatgpt-account-id"] = auth.account_id
     return ModelRequest(
         provider=cfg.provider,
         body=body,
-        headers=request_headers(thread, turn_id, originator),
-        bearer=bearer,
-        auth_refresher=None,
+        headers=headers,
+        bearer=auth.bearer,
+        auth_refresher=auth.refresher,
+        base_url=cfg.provider.base_url_for(chatgpt_auth=auth.account_id is not None),
     )
 
 

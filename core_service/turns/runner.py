@@ -100,8 +100,8 @@ class TurnRunner:
         await self._record_user_message(thread, active, turn, inputs)
         rerouted = False
         while True:
-            bearer = self.credentials.bearer_for(thread.config.provider)
-            req = build_request(thread, active.id, bearer, originator=originator,
+            auth = self.credentials.request_auth(thread.config)
+            req = build_request(thread, active.id, auth, originator=originator,
                                 output_schema=output_schema)
             sampling = await self._sample(thread, active, turn, req, rerouted)
             rerouted = sampling.rerouted

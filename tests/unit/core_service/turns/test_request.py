@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core_service.account.credentials import RequestAuth
 from core_service.turns.instructions import BASE_INSTRUCTIONS
 from core_service.turns.request import build_request
 from tests.unit.core_service.turns.support import config, thread
@@ -15,7 +16,7 @@ def test_the_body_carries_the_thread_history_and_instructions(tmp_path: Path) ->
     per thread, without tools or storage."""
     t = thread(config(tmp_path, model="gpt-5.1-codex"))
     t.history = [{"type": "message", "role": "user", "content": []}]
-    req = build_request(t, "turn-1", "sk-1")
+    req = build_request(t, "turn-1", RequestAuth("sk-1"))
     body = req.body
     assert body["model"] == "gpt-5.1-codex"
     assert body["instructions"] == BASE_INSTRUCTIONS
@@ -30,11 +31,11 @@ def test_the_body_carries_the_thread_history_and_instructions(tmp_path: Path) ->
 def test_reasoning_models_get_effort_summary_and_encrypted_content(tmp_path: Path) -> None:
     """A reasoning model gets the thread's effort and summary (medium/auto by default)."""
     t = thread(config(tmp_path, model="gpt-5.1-codex"))
-    assert build_request(t, "t", None).body["reasoning"] == {"effort": "medium",
+    assert build_request(t, "t", RequestAuth()).body["reasoning"] == {"effort": "medium",
                                                              "summary": "auto"}
     t.config = config(tmp_path, model="gpt-5.1-codex", model_reasoning_effort="high",
                       model_reasoning_summary="concise")
-    body = build_request(t, "t", None).body
+    body = build_request(t, "t", RequestAuth()).body
     assert body["reasoning"] == {"effort": "high", "summary": "concise"}
     assert body["include"] == ["reasoning.encrypted_content"]
 
@@ -42,7 +43,7 @@ def test_reasoning_models_get_effort_summary_and_encrypted_content(tmp_path: Pat
 def test_other_models_get_no_reasoning(tmp_path: Path) -> None:
     """A model without reasoning support gets `reasoning: null` and no include."""
     t = thread(config(tmp_path, model="gpt-4o"))
-    body = build_request(t, "t", None).body
+    body = build_request(t, "t", RequestAuth()).body
     assert body["reasoning"] is None and body["include"] == []
 
 
@@ -51,7 +52,7 @@ def test_an_output_schema_and_a_replacement_history(tmp_path: Path) -> None:
     t = thread(config(tmp_path, base_instructions="Be brief."))
     schema = {"type": "object"}
     replacement = [{"type": "message", "role": "user", "content": []}]
-    body = build_request(t, "t", None, output_schema=schema, history=replacement).body
+    body = build_request(t, "t", RequestAuth(), output_schema=schema, history=replacement).body
     assert body["text"] == {"format": {"type": "json_schema", "name": "codex_output_schema",
                                        "schema": schema, "strict": True}}
     assert body["input"] == replacement
@@ -62,14 +63,14 @@ def test_headers_attribute_the_request(tmp_path: Path) -> None:
     """Originator and user agent name the client (ours by default); the session is
     the thread; the turn metadata names the turn and its sandbox."""
     t = thread(config(tmp_path))
-    headers = build_request(t, "turn-9", None).headers
+    headers = build_request(t, "turn-9", RequestAuth()).headers
     assert headers["originator"] == "codex_app_server"
     assert (headers["user-agent"] or "").startswith("codex_app_server/")
     assert headers["session_id"] == t.id
     assert json.loads(headers["x-codex-turn-metadata"] or "") == {
         "turn_id": "turn-9", "sandbox": "seccomp"}
     t.meta["sandbox"] = {"type": "dangerFullAccess"}
-    headers = build_request(t, "turn-9", None, originator={"name": "codex_vscode",
+    headers = build_request(t, "turn-9", RequestAuth(), originator={"name": "codex_vscode",
                                                            "version": "0.1"}).headers
     assert headers["originator"] == "codex_vscode"
     assert "codex_vscode" in (headers["user-agent"] or "")
