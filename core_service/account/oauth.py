@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from core_service.config.schema import (
+    DEFAULT_CHATGPT_LOGIN_CLIENT_ID,
+    DEFAULT_CHATGPT_LOGIN_ISSUER,
+    Config,
+)
 from core_service.model import http1
 
-DEFAULT_ISSUER = "https://auth.openai.com"
-DEFAULT_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
-DEFAULT_CALLBACK_PORT = 1455
 # Where refresh grants go instead of `<issuer>/oauth/token` when set.
 REFRESH_URL_ENV = "CODEX_REFRESH_TOKEN_URL_OVERRIDE"
 LOGIN_SCOPE = "openid profile email offline_access"
@@ -61,17 +63,16 @@ class OAuthError(Exception):
 class IssuerConfig:
     """Where and as whom the server signs in: issuer, client id, refresh URL."""
 
-    issuer: str = DEFAULT_ISSUER
-    client_id: str = DEFAULT_CLIENT_ID
+    issuer: str = DEFAULT_CHATGPT_LOGIN_ISSUER
+    client_id: str = DEFAULT_CHATGPT_LOGIN_CLIENT_ID
     refresh_url_override: str | None = None
 
     @classmethod
-    def from_env(
-        cls, issuer: str, client_id: str, env: Mapping[str, str] | None = None
-    ) -> IssuerConfig:
-        """The issuer config with `CODEX_REFRESH_TOKEN_URL_OVERRIDE` taken from `env`."""
+    def from_config(cls, config: Config, env: Mapping[str, str] | None = None) -> IssuerConfig:
+        """The issuer of `config`, with `CODEX_REFRESH_TOKEN_URL_OVERRIDE` taken from `env`."""
         source = os.environ if env is None else env
-        return cls(issuer.rstrip("/"), client_id, source.get(REFRESH_URL_ENV) or None)
+        return cls(config.chatgpt_login_issuer.rstrip("/"), config.chatgpt_login_client_id,
+                   source.get(REFRESH_URL_ENV) or None)
 
     @property
     def token_url(self) -> str:

@@ -31,6 +31,9 @@ from core_service.config.diagnostics import (
 )
 from core_service.config.schema import (
     DEFAULT_CHATGPT_BASE_URL,
+    DEFAULT_CHATGPT_LOGIN_CALLBACK_PORT,
+    DEFAULT_CHATGPT_LOGIN_CLIENT_ID,
+    DEFAULT_CHATGPT_LOGIN_ISSUER,
     DEFAULT_MODEL,
     DEFAULT_PROVIDER_ID,
     KNOWN_FEATURES,
@@ -135,6 +138,11 @@ def _build(
         profile=profile,
         forced_login_method=data.get("forced_login_method"),
         forced_chatgpt_workspace_id=data.get("forced_chatgpt_workspace_id"),
+        chatgpt_login_issuer=data.get("chatgpt_login_issuer", DEFAULT_CHATGPT_LOGIN_ISSUER),
+        chatgpt_login_client_id=data.get("chatgpt_login_client_id",
+                                         DEFAULT_CHATGPT_LOGIN_CLIENT_ID),
+        chatgpt_login_callback_port=data.get("chatgpt_login_callback_port",
+                                             DEFAULT_CHATGPT_LOGIN_CALLBACK_PORT),
         web_search=data.get("web_search"),
         tools=dict(data.get("tools") or {}),
         analytics=dict(data.get("analytics") or {}),

@@ -24,6 +24,10 @@ DEFAULT_CHATGPT_BASE_URL = "https://chatgpt.com/backend-api/"
 OPENAI_API_BASE_URL = "https://api.openai.com/v1"
 # Where the built-in provider sends requests when the user signed in with ChatGPT.
 OPENAI_CHATGPT_BASE_URL = "https://chatgpt.com/backend-api/codex"
+# The ChatGPT sign-in: the OAuth issuer, our client id there, the local callback port.
+DEFAULT_CHATGPT_LOGIN_ISSUER = "https://auth.openai.com"
+DEFAULT_CHATGPT_LOGIN_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann"
+DEFAULT_CHATGPT_LOGIN_CALLBACK_PORT = 1455
 
 APPROVAL_POLICIES = ("untrusted", "on-failure", "on-request", "never")
 SANDBOX_MODES = ("read-only", "workspace-write", "danger-full-access")
@@ -139,6 +143,9 @@ class Config:
     profile: str | None = None
     forced_login_method: str | None = None
     forced_chatgpt_workspace_id: str | None = None
+    chatgpt_login_issuer: str = DEFAULT_CHATGPT_LOGIN_ISSUER
+    chatgpt_login_client_id: str = DEFAULT_CHATGPT_LOGIN_CLIENT_ID
+    chatgpt_login_callback_port: int = DEFAULT_CHATGPT_LOGIN_CALLBACK_PORT
     web_search: str | None = None
     tools: dict[str, Any] = field(default_factory=dict)
     analytics: dict[str, Any] = field(default_factory=dict)
@@ -291,6 +298,9 @@ _TOP_FIELDS: dict[str, _Check] = {
     "profiles": _map_of(_struct("ConfigProfile", PROFILE_FIELDS)),
     "forced_login_method": _enum(FORCED_LOGIN_METHODS),
     "forced_chatgpt_workspace_id": _STR,
+    "chatgpt_login_issuer": _STR,
+    "chatgpt_login_client_id": _STR,
+    "chatgpt_login_callback_port": _u64,
     "sandbox_workspace_write": _struct(
         "SandboxWorkspaceWrite",
         {

@@ -18,6 +18,7 @@ from core_service.account.auth_file import (
     delete_auth,
     load_auth,
     save_api_key,
+    save_chatgpt_tokens,
 )
 
 
@@ -113,3 +114,18 @@ def test_delete(tmp_path: Path) -> None:
     assert delete_auth(tmp_path) is True
     assert not auth_path(tmp_path).exists()
     assert load_auth(tmp_path) is None
+
+
+def test_chatgpt_tokens_round_trip_in_the_reference_layout(tmp_path: Path) -> None:
+    """ChatGPT tokens are written as the reference writes them (0600) and read back."""
+    tokens = TokenData("id.t.x", "access", "refresh", "acct_1")
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    save_chatgpt_tokens(tmp_path, tokens, when)
+    path = auth_path(tmp_path)
+    assert json.loads(path.read_text()) == {
+        "auth_mode": "chatgpt", "OPENAI_API_KEY": None,
+        "tokens": {"id_token": "id.t.x", "access_token": "access", "refresh_token": "refresh",
+                   "account_id": "acct_1"},
+        "last_refresh": "2026-01-02T03:04:05Z"}
+    assert _mode(path) == 0o600
+    assert load_auth(tmp_path) == AuthData("chatgpt", None, tokens, when)
