@@ -1,0 +1,254 @@
+"""End to end: ChatGPT tokens supplied by the client (`chatgptAuthTokens`).
+
+Login, `account/read`, the headers upstream, the 401 -> client refresh ->
+one retry round trip and each way it fails, workspace pinning, exclusivity
+with the browser login, and logout; the error texts are the reference's
+(BEHAVIOR.md §9 and §14, and runs of the reference binary).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Launcher
+from tests.support.client import ProtocolClient
+from tests.support.mock_model import MockModelServer
+
+REFRESH = "account/chatgptAuthTokens/refresh"
+UNAUTHORIZED = {"kind": "http_error", "status": 401,
+                "body": {"error": {"message": "Your authentication token has expired.",
+                                   "code": "token_expired"}}}
+
+
+def jwt(email: str, plan: str, account: str) -> str:
+    """An unsigned JWT with the claims the server reads (the signature is never checked)."""
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    claims = {"email": email, "https://api.openai.com/auth": {
+        "chatgpt_plan_type": plan, "chatgpt_account_id": account}}
+    return f"{part({'alg': 'none'})}.{part(claims)}.sig"
+
+
+TOKEN_1 = jwt("first@example.com", "pro", "acct_first")
+TOKEN_2 = jwt("second@example.com", "team", "acct_second")
+
+
+async def login(client: ProtocolClient, token: str = TOKEN_1, account: str = "acct_first",
+                plan: str | None = None) -> dict[str, Any]:
+    """account/login/start with chatgptAuthTokens; the raw response."""
+    params: dict[str, Any] = {"type": "chatgptAuthTokens", "accessToken": token,
+                              "chatgptAccountId": account}
+    if plan is not None:
+        params["chatgptPlanType"] = plan
+    return await client.request("account/login/start", params)
+
+
+async def start_turn(client: ProtocolClient, text: str = "needs auth") -> str:
+    """A new thread with one turn started on it; the thread id."""
+    tid: str = (await client.call("thread/start", {}))["thread"]["id"]
+    await client.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": text}]})
+    return tid
+
+
+async def refresh_request(client: ProtocolClient, index: int = 0) -> dict[str, Any]:
+    """The `index`-th refresh request the client received (bounded wait)."""
+    def probe() -> dict[str, Any] | None:
+        found = [r for r in client.server_requests if r["method"] == REFRESH]
+        return found[index] if len(found) > index else None
+    return await client.wait_for(probe, what=f"refresh request #{index}")  # type: ignore[no-any-return]
+
+
+async def completed_turn(client: ProtocolClient, after: int = 0) -> dict[str, Any]:
+    """The `turn` of the first turn/completed at or after notification `after`."""
+    done = await client.wait_notification("turn/completed", after=after)
+    return done["params"]["turn"]  # type: ignore[no-any-return]
+
+
+def auth_headers(mock: MockModelServer) -> list[tuple[str | None, str | None]]:
+    """(authorization, chatgpt-account-id) of each model request, in order."""
+    return [(r.headers.get("authorization"), r.headers.get("chatgpt-account-id"))
+            for r in mock.responses_requests]
+
+
+async def test_login_read_and_refresh_round_trip(
+    launch: Launcher, transport: str, mock: MockModelServer, home: Path
+) -> None:
+    """Tokens are used in memory only; a 401 asks the supplier once and the retry succeeds."""
+    client = await launch(transport, requires_openai_auth=True)
+    await client.initialize(experimentalApi=True)
+    assert (await login(client, plan="plus"))["result"] == {"type": "chatgptAuthTokens"}
+    done = await client.wait_notification("account/login/completed")
+    assert done["params"] == {"loginId": None, "success": True, "error": None}
+    updated = await client.wait_notification("account/updated")
+    assert updated["params"] == {"authMode": "chatgptAuthTokens"}
+    account = await client.call("account/read", {})
+    assert account == {"account": {"type": "chatgpt", "email": "first@example.com",
+                                   "planType": "plus"}, "requiresOpenaiAuth": True}
+    assert not (home / "auth.json").exists()
+
+    mock.enqueue(UNAUTHORIZED, {"kind": "text", "text": "fresh"})
+    await start_turn(client)
+    request = await refresh_request(client)
+    assert request["params"] == {"reason": "unauthorized", "previousAccountId": "acct_first"}
+    await client.send({"id": request["id"], "result": {
+        "accessToken": TOKEN_2, "chatgptAccountId": "acct_second", "chatgptPlanType": None}})
+    assert (await completed_turn(client))["status"] == "completed"
+    assert auth_headers(mock) == [(f"Bearer {TOKEN_1}", "acct_first"),
+                                  (f"Bearer {TOKEN_2}", "acct_second")]
+    account = await client.call("account/read", {})
+    assert account["account"] == {"type": "chatgpt", "email": "second@example.com",
+                                  "planType": "team"}
+    assert client.methods().count("account/updated") == 1
+    assert not (home / "auth.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ({"error": {"code": -32000, "message": "refresh failed"}},
+         "auth refresh request failed: code=-32000 message=refresh failed"),
+        ({"result": {"accessToken": TOKEN_2, "chatgptAccountId": "acct_second"}},
+         "unexpected status 401 Unauthorized"),
+    ],
+    ids=["client-error", "second-401"],
+)
+async def test_a_failed_refresh_fails_the_turn_and_keeps_the_login(
+    launch: Launcher, mock: MockModelServer, answer: dict[str, Any], message: str
+) -> None:
+    """A client error, or a 401 on the one retry, ends the turn failed; the login stays
+    (the refreshed one after a second 401)."""
+    client = await launch("stdio", requires_openai_auth=True)
+    await client.initialize(experimentalApi=True)
+    await login(client)
+    before = await client.call("account/read", {})
+    mock.enqueue(UNAUTHORIZED, UNAUTHORIZED)
+    await start_turn(client)
+    request = await refresh_request(client)
+    await client.send({"id": request["id"], **answer})
+    turn = await completed_turn(client)
+    assert turn["status"] == "failed"
+    assert turn["error"]["message"].startswith(message)
+    assert turn["error"]["codexErrorInfo"] == "other"
+    error = await client.wait_notification("error")
+    assert error["params"]["error"] == turn["error"] and error["params"]["willRetry"] is False
+    after = (await client.call("account/read", {}))["account"]
+    if "error" in answer:
+        assert after == before["account"] and len(auth_headers(mock)) == 1
+    else:
+        assert after["email"] == "second@example.com" and len(auth_headers(mock)) == 2
+
+
+async def test_workspace_pinning(launch: Launcher, mock: MockModelServer) -> None:
+    """With forced_chatgpt_workspace_id a login or a refresh into another workspace fails."""
+    client = await launch("stdio", requires_openai_auth=True,
+                          extra='forced_chatgpt_workspace_id = "acct_first"')
+    await client.initialize(experimentalApi=True)
+    refused = await login(client, TOKEN_2, "acct_other")
+    assert refused["error"] == {
+        "code": -32600,
+        "message": 'External auth must use workspace acct_first, but received "acct_other".'}
+    assert (await login(client))["result"] == {"type": "chatgptAuthTokens"}
+    mock.enqueue(UNAUTHORIZED, UNAUTHORIZED)
+    tid = await start_turn(client)
+    for attempt in range(2):
+        seen = len(client.notifications)
+        if attempt:
+            await client.call("turn/start", {"threadId": tid,
+                                             "input": [{"type": "text", "text": "again"}]})
+        request = await refresh_request(client, attempt)
+        assert request["params"]["previousAccountId"] == "acct_first"
+        await client.send({"id": request["id"], "result": {
+            "accessToken": TOKEN_2, "chatgptAccountId": "acct_other"}})
+        turn = await completed_turn(client, after=seen)
+        assert turn["status"] == "failed"
+        assert turn["error"]["message"] == (
+            'external auth refresh returned workspace "acct_other", expected "acct_first"')
+    assert auth_headers(mock) == [(f"Bearer {TOKEN_1}", "acct_first")] * 2
+
+
+async def test_exclusivity_and_logout(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """A browser login is refused over external tokens; logout clears them, twice is fine."""
+    client = await launch(transport, requires_openai_auth=True)
+    await client.initialize(experimentalApi=True)
+    await login(client)
+    refused = await client.request("account/login/start", {"type": "chatgpt"})
+    assert refused["error"] == {
+        "code": -32600,
+        "message": "External auth is active. Use account/login/start (chatgptAuthTokens) "
+                   "to update it or account/logout to clear it."}
+    for _ in range(2):
+        seen = len(client.notifications)
+        assert await client.call("account/logout", {}) == {}
+        updated = await client.wait_notification("account/updated", after=seen)
+        assert updated["params"] == {"authMode": None}
+    assert (await client.call("account/read", {}))["account"] is None
+    await start_turn(client, "after logout")
+    assert (await completed_turn(client))["status"] == "completed"
+    assert auth_headers(mock) == [(None, None)]
+
+
+async def test_login_errors(launch: Launcher) -> None:
+    """Without experimentalApi the login is refused; a token that is no JWT is an error."""
+    plain = await launch("ws", requires_openai_auth=True)
+    await plain.initialize()
+    refused = await login(plain)
+    assert refused["error"]["code"] == -32600
+    assert refused["error"]["message"] == (
+        "account/login/start.chatgptAuthTokens requires experimentalApi capability")
+    other = await ProtocolClient.over_websocket(plain.url)  # type: ignore[attr-defined]
+    try:
+        await other.initialize(experimentalApi=True)
+        bad = await login(other, "not-a-jwt")
+        assert bad["error"]["code"] == -32603
+        assert bad["error"]["message"] == "failed to set external auth: invalid ID token format"
+    finally:
+        await other.close()
+
+
+async def test_the_refresh_follows_the_supplier(launch: Launcher, mock: MockModelServer) -> None:
+    """The refresh goes to the supplying connection; when it closes unanswered the turn fails
+    as canceled, and later refreshes go to every initialized connection."""
+    supplier = await launch("ws", requires_openai_auth=True)
+    await supplier.initialize(experimentalApi=True)
+    await login(supplier)
+    user = await ProtocolClient.over_websocket(supplier.url)  # type: ignore[attr-defined]
+    try:
+        await user.initialize(experimentalApi=True)
+        mock.enqueue(UNAUTHORIZED, UNAUTHORIZED, {"kind": "text", "text": "ok"})
+        tid = await start_turn(user)
+        await refresh_request(supplier)
+        await supplier.close()
+        turn = await completed_turn(user)
+        assert turn["error"]["message"] == "auth refresh request canceled: channel closed"
+        assert not [r for r in user.server_requests if r["method"] == REFRESH]
+
+        seen = len(user.notifications)
+        await user.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": "2"}]})
+        request = await refresh_request(user)
+        await user.send({"id": request["id"], "result": {
+            "accessToken": TOKEN_2, "chatgptAccountId": "acct_second"}})
+        assert (await completed_turn(user, after=seen))["status"] == "completed"
+    finally:
+        await user.close()
+
+
+async def test_an_unanswered_refresh_times_out_after_10s(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """No answer within 10 s ends the turn with the reference's timeout text."""
+    client = await launch("stdio", requires_openai_auth=True)
+    await client.initialize(experimentalApi=True)
+    await login(client)
+    mock.enqueue(UNAUTHORIZED)
+    await start_turn(client)
+    await refresh_request(client)
+    done = await client.wait_notification("turn/completed", timeout=25)
+    assert done["params"]["turn"]["error"]["message"] == (
+        "auth refresh request timed out after 10s")
