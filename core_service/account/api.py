@@ -2,7 +2,8 @@
 
 The handlers change and read `Credentials`; a provider's `env_key`
 environment variable supplies a key too. ChatGPT tokens supplied by a client
-(`chatgptAuthTokens`) live in memory only (`external`).
+(`chatgptAuthTokens`) live in memory only (`external`); a browser login
+(`chatgpt`, `browser_login`) stores its tokens in auth.json (`managed`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ from app_server_protocol.wire_types import (
     LogoutAccountResponse,
     PlanType,
 )
+from core_service.account.browser_login import BrowserLogins
 from core_service.account.claims import ClaimsError
 from core_service.account.credentials import Credentials
 from core_service.account.external import WorkspaceMismatch, check_workspace, make_tokens
+from core_service.account.oauth import IssuerConfig, OAuthError
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
 from core_service.ids import is_valid_uuid
+from core_service.turns.request import DEFAULT_ORIGINATOR
 
 # The plans account/read can name; any other claim or supplied value is "unknown".
 _PLAN_TYPES: frozenset[PlanType] = frozenset(
@@ -56,6 +60,7 @@ class AccountApi:
         self.hub = hub
         self.credentials = credentials
         self.source = source
+        self.browser = BrowserLogins(credentials.save_chatgpt_tokens, self._browser_finished)
 
     async def login_start(
         self, params: LoginAccountParams, call: CallInfo | None
@@ -68,6 +73,8 @@ class AccountApi:
             return {"type": "chatgptAuthTokens"}
         if params["type"] == "chatgpt" and self.credentials.external.tokens is not None:
             raise invalid_request(EXTERNAL_AUTH_ACTIVE)
+        if params["type"] == "chatgpt":
+            return await self._start_browser_login(call)
         if params["type"] != "apiKey":
             raise invalid_request(f"{params['type']} login is not supported by this server")
         await self.credentials.save_api_key(params["apiKey"])
@@ -88,6 +95,31 @@ class AccountApi:
             raise internal_error(f"failed to set external auth: {exc}") from None
         self.credentials.external.tokens = tokens
 
+    async def _start_browser_login(self, call: CallInfo | None) -> LoginAccountResponse:
+        """Start a browser login (cancelling a pending one) on the configured port."""
+        config = self.source.config
+        info = self.hub.client_info(call.key if call is not None else None)
+        originator = info["name"] if info is not None else DEFAULT_ORIGINATOR
+        try:
+            login_id, url = await self.browser.start(
+                IssuerConfig.from_config(config, self.credentials.env),
+                config.chatgpt_login_callback_port, originator,
+                config.forced_chatgpt_workspace_id)
+        except OSError as exc:
+            raise internal_error(f"failed to start login server: {exc}") from None
+        return {"type": "chatgpt", "loginId": login_id, "authUrl": url}
+
+    def _browser_finished(self, login_id: str, error: str | None,
+                          after: CallInfo | None = None) -> None:
+        """A browser login ended: tell every client, and its new auth mode on success."""
+        completed: AccountLoginCompletedNotification = {
+            "loginId": login_id, "success": error is None, "error": error,
+        }
+        self.hub.emit(codec.from_json(N.AccountLoginCompletedNotification, completed),
+                      broadcast=True, after=after)
+        if error is None:
+            self._emit_updated("chatgpt", after)
+
     def _emit_login_completed(self, mode: AuthMode, call: CallInfo | None) -> None:
         completed: AccountLoginCompletedNotification = {
             "loginId": None, "success": True, "error": None,
@@ -99,11 +131,15 @@ class AccountApi:
     async def login_cancel(
         self, params: CancelLoginAccountParams, call: CallInfo | None
     ) -> CancelLoginAccountResponse:
-        """account/login/cancel (no browser login can be pending here)."""
+        """account/login/cancel: end the pending browser login `loginId`."""
         login_id = params["loginId"]
         if not is_valid_uuid(login_id):
             raise invalid_request(f"invalid login id: {login_id}")
-        return {"status": "notFound"}
+        error = self.browser.cancel(login_id)
+        if error is None:
+            return {"status": "notFound"}
+        self._browser_finished(login_id, error, after=call)
+        return {"status": "canceled"}
 
     async def logout(
         self, params: LogoutAccountParams, call: CallInfo | None
@@ -121,9 +157,25 @@ class AccountApi:
         if tokens is not None:
             account = {"type": "chatgpt", "email": tokens.email or "",
                        "planType": _plan(tokens.plan_type)}
+        elif self.credentials.managed.active:
+            account = await self._managed_account(params.get("refreshToken") is True)
         elif self.credentials.has_api_key(provider):
             account = {"type": "apiKey"}
         return {"account": account, "requiresOpenaiAuth": provider.requires_openai_auth}
+
+    async def _managed_account(self, refresh: bool) -> Account:
+        """The managed ChatGPT login's account, its tokens refreshed first when asked."""
+        managed = self.credentials.managed
+        if refresh:
+            issuer = IssuerConfig.from_config(self.source.config, self.credentials.env)
+            try:
+                await managed.refresh(issuer)
+            except OAuthError as exc:
+                raise internal_error(
+                    f"failed to refresh token while getting account: {exc}") from None
+        claims = managed.claims()
+        return {"type": "chatgpt", "email": claims.email or "",
+                "planType": _plan(claims.plan_type)}
 
     async def rate_limits_read(
         self, params: GetAccountRateLimitsParams, call: CallInfo | None

@@ -147,17 +147,24 @@ class BrowserLogin:
         loop = asyncio.get_running_loop()
         self._timeout = loop.call_later(LOGIN_TIMEOUT_SECONDS, self.end, TIMED_OUT)
 
-    def end(self, error: str | None) -> bool:
-        """End the login (once): close its server and report it; False if it had ended."""
+    def end(self, error: str | None, *, report: bool = True) -> str | None:
+        """End the login (once): close its server and report how it ended.
+
+        Returns the text the login ended with ("Login server error: ...", or
+        "" on success), None when it had already ended. With `report` False
+        the caller announces the end itself.
+        """
         if self._done:
-            return False
+            return None
         self._done = True
         if self._timeout is not None:
             self._timeout.cancel()
         if self._server is not None:
             self._server.close()
-        self._finished(self.login_id, None if error is None else f"Login server error: {error}")
-        return True
+        text = None if error is None else f"Login server error: {error}"
+        if report:
+            self._finished(self.login_id, text)
+        return text or ""
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -219,12 +226,17 @@ class BrowserLogins:
         self._current = login
         return login.login_id, login.auth_url(originator, workspace_id)
 
-    def cancel(self, login_id: str) -> bool:
-        """`account/login/cancel`: end the pending login `login_id`; False if none is."""
+    def cancel(self, login_id: str) -> str | None:
+        """`account/login/cancel`: end the pending login `login_id` without reporting it.
+
+        Returns its error text for the caller to announce after its answer,
+        None when no such login is pending.
+        """
         current = self._current
         if current is None or current.login_id != login_id:
-            return False
-        return current.end(NOT_COMPLETED)
+            return None
+        self._current = None
+        return current.end(NOT_COMPLETED, report=False)
 
     def cancel_current(self, reason: str) -> None:
         """End the pending login (if any) with `reason`."""

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from core_service.account import auth_file
 from core_service.account.external import ExternalAuth
+from core_service.account.managed import ManagedChatgpt
+from core_service.account.oauth import IssuedTokens, IssuerConfig
 from core_service.config.schema import Config, ProviderConfig
 from core_service.hub import Hub
 from core_service.model.client import AuthRefresher
@@ -60,14 +62,16 @@ class Credentials:
         stored = auth_file.load_auth(codex_home)
         self._stored_key = stored.openai_api_key if stored is not None else None
         self.external = ExternalAuth(hub if hub is not None else Hub())
+        self.managed = ManagedChatgpt(codex_home, stored)
 
     def request_auth(self, config: Config) -> RequestAuth:
         """The credentials of a request of a thread configured by `config`.
 
         The provider's `env_key` variable wins; then external ChatGPT tokens
         (with a refresher that asks the client, pinned to
-        `forced_chatgpt_workspace_id`), then the stored API key, for
-        providers that use OpenAI sign-in.
+        `forced_chatgpt_workspace_id`), then a managed ChatGPT login (refreshed
+        at the issuer), then the stored API key, for providers that use
+        OpenAI sign-in.
         """
         provider = config.provider
         env_value = self.env.get(provider.env_key) if provider.env_key else None
@@ -80,6 +84,11 @@ class Credentials:
 
             tokens = external.tokens
             return RequestAuth(tokens.access_token, tokens.account_id, refresher)
+        managed = self.managed
+        if not env_value and _uses_openai_auth(provider) and managed.tokens is not None:
+            # A managed ChatGPT login refreshes at the issuer itself on a 401.
+            return RequestAuth(managed.tokens.access_token, managed.account_id(),
+                               managed.refresher(IssuerConfig.from_config(config, self.env)))
         return RequestAuth(self.bearer_for(provider))
 
     def bearer_for(self, provider: ProviderConfig) -> str | None:
@@ -110,9 +119,16 @@ class Credentials:
         """Store `api_key` in auth.json (replacing any credentials) and use it from now on."""
         await asyncio.to_thread(auth_file.save_api_key, self.codex_home, api_key)
         self._stored_key = api_key
+        self.managed.clear()
+
+    async def save_chatgpt_tokens(self, issued: IssuedTokens) -> None:
+        """Store a browser login's tokens in auth.json (replacing any) and use them."""
+        await self.managed.store(issued)
+        self._stored_key = None
 
     async def forget(self) -> None:
         """Delete auth.json, drop external tokens and stop sending the stored key."""
         self.external.tokens = None
         await asyncio.to_thread(auth_file.delete_auth, self.codex_home)
         self._stored_key = None
+        self.managed.clear()

@@ -12,8 +12,10 @@ from app_server_protocol import codec
 from app_server_protocol.errors import ProtocolError
 from core_service.account.api import AccountApi
 from core_service.account.credentials import Credentials
+from core_service.account.oauth import IssuedTokens
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, ConnKey, Hub
+from tests.support.mock_issuer import MockIssuer, id_token
 
 CALL = CallInfo(ConnKey("g1", "c1"), 1)
 
@@ -66,11 +68,9 @@ async def test_custom_provider_needs_no_openai_auth(tmp_path: Path) -> None:
     assert await api.read({}, None) == {"account": None, "requiresOpenaiAuth": False}
 
 
-async def test_unsupported_logins_and_bad_cancel_are_refused(tmp_path: Path) -> None:
-    """ChatGPT logins are refused with -32600; a cancel needs a UUID and finds nothing."""
+async def test_bad_cancel_is_refused(tmp_path: Path) -> None:
+    """A cancel needs a UUID, and finds nothing when no browser login is pending."""
     api, hub = _api(tmp_path)
-    with pytest.raises(ProtocolError, match="chatgpt login is not supported"):
-        await api.login_start({"type": "chatgpt"}, CALL)
     with pytest.raises(ProtocolError, match="invalid login id: x"):
         await api.login_cancel({"loginId": "x"}, CALL)
     cancel = await api.login_cancel({"loginId": "7a1d6c2e-5a43-4b47-9d33-0b4c3f0a8b11"}, CALL)
@@ -87,3 +87,56 @@ async def test_rate_limits_read_needs_chatgpt(tmp_path: Path) -> None:
     await api.login_start({"type": "apiKey", "apiKey": "sk-1"}, None)
     with pytest.raises(ProtocolError, match="chatgpt authentication required"):
         await api.rate_limits_read({}, None)
+
+
+def _browser_api(home: Path, issuer: str = "http://127.0.0.1:9"
+                 ) -> tuple[AccountApi, RecordingHub]:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        f'chatgpt_login_callback_port = 0\nchatgpt_login_issuer = "{issuer}"\n')
+    hub = RecordingHub()
+    source = ConfigSource(home, env={"CODEX_HOME": str(home)})
+    return AccountApi(hub, Credentials(home, env={}), source), hub
+
+
+async def test_chatgpt_login_start_and_cancel(tmp_path: Path) -> None:
+    """A browser login answers its id and authorize URL; a second start cancels the first
+    ('Login cancelled', before its answer); cancel ends it with the reference's text, announced
+    after the cancel's answer."""
+    api, hub = _browser_api(tmp_path)
+    started = await api.login_start({"type": "chatgpt"}, None)
+    assert started["type"] == "chatgpt"
+    assert started["authUrl"].startswith("http://127.0.0.1:9/oauth/authorize?response_type=code")
+    assert "&originator=codex_app_server" in started["authUrl"]
+    again = await api.login_start({"type": "chatgpt"}, None)
+    assert again["type"] == "chatgpt"
+    assert hub.sent == [({"loginId": started["loginId"], "success": False,
+                          "error": "Login server error: Login cancelled"}, True, None)]
+    assert await api.login_cancel({"loginId": again["loginId"]}, CALL) == {"status": "canceled"}
+    assert hub.sent[-1] == ({"loginId": again["loginId"], "success": False,
+                             "error": "Login server error: Login was not completed"}, True, CALL)
+    assert await api.login_cancel({"loginId": again["loginId"]}, CALL) == {"status": "notFound"}
+
+
+async def test_read_managed_account_and_failed_refresh(tmp_path: Path) -> None:
+    """account/read shows a managed login's email and plan from its id token; a refresh the
+    issuer refuses is an error naming the reference's text, and auth.json is kept."""
+    async with MockIssuer() as issuer:
+        api, _ = _browser_api(tmp_path, issuer.url)
+        await api.credentials.save_chatgpt_tokens(IssuedTokens(
+            id_token("me@example.com", "team"), "access-0", "refresh-0"))
+        read = await api.read({"refreshToken": False}, None)
+        assert read["account"] == {"type": "chatgpt", "email": "me@example.com",
+                                   "planType": "team"}
+        issuer.enqueue(issuer.tokens("new@example.com", "plus"))
+        read = await api.read({"refreshToken": True}, None)
+        assert read["account"] == {"type": "chatgpt", "email": "new@example.com",
+                                   "planType": "plus"}
+        assert (await issuer.wait_requests(1))[0].body["refresh_token"] == "refresh-0"
+        before = (tmp_path / "auth.json").read_text()
+        issuer.enqueue({"status": 400, "body": {"error": "invalid_grant"}})
+        with pytest.raises(ProtocolError) as err:
+            await api.read({"refreshToken": True}, None)
+    assert err.value.message == ("failed to refresh token while getting account: Failed to "
+                                 'refresh token: 400 Bad Request: {"error": "invalid_grant"}')
+    assert (tmp_path / "auth.json").read_text() == before

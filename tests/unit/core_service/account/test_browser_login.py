@@ -126,19 +126,19 @@ async def test_failed_exchange_is_500_and_keeps_the_login() -> None:
     assert (status, body) == (
         500, "Token exchange failed: token endpoint returned status 400 Bad Request")
     assert rec.saved == [] and rec.finished == []
-    assert logins.cancel(login_id)
-    assert rec.finished == [(login_id, "Login server error: Login was not completed")]
+    assert logins.cancel(login_id) == "Login server error: Login was not completed"
+    assert rec.finished == []  # the canceller announces it
 
 
 async def test_second_start_cancels_the_first_and_cancel_needs_the_id() -> None:
-    """A new login ends the pending one ('Login cancelled'); cancel of an unknown id is False."""
+    """A new login ends the pending one ('Login cancelled'); cancel of an unknown id is None."""
     rec = _Recorder()
     logins = BrowserLogins(rec.save, rec.finish)
     cfg = oauth.IssuerConfig("http://127.0.0.1:9", "cid")
     first, _ = await logins.start(cfg, 0, "o", None)
     second, _ = await logins.start(cfg, 0, "o", None)
     assert rec.finished == [(first, "Login server error: Login cancelled")]
-    assert not logins.cancel(first)
-    assert logins.cancel(second)
-    assert not logins.cancel(second)
-    assert rec.finished[-1] == (second, "Login server error: Login was not completed")
+    assert logins.cancel(first) is None
+    assert logins.cancel(second) == "Login server error: Login was not completed"
+    assert logins.cancel(second) is None
+    assert len(rec.finished) == 1
