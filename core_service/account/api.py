@@ -100,6 +100,9 @@ class AccountApi:
         config = self.source.config
         info = self.hub.client_info(call.key if call is not None else None)
         originator = info["name"] if info is not None else DEFAULT_ORIGINATOR
+        cancelled = self.browser.cancel_pending()
+        if cancelled is not None:
+            self._browser_finished(*cancelled, after=call)
         try:
             login_id, url = await self.browser.start(
                 IssuerConfig.from_config(config, self.credentials.env),

@@ -219,7 +219,7 @@ class BrowserLogins:
 
     async def start(self, issuer: oauth.IssuerConfig, port: int, originator: str,
                     workspace_id: str | None) -> tuple[str, str]:
-        """Cancel any pending login, start a new one; its (login id, authorize URL)."""
+        """Start a new login, ending (and reporting) any still pending; its (id, URL)."""
         self.cancel_current(CANCELLED)
         login = BrowserLogin(issuer, self._save, self._on_finished)
         await login.listen(port)
@@ -237,6 +237,18 @@ class BrowserLogins:
             return None
         self._current = None
         return current.end(NOT_COMPLETED, report=False)
+
+    def cancel_pending(self) -> tuple[str, str] | None:
+        """End the pending login before a new one starts, without reporting it.
+
+        Returns its id and error text ("Login cancelled") for the caller to
+        announce, None when no login is pending.
+        """
+        current, self._current = self._current, None
+        if current is None:
+            return None
+        text = current.end(CANCELLED, report=False)
+        return None if text is None else (current.login_id, text)
 
     def cancel_current(self, reason: str) -> None:
         """End the pending login (if any) with `reason`."""

@@ -101,17 +101,17 @@ def _browser_api(home: Path, issuer: str = "http://127.0.0.1:9"
 
 async def test_chatgpt_login_start_and_cancel(tmp_path: Path) -> None:
     """A browser login answers its id and authorize URL; a second start cancels the first
-    ('Login cancelled', before its answer); cancel ends it with the reference's text, announced
-    after the cancel's answer."""
+    ('Login cancelled') and cancel ends a login ('Login was not completed'), each announced
+    after the call's answer."""
     api, hub = _browser_api(tmp_path)
     started = await api.login_start({"type": "chatgpt"}, None)
     assert started["type"] == "chatgpt"
     assert started["authUrl"].startswith("http://127.0.0.1:9/oauth/authorize?response_type=code")
     assert "&originator=codex_app_server" in started["authUrl"]
-    again = await api.login_start({"type": "chatgpt"}, None)
+    again = await api.login_start({"type": "chatgpt"}, CALL)
     assert again["type"] == "chatgpt"
     assert hub.sent == [({"loginId": started["loginId"], "success": False,
-                          "error": "Login server error: Login cancelled"}, True, None)]
+                          "error": "Login server error: Login cancelled"}, True, CALL)]
     assert await api.login_cancel({"loginId": again["loginId"]}, CALL) == {"status": "canceled"}
     assert hub.sent[-1] == ({"loginId": again["loginId"], "success": False,
                              "error": "Login server error: Login was not completed"}, True, CALL)

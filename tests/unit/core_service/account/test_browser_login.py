@@ -131,7 +131,8 @@ async def test_failed_exchange_is_500_and_keeps_the_login() -> None:
 
 
 async def test_second_start_cancels_the_first_and_cancel_needs_the_id() -> None:
-    """A new login ends the pending one ('Login cancelled'); cancel of an unknown id is None."""
+    """A new login ends the pending one ('Login cancelled', reported, or returned by
+    cancel_pending); cancel of an unknown or ended id is None."""
     rec = _Recorder()
     logins = BrowserLogins(rec.save, rec.finish)
     cfg = oauth.IssuerConfig("http://127.0.0.1:9", "cid")
@@ -139,6 +140,9 @@ async def test_second_start_cancels_the_first_and_cancel_needs_the_id() -> None:
     second, _ = await logins.start(cfg, 0, "o", None)
     assert rec.finished == [(first, "Login server error: Login cancelled")]
     assert logins.cancel(first) is None
-    assert logins.cancel(second) == "Login server error: Login was not completed"
-    assert logins.cancel(second) is None
+    assert logins.cancel_pending() == (second, "Login server error: Login cancelled")
+    assert logins.cancel_pending() is None
+    third, _ = await logins.start(cfg, 0, "o", None)
+    assert logins.cancel(third) == "Login server error: Login was not completed"
+    assert logins.cancel(third) is None
     assert len(rec.finished) == 1
