@@ -6,7 +6,8 @@ core emits names its recipients; the hub groups them per gateway and queues
 them on that gateway's Connect stream, where the writer batches whatever is
 pending into one frame. Server->client requests travel the same way and are
 awaited here: a client's JSON-RPC error reaches the waiter as that error, a
-vanished connection as "channel closed", silence as a timeout.
+vanished connection as "channel closed", silence as a timeout, a result that
+does not decode as the decoder's message.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class ServerRequestClosed(ServerRequestError):
 
 class ServerRequestTimeout(ServerRequestError):
     """No connection answered the request in time."""
+
+
+class ServerRequestMalformed(ServerRequestError):
+    """The client's result does not decode as the method's result (the decoder's text)."""
 
 
 @dataclass
@@ -348,10 +353,13 @@ class Hub:
         if ConnKey(session, reply.connection_id) not in pending.targets:
             log.warning("answer to server request %s from a non-target", reply.request_id)
             return
-        if reply.WhichOneof("outcome") == "error":
+        outcome = reply.WhichOneof("outcome")
+        if outcome == "error":
             pending.future.set_exception(
                 ServerRequestError(reply.error.message, code=reply.error.code)
             )
+        elif outcome == "malformed_result":
+            pending.future.set_exception(ServerRequestMalformed(reply.malformed_result))
         else:
             which = reply.result.WhichOneof("result")
             if which is None:

@@ -35,7 +35,6 @@ from google.protobuf.message import Message
 from app_server_protocol import codec
 from app_server_protocol.errors import (
     INTERNAL_ERROR,
-    INVALID_PARAMS,
     PARSE_ERROR,
     ProtocolError,
     bad_input,
@@ -294,7 +293,7 @@ class Session:
                 raise _not_an_object(result_cls, msg["result"])
             result = codec.from_json(result_cls, msg["result"], allow_experimental=True)
         except (codec.DecodeError, codec.ExperimentalFieldError, RecursionError) as err:
-            reply.error.CopyFrom(service_pb2.ClientError(code=INVALID_PARAMS, message=str(err)))
+            reply.malformed_result = str(err)
             return ClientReply(reply)
         getattr(reply.result, _RESULT_FIELD_BY_METHOD[method]).CopyFrom(result)
         return ClientReply(reply)

@@ -150,16 +150,18 @@ class ClientError(_message.Message):
     def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class ServerRequestReply(_message.Message):
-    __slots__ = ("connection_id", "request_id", "result", "error")
+    __slots__ = ("connection_id", "request_id", "result", "error", "malformed_result")
     CONNECTION_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     RESULT_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    MALFORMED_RESULT_FIELD_NUMBER: _ClassVar[int]
     connection_id: str
     request_id: int
     result: ServerRequestResult
     error: ClientError
-    def __init__(self, connection_id: _Optional[str] = ..., request_id: _Optional[int] = ..., result: _Optional[_Union[ServerRequestResult, _Mapping]] = ..., error: _Optional[_Union[ClientError, _Mapping]] = ...) -> None: ...
+    malformed_result: str
+    def __init__(self, connection_id: _Optional[str] = ..., request_id: _Optional[int] = ..., result: _Optional[_Union[ServerRequestResult, _Mapping]] = ..., error: _Optional[_Union[ClientError, _Mapping]] = ..., malformed_result: _Optional[str] = ...) -> None: ...
 
 class ConnectionClosed(_message.Message):
     __slots__ = ("connection_id",)

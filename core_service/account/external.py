@@ -5,7 +5,8 @@ an access token and the ChatGPT account (workspace) id. They are never
 written to disk. When the model answers 401, `ExternalAuth.refresh` asks the
 client for new tokens with the server request
 `account/chatgptAuthTokens/refresh`; every way that can fail becomes a
-`RefreshError` carrying the reference's text, which ends the turn while the
+`RefreshError` carrying the reference's text (a malformed answer: the
+decoder's message, "missing field `accessToken`"), which ends the turn while the
 login stays in place.
 """
 
@@ -20,6 +21,7 @@ from core_service.hub import (
     Hub,
     ServerRequestClosed,
     ServerRequestError,
+    ServerRequestMalformed,
     ServerRequestTimeout,
 )
 
@@ -83,6 +85,8 @@ def _failure_text(exc: ServerRequestError) -> str:
         return f"auth refresh request timed out after {REFRESH_TIMEOUT_SECONDS:g}s"
     if isinstance(exc, ServerRequestClosed):
         return f"auth refresh request canceled: {exc.message}"
+    if isinstance(exc, ServerRequestMalformed):
+        return exc.message
     return f"auth refresh request failed: code={exc.code} message={exc.message}"
 
 

@@ -114,14 +114,15 @@ async def test_login_read_and_refresh_round_trip(
          "auth refresh request failed: code=-32000 message=refresh failed"),
         ({"result": {"accessToken": TOKEN_2, "chatgptAccountId": "acct_second"}},
          "unexpected status 401 Unauthorized"),
+        ({"result": {"chatgptAccountId": "acct_second"}}, "missing field `accessToken`"),
     ],
-    ids=["client-error", "second-401"],
+    ids=["client-error", "second-401", "malformed-result"],
 )
 async def test_a_failed_refresh_fails_the_turn_and_keeps_the_login(
     launch: Launcher, mock: MockModelServer, answer: dict[str, Any], message: str
 ) -> None:
-    """A client error, or a 401 on the one retry, ends the turn failed; the login stays
-    (the refreshed one after a second 401)."""
+    """A client error, a malformed result, or a 401 on the one retry ends the turn failed
+    with the reference's text; the login stays (the refreshed one after a second 401)."""
     client = await launch("stdio", requires_openai_auth=True)
     await client.initialize(experimentalApi=True)
     await login(client)
@@ -132,12 +133,15 @@ async def test_a_failed_refresh_fails_the_turn_and_keeps_the_login(
     await client.send({"id": request["id"], **answer})
     turn = await completed_turn(client)
     assert turn["status"] == "failed"
-    assert turn["error"]["message"].startswith(message)
+    if answer.get("result", {}).get("accessToken"):
+        assert turn["error"]["message"].startswith(message)
+    else:
+        assert turn["error"]["message"] == message
     assert turn["error"]["codexErrorInfo"] == "other"
     error = await client.wait_notification("error")
     assert error["params"]["error"] == turn["error"] and error["params"]["willRetry"] is False
     after = (await client.call("account/read", {}))["account"]
-    if "error" in answer:
+    if "accessToken" not in answer.get("result", {}):
         assert after == before["account"] and len(auth_headers(mock)) == 1
     else:
         assert after["email"] == "second@example.com" and len(auth_headers(mock)) == 2

@@ -7,7 +7,15 @@ import asyncio
 import pytest
 
 from app_server_protocol.v2 import approval_pb2, notification_pb2, service_pb2
-from core_service.hub import CallInfo, ConnKey, Hub, ServerRequestError
+from core_service.hub import (
+    CallInfo,
+    ConnKey,
+    Hub,
+    ServerRequestClosed,
+    ServerRequestError,
+    ServerRequestMalformed,
+    ServerRequestTimeout,
+)
 
 A = ConnKey("g1", "a")
 B = ConnKey("g1", "b")
@@ -123,12 +131,28 @@ async def test_server_request_error_closed_and_timeout() -> None:
     while not (await _next(g1)).server_requests:
         pass
     hub.connection_closed(A)
-    with pytest.raises(ServerRequestError, match="channel closed"):
+    with pytest.raises(ServerRequestClosed, match="channel closed"):
         await task
 
     hub.subscribe("t1", B)
-    with pytest.raises(ServerRequestError, match="timed out"):
+    with pytest.raises(ServerRequestTimeout, match="timed out"):
         await hub.request(method, params, thread_id="t1", wait_seconds=0.05)
+
+
+async def test_a_malformed_result_is_its_own_failure() -> None:
+    """A result the gateway could not decode reaches the waiter as the decoder's message."""
+    hub = Hub()
+    g1 = hub.attach("g1")
+    hub.subscribe("t1", A)
+    params = approval_pb2.FileChangeRequestApprovalParams(thread_id="t1", turn_id="u", item_id="i")
+    task = asyncio.ensure_future(
+        hub.request("item/fileChange/requestApproval", params, thread_id="t1", wait_seconds=2))
+    out = (await _next(g1)).server_requests[0]
+    hub.reply("g1", service_pb2.ServerRequestReply(
+        connection_id="a", request_id=out.request_id, malformed_result="missing field `x`"))
+    with pytest.raises(ServerRequestMalformed) as err:
+        await task
+    assert (err.value.code, err.value.message) == (None, "missing field `x`")
 
 
 async def test_slow_gateway_is_cut_off_not_waited_for() -> None:

@@ -222,7 +222,7 @@ def test_held_backlog_is_bounded() -> None:
 
 def test_server_request_answers() -> None:
     """A result decodes to the typed oneof member, an error passes through, a bad result
-    becomes -32602."""
+    reaches the core as malformed, with the decoder's message."""
     s = initialized()
     method = "account/chatgptAuthTokens/refresh"
     s.server_request(5, method)
@@ -245,7 +245,8 @@ def test_server_request_answers() -> None:
     s.server_request(7, method)
     act = s.handle_message(b'{"id":7,"result":{"accessToken":1}}')
     assert isinstance(act, ClientReply)
-    assert act.reply.error.code == -32602 and "accessToken" in act.reply.error.message
+    assert act.reply.WhichOneof("outcome") == "malformed_result"
+    assert "accessToken" in act.reply.malformed_result
 
 
 def test_unknown_and_resolved_server_request_ids_are_ignored() -> None:
@@ -334,10 +335,9 @@ def test_malformed_input_never_raises(raw: bytes) -> None:
 
 def test_server_request_result_must_be_an_object() -> None:
     """A client's answer whose `result` is a string is not parsed as JSON text: it
-    becomes the -32602 error the core receives."""
+    reaches the core as a malformed result."""
     s = initialized()
     s.server_request(5, "account/chatgptAuthTokens/refresh")
     act = s.handle_message(b'{"id":5,"result":"{\\"accessToken\\":\\"t\\"}"}')
     assert isinstance(act, ClientReply)
-    assert act.reply.error.code == -32602
-    assert act.reply.error.message.startswith("invalid type: string")
+    assert act.reply.malformed_result.startswith("invalid type: string")
