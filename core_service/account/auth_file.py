@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +31,20 @@ _FILE_MODE = 0o600
 
 @dataclass(frozen=True)
 class TokenData:
-    """The ChatGPT tokens of a managed login."""
+    """The ChatGPT tokens of a managed login (left out of its repr: they are secrets)."""
 
-    id_token: str
-    access_token: str
-    refresh_token: str
+    id_token: str = field(repr=False)
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
     account_id: str | None = None
 
 
 @dataclass(frozen=True)
 class AuthData:
-    """The content of `auth.json` (an API key, or ChatGPT tokens, or both)."""
+    """The content of `auth.json` (an API key, or ChatGPT tokens, or both); no secret in repr."""
 
     auth_mode: str
-    openai_api_key: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)
     tokens: TokenData | None = None
     last_refresh: dt.datetime | None = None
 

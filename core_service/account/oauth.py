@@ -20,7 +20,7 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -87,9 +87,9 @@ class IssuerConfig:
 
 @dataclass(frozen=True)
 class Pkce:
-    """A PKCE pair: the secret verifier and its S256 challenge."""
+    """A PKCE pair: the secret verifier (not in the repr) and its S256 challenge."""
 
-    verifier: str
+    verifier: str = field(repr=False)
     challenge: str
 
     @classmethod
@@ -101,11 +101,11 @@ class Pkce:
 
 @dataclass(frozen=True)
 class IssuedTokens:
-    """What the token endpoint answered; a refresh may leave any of them out."""
+    """What the token endpoint answered; a refresh may leave any of them out (no repr)."""
 
-    id_token: str | None
-    access_token: str | None
-    refresh_token: str | None
+    id_token: str | None = field(repr=False)
+    access_token: str | None = field(repr=False)
+    refresh_token: str | None = field(repr=False)
 
 
 def new_state() -> str:

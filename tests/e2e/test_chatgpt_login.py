@@ -41,7 +41,9 @@ async def _get(port: int, target: str) -> tuple[int, dict[str, str], str]:
 
 
 async def _start(launch: Launcher, transport: str, issuer: MockIssuer) -> ProtocolClient:
-    client = await launch(transport, requires_openai_auth=True, extra=(
+    # Debug logging, so that the secrets check below covers every log line.
+    client = await launch(transport, requires_openai_auth=True, env={"APP_SERVER_LOG": "DEBUG"},
+                          extra=(
         f'chatgpt_login_issuer = "{issuer.url}"\nchatgpt_login_callback_port = 0\n'))
     await client.initialize(name="my client")
     return client

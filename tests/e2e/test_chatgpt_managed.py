@@ -29,7 +29,9 @@ async def _signed_in(launch: Launcher, transport: str, issuer: MockIssuer, home:
     """A server whose auth.json holds a managed login of me@example.com (plan plus)."""
     auth_file.save_chatgpt_tokens(home, auth_file.TokenData(
         id_token("me@example.com", "plus", "acct_1"), "access-old", "refresh-old", "acct_1"))
-    client = await launch(transport, requires_openai_auth=True, env=env,
+    # Debug logging, so that the secrets checks cover every log line.
+    client = await launch(transport, requires_openai_auth=True,
+                          env={"APP_SERVER_LOG": "DEBUG", **(env or {})},
                           extra=f'chatgpt_login_issuer = "{issuer.url}"\n')
     await client.initialize()
     return client

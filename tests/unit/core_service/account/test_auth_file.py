@@ -129,3 +129,10 @@ def test_chatgpt_tokens_round_trip_in_the_reference_layout(tmp_path: Path) -> No
         "last_refresh": "2026-01-02T03:04:05Z"}
     assert _mode(path) == 0o600
     assert load_auth(tmp_path) == AuthData("chatgpt", None, tokens, when)
+
+
+def test_reprs_hold_no_secret() -> None:
+    """A logged or traceback-printed AuthData or TokenData shows no key and no token."""
+    tokens = TokenData("id-secret", "access-secret", "refresh-secret", "acct_1")
+    text = repr(AuthData("chatgpt", "sk-secret", tokens))
+    assert "secret" not in text and "acct_1" in text

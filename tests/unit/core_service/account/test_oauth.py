@@ -120,3 +120,10 @@ async def test_unreachable_issuer_is_an_oauth_error() -> None:
     with pytest.raises(oauth.OAuthError) as err:
         await oauth.refresh(oauth.IssuerConfig(url, "cid"), "rt")
     assert str(err.value).startswith(f"error sending request for url ({url}/oauth/token)")
+
+
+def test_reprs_hold_no_secret() -> None:
+    """The verifier and issued tokens never show in a repr (logs, tracebacks)."""
+    text = repr(oauth.Pkce("verifier-secret", "chal")) + repr(
+        oauth.IssuedTokens("id-secret", "access-secret", "refresh-secret"))
+    assert "secret" not in text and "chal" in text
