@@ -140,3 +140,46 @@ async def test_read_managed_account_and_failed_refresh(tmp_path: Path) -> None:
     assert err.value.message == ("failed to refresh token while getting account: Failed to "
                                  'refresh token: 400 Bad Request: {"error": "invalid_grant"}')
     assert (tmp_path / "auth.json").read_text() == before
+
+
+def _jwt(email: str, plan: str) -> str:
+    return id_token(email=email, plan=plan, account_id="acct_claim")
+
+
+async def test_external_tokens_login_read_and_logout(tmp_path: Path) -> None:
+    """chatgptAuthTokens: kept in memory (no auth.json), announced, read with the given plan;
+    a browser login is then refused; logout drops them and can be repeated."""
+    api, hub = _api(tmp_path)
+    params: Any = {"type": "chatgptAuthTokens", "accessToken": _jwt("me@example.com", "pro"),
+                   "chatgptAccountId": "acct_1", "chatgptPlanType": "plus"}
+    assert await api.login_start(params, CALL) == {"type": "chatgptAuthTokens"}
+    assert hub.sent == [({"loginId": None, "success": True, "error": None}, True, CALL),
+                        ({"authMode": "chatgptAuthTokens"}, True, CALL)]
+    assert not (tmp_path / "auth.json").exists()
+    read = await api.read({"refreshToken": False}, CALL)
+    assert read["account"] == {"type": "chatgpt", "email": "me@example.com", "planType": "plus"}
+    with pytest.raises(ProtocolError, match="^External auth is active"):
+        await api.login_start({"type": "chatgpt"}, CALL)
+    for _ in range(2):
+        hub.sent.clear()
+        assert await api.logout({}, CALL) == {}
+        assert hub.sent == [({"authMode": None}, True, CALL)]
+    assert (await api.read({"refreshToken": False}, CALL))["account"] is None
+
+
+async def test_external_tokens_errors(tmp_path: Path) -> None:
+    """A token that is no JWT is -32603 without the token; a pinned workspace refuses others."""
+    api, _ = _api(tmp_path)
+    secret = "opaque-secret-token"
+    with pytest.raises(ProtocolError) as err:
+        await api.login_start({"type": "chatgptAuthTokens", "accessToken": secret,
+                               "chatgptAccountId": "acct_1", "chatgptPlanType": None}, CALL)
+    assert (err.value.code, err.value.message) == (
+        -32603, "failed to set external auth: invalid ID token format")
+    (tmp_path / "config.toml").write_text('forced_chatgpt_workspace_id = "acct_1"\n')
+    api.source = ConfigSource(tmp_path, env={"CODEX_HOME": str(tmp_path)})
+    with pytest.raises(ProtocolError) as err:
+        await api.login_start({"type": "chatgptAuthTokens", "accessToken": _jwt("a@b", "pro"),
+                                  "chatgptAccountId": "acct_2", "chatgptPlanType": None}, CALL)
+    assert (err.value.code, err.value.message) == (
+        -32600, 'External auth must use workspace acct_1, but received "acct_2".')
