@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core_service.account.credentials import Credentials
-from core_service.config.schema import ProviderConfig
+from core_service.account.credentials import Credentials, RequestAuth
+from core_service.account.external import make_tokens
+from core_service.config.load import load_config
+from core_service.config.schema import Config, ProviderConfig
+from tests.support.mock_issuer import id_token
 
 OPENAI = ProviderConfig(id="openai", name="OpenAI", base_url="https://api",
                         env_key="OPENAI_API_KEY", requires_openai_auth=True)
@@ -56,3 +59,54 @@ async def test_save_and_forget(tmp_path: Path) -> None:
     assert not (tmp_path / "auth.json").exists()
     assert creds.bearer_for(OPENAI) is None
     await creds.forget()  # nothing to delete is fine
+
+
+def _config(home: Path, provider: str = "openai", forced: str | None = None) -> Config:
+    home.mkdir(parents=True, exist_ok=True)
+    pin = f'forced_chatgpt_workspace_id = "{forced}"\n' if forced else ""
+    (home / "config.toml").write_text(
+        f'model_provider = "{provider}"\n{pin}'
+        '[model_providers.mock]\nname = "mock"\nbase_url = "http://mock/v1"\n')
+    return load_config(home, env={}).config
+
+
+def test_request_auth_prefers_external_tokens_for_openai_sign_in(tmp_path: Path) -> None:
+    """External tokens beat a stored key for OpenAI sign-in, with a refresher; an env key
+    beats both; a provider without OpenAI sign-in gets neither."""
+    (tmp_path / "auth.json").write_text(json.dumps({"OPENAI_API_KEY": "sk-stored"}))
+    creds = Credentials(tmp_path, env={})
+    cfg = _config(tmp_path)
+    assert creds.request_auth(cfg) == RequestAuth("sk-stored")
+    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
+    auth = creds.request_auth(cfg)
+    assert (auth.bearer, auth.account_id) == (creds.external.tokens.access_token, "acct_1")
+    assert auth.refresher is not None
+    assert creds.request_auth(_config(tmp_path, "mock")) == RequestAuth(None)
+    with_env = Credentials(tmp_path, env={"OPENAI_API_KEY": "sk-env"})
+    with_env.external.tokens = creds.external.tokens
+    assert with_env.request_auth(cfg) == RequestAuth("sk-env")
+
+
+async def test_the_refresher_applies_the_pinned_workspace(tmp_path: Path) -> None:
+    """The refresher of external tokens refreshes pinned to forced_chatgpt_workspace_id."""
+    creds = Credentials(tmp_path, env={})
+    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
+    seen: list[str | None] = []
+
+    async def refresh(forced: str | None) -> dict[str, str | None]:
+        seen.append(forced)
+        return {}
+
+    creds.external.refresh = refresh  # type: ignore[method-assign]
+    refresher = creds.request_auth(_config(tmp_path, forced="acct_1")).refresher
+    assert refresher is not None
+    await refresher()
+    assert seen == ["acct_1"]
+
+
+async def test_forget_drops_external_tokens(tmp_path: Path) -> None:
+    """Logout's forget clears client-supplied tokens too."""
+    creds = Credentials(tmp_path, env={})
+    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
+    await creds.forget()
+    assert creds.external.tokens is None

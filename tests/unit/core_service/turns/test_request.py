@@ -75,3 +75,15 @@ def test_headers_attribute_the_request(tmp_path: Path) -> None:
     assert headers["originator"] == "codex_vscode"
     assert "codex_vscode" in (headers["user-agent"] or "")
     assert json.loads(headers["x-codex-turn-metadata"] or "")["sandbox"] == "none"
+
+
+def test_chatgpt_credentials_send_the_account_and_pick_the_chatgpt_route(tmp_path: Path) -> None:
+    """With an account id the request carries `chatgpt-account-id` and the built-in provider
+    (no OPENAI_BASE_URL) goes to the ChatGPT backend's Codex route; an API key does not."""
+    t = thread(config(tmp_path))
+    req = build_request(t, "t", RequestAuth("tok", "acct_1"))
+    assert (req.bearer, req.headers["chatgpt-account-id"]) == ("tok", "acct_1")
+    assert req.base_url == "https://chatgpt.com/backend-api/codex"
+    plain = build_request(t, "t", RequestAuth("sk-1"))
+    assert "chatgpt-account-id" not in plain.headers
+    assert plain.base_url == "https://api.openai.com/v1"
