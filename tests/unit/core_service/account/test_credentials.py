@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from core_service.account.credentials import Credentials, RequestAuth
 from core_service.account.external import make_tokens
 from core_service.config.load import load_config
@@ -87,7 +89,9 @@ def test_request_auth_prefers_external_tokens_for_openai_sign_in(tmp_path: Path)
     assert with_env.request_auth(cfg) == RequestAuth("sk-env")
 
 
-async def test_the_refresher_applies_the_pinned_workspace(tmp_path: Path) -> None:
+async def test_the_refresher_applies_the_pinned_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The refresher of external tokens refreshes pinned to forced_chatgpt_workspace_id."""
     creds = Credentials(tmp_path, env={})
     creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
@@ -97,7 +101,7 @@ async def test_the_refresher_applies_the_pinned_workspace(tmp_path: Path) -> Non
         seen.append(forced)
         return {}
 
-    creds.external.refresh = refresh  # type: ignore[method-assign]
+    monkeypatch.setattr(creds.external, "refresh", refresh)
     refresher = creds.request_auth(_config(tmp_path, forced="acct_1")).refresher
     assert refresher is not None
     await refresher()
