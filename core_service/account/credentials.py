@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core_service.account import auth_file
@@ -39,7 +39,8 @@ class RequestAuth:
     once on a 401.
     """
 
-    bearer: str | None = None
+    # repr=False: a logged record or a traceback must not show the secret.
+    bearer: str | None = field(default=None, repr=False)
     account_id: str | None = None
     refresher: AuthRefresher | None = None
 

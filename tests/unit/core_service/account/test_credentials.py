@@ -114,3 +114,8 @@ async def test_forget_drops_external_tokens(tmp_path: Path) -> None:
     creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
     await creds.forget()
     assert creds.external.tokens is None
+
+
+def test_request_auth_repr_hides_the_bearer() -> None:
+    """A logged RequestAuth shows the account, never the token."""
+    assert "tok-secret" not in repr(RequestAuth("tok-secret", "acct_1"))
