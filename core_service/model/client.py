@@ -83,8 +83,9 @@ class ModelRequest:
 
     provider: ProviderConfig
     body: dict[str, Any]
-    headers: dict[str, str | None] = field(default_factory=dict)
-    bearer: str | None = None
+    # Credentials travel here: never in a repr (a logged request must not show them).
+    headers: dict[str, str | None] = field(default_factory=dict, repr=False)
+    bearer: str | None = field(default=None, repr=False)
     auth_refresher: AuthRefresher | None = None
     base_url: str | None = None
 

@@ -24,13 +24,19 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _generated_modules(folder: Path, root: Path) -> list[Path]:
+    """The *_pb2* sources below `folder`, relative to `root` (bytecode caches aside)."""
+    return sorted(
+        p.relative_to(root) for p in folder.rglob("*_pb2*.py*")
+        if "__pycache__" not in p.parts
+    )
+
+
 def test_generated_modules_are_not_stale(generated: Path) -> None:
     """Regenerating into a temporary folder reproduces every committed *_pb2* file."""
-    files = sorted(p.relative_to(generated) for p in generated.rglob("*_pb2*.py*"))
+    files = _generated_modules(generated, generated)
     assert files, "the generator produced nothing"
-    committed = sorted(
-        p.relative_to(REPO) for p in (REPO / "app_server_protocol").rglob("*_pb2*.py*")
-    )
+    committed = _generated_modules(REPO / "app_server_protocol", REPO)
     assert files == committed, "generated and committed module sets differ"
     stale = [str(rel) for rel in files
              if not filecmp.cmp(generated / rel, REPO / rel, shallow=False)]

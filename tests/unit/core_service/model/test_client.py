@@ -595,3 +595,12 @@ async def test_standalone_mock_process_serves_script_and_control_routes(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+def test_a_request_repr_shows_no_credentials() -> None:
+    """The bearer and the headers (which carry `chatgpt-account-id` and may carry
+    tokens) stay out of a request's repr, so a logged request leaks nothing."""
+    req = ModelRequest(provider=ProviderConfig(id="p", name="p", base_url="http://x"),
+                       body={"model": "m"}, headers={"authorization": "Bearer sk-secret-h"},
+                       bearer="sk-secret-b")
+    assert "sk-secret" not in repr(req)
