@@ -52,7 +52,7 @@ class Core:
         session, models = SessionApi(self.hub, source), ModelApi()
         configs, command = ConfigApi(source), CommandApi()
         t = ThreadApi(self.threads, self.store, self.hub, self.runner)
-        a = AccountApi(self.hub, self.auth, source)
+        a = self.account = AccountApi(self.hub, self.auth, source)
         self.handlers: dict[str, Handler] = {
             "initialize": session.initialize,
             "thread/start": t.start,
@@ -91,7 +91,8 @@ class Core:
         self.threads.start_reaper()
 
     async def close(self) -> None:
-        """Stop turns, flush threads, close clients (idempotent)."""
+        """Stop turns and logins, flush threads, close clients (idempotent)."""
+        self.account.browser.close()
         await self.threads.close()
         await self.client.aclose()
         await self.store.close()

@@ -250,6 +250,13 @@ class BrowserLogins:
         text = current.end(CANCELLED, report=False)
         return None if text is None else (current.login_id, text)
 
+    def close(self) -> None:
+        """The core is stopping: end the pending login (its callback server
+        closes) without announcing it; there is nobody left to tell."""
+        current, self._current = self._current, None
+        if current is not None:
+            current.end(CANCELLED, report=False)
+
     def cancel_current(self, reason: str) -> None:
         """End the pending login (if any) with `reason`."""
         if self._current is not None:

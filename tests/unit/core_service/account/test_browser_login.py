@@ -146,3 +146,18 @@ async def test_second_start_cancels_the_first_and_cancel_needs_the_id() -> None:
     assert logins.cancel(third) == "Login server error: Login was not completed"
     assert logins.cancel(third) is None
     assert len(rec.finished) == 1
+
+
+async def test_close_ends_the_pending_login_and_its_server_quietly() -> None:
+    """When the core stops, the pending login's callback server closes and nothing
+    is announced (close is idempotent)."""
+    rec = _Recorder()
+    logins = BrowserLogins(rec.save, rec.finish)
+    login_id, url = await logins.start(oauth.IssuerConfig("http://127.0.0.1:9", "cid"), 0,
+                                       "o", None)
+    port = int(urlsplit(_params(url)["redirect_uri"]).port or 0)
+    logins.close()
+    logins.close()
+    with pytest.raises(OSError):
+        await asyncio.open_connection("127.0.0.1", port)
+    assert rec.finished == [] and logins.cancel(login_id) is None
