@@ -291,12 +291,16 @@ class Hub:
         broadcast: bool = False,
         wait_seconds: float | None = None,
         after: CallInfo | None = None,
+        about_thread: str | None = None,
     ) -> Message:
         """Send a server->client request and wait for the first answer.
 
         Returns the typed result message; raises ServerRequestError on a
         client error (with its code), when every target connection is gone
-        ("channel closed"), or on timeout.
+        ("channel closed"), or on timeout. Once it is resolved, however,
+        `serverRequest/resolved` tells the thread's subscribers (a request
+        addressed by `thread_id`) or, for a request addressed otherwise that
+        concerns `about_thread`, every connection it was sent to.
         """
         field_name = SERVER_REQUEST_FIELD_BY_METHOD[method]
         rid = next(self._ids)
@@ -335,12 +339,14 @@ class Hub:
             ) from None
         finally:
             self._pending.pop(rid, None)
-            if thread_id is not None:
+            resolved_thread = thread_id if thread_id is not None else about_thread
+            if resolved_thread is not None:
                 self.emit(
                     notification_pb2.ServerRequestResolvedNotification(
-                        thread_id=thread_id, request_id=jsonrpc_pb2.RequestId(integer=rid)
+                        thread_id=resolved_thread, request_id=jsonrpc_pb2.RequestId(integer=rid)
                     ),
                     thread_id=thread_id,
+                    to=None if thread_id is not None else targets,
                 )
         return result  # type: ignore[no-any-return]
 

@@ -65,8 +65,8 @@ class Credentials:
         self.external = ExternalAuth(hub if hub is not None else Hub())
         self.managed = ManagedChatgpt(codex_home, stored)
 
-    def request_auth(self, config: Config) -> RequestAuth:
-        """The credentials of a request of a thread configured by `config`.
+    def request_auth(self, config: Config, thread_id: str | None = None) -> RequestAuth:
+        """The credentials of a request of thread `thread_id`, configured by `config`.
 
         The provider's `env_key` variable wins; then external ChatGPT tokens
         (with a refresher that asks the client, pinned to
@@ -81,7 +81,7 @@ class Credentials:
             forced = config.forced_chatgpt_workspace_id
 
             async def refresher() -> dict[str, str | None] | None:
-                return await external.refresh(forced)
+                return await external.refresh(forced, thread_id)
 
             tokens = external.tokens
             return RequestAuth(tokens.access_token, tokens.account_id, refresher)

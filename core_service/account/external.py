@@ -97,7 +97,9 @@ class ExternalAuth:
         self.hub = hub
         self.tokens: ExternalTokens | None = None
 
-    async def refresh(self, forced_workspace: str | None) -> dict[str, str | None] | None:
+    async def refresh(
+        self, forced_workspace: str | None, thread_id: str | None = None
+    ) -> dict[str, str | None] | None:
         """Ask the client for new tokens after a 401 and use them; the new headers.
 
         None when no external tokens are active any more (the 401 stands).
@@ -105,6 +107,9 @@ class ExternalAuth:
         every initialized connection when it is gone. Raises `RefreshError`
         with the reference's text on a client error, a closed channel, a
         timeout, an unusable answer or a workspace other than the pinned one.
+        `thread_id` is the thread whose request got the 401: every connection
+        the refresh went to hears `serverRequest/resolved` about it once the
+        first answer (or failure) settles it.
         """
         current = self.tokens
         if current is None:
@@ -117,7 +122,8 @@ class ExternalAuth:
         to = [supplier] if supplier is not None and supplier in self.hub.initialized else None
         try:
             answer = await self.hub.request(REFRESH_METHOD, params, to=to, broadcast=to is None,
-                                            wait_seconds=REFRESH_TIMEOUT_SECONDS)
+                                            wait_seconds=REFRESH_TIMEOUT_SECONDS,
+                                            about_thread=thread_id)
         except ServerRequestError as exc:
             raise RefreshError(_failure_text(exc)) from None
         assert isinstance(answer, account_pb2.ChatgptAuthTokensRefreshResponse)

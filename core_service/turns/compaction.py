@@ -57,7 +57,7 @@ class Compactor:
         await thread.recorder.append([records.turn_started(active.id)])
         item = compaction_item()
         self.events.item(thread, active, item, done=False)
-        auth = self.credentials.request_auth(thread.config)
+        auth = self.credentials.request_auth(thread.config, thread.id)
         prompt = text_message("user", COMPACT_PROMPT)
         history = [*thread.history, as_history(prompt)]
         req = build_request(thread, active.id, auth, history=history)

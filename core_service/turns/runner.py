@@ -100,7 +100,7 @@ class TurnRunner:
         await self._record_user_message(thread, active, turn, inputs)
         rerouted = False
         while True:
-            auth = self.credentials.request_auth(thread.config)
+            auth = self.credentials.request_auth(thread.config, thread.id)
             req = build_request(thread, active.id, auth, originator=originator,
                                 output_schema=output_schema)
             sampling = await self._sample(thread, active, turn, req, rerouted)

@@ -243,6 +243,35 @@ async def test_the_refresh_follows_the_supplier(launch: Launcher, mock: MockMode
         await user.close()
 
 
+async def test_a_broadcast_refresh_is_resolved_for_every_connection_it_reached(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """With the supplier gone the refresh goes to every initialized connection; the first
+    answer wins and each of them hears serverRequest/resolved naming the turn's thread."""
+    supplier = await launch("ws", requires_openai_auth=True)
+    await supplier.initialize(experimentalApi=True)
+    await login(supplier)
+    user = await ProtocolClient.over_websocket(supplier.url)  # type: ignore[attr-defined]
+    other = await ProtocolClient.over_websocket(supplier.url)  # type: ignore[attr-defined]
+    try:
+        await user.initialize(experimentalApi=True)
+        await other.initialize(experimentalApi=True)
+        await supplier.close()
+        mock.enqueue(UNAUTHORIZED, {"kind": "text", "text": "ok"})
+        tid = await start_turn(user)
+        request = await refresh_request(user)
+        assert (await refresh_request(other))["id"] == request["id"]
+        await user.send({"id": request["id"], "result": {
+            "accessToken": TOKEN_2, "chatgptAccountId": "acct_second"}})
+        assert (await completed_turn(user))["status"] == "completed"
+        for client in (user, other):
+            resolved = await client.wait_notification("serverRequest/resolved")
+            assert resolved["params"] == {"threadId": tid, "requestId": request["id"]}
+    finally:
+        await user.close()
+        await other.close()
+
+
 async def test_an_unanswered_refresh_times_out_after_10s(
     launch: Launcher, mock: MockModelServer
 ) -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app_server_protocol.v2 import approval_pb2, notification_pb2, service_pb2
+from app_server_protocol.v2 import account_pb2, approval_pb2, notification_pb2, service_pb2
 from core_service.hub import (
     CallInfo,
     ConnKey,
@@ -108,6 +108,31 @@ async def test_server_request_first_answer_wins() -> None:
     resolved = await _next(g1)
     assert resolved.events[0].notification.WhichOneof("notification") == (
         "server_request_resolved")
+
+
+async def test_request_about_a_thread_resolves_to_everyone_it_was_sent_to() -> None:
+    """A request addressed to connections (not to a thread's subscribers) that
+    concerns a thread: once answered, every connection it went to, on every
+    gateway, hears serverRequest/resolved naming that thread."""
+    hub = Hub()
+    g1, g2 = hub.attach("g1"), hub.attach("g2")
+    for key in (A, B, C):
+        hub.connection_initialized(key, {"name": "c", "title": None, "version": "1"})
+    params = account_pb2.ChatgptAuthTokensRefreshParams(previous_account_id="acct")
+    task = asyncio.ensure_future(hub.request(
+        "account/chatgptAuthTokens/refresh", params, broadcast=True, wait_seconds=2,
+        about_thread="t9"))
+    out = (await _next(g1)).server_requests[0]
+    await _next(g2)
+    result = service_pb2.ServerRequestResult()
+    result.chatgpt_auth_tokens_refresh.access_token = "x"
+    hub.reply("g1", service_pb2.ServerRequestReply(
+        connection_id="a", request_id=out.request_id, result=result))
+    await task
+    for link, conns in ((g1, ["a", "b"]), (g2, ["c"])):
+        event = (await _next(link)).events[0]
+        assert event.notification.server_request_resolved.thread_id == "t9"
+        assert sorted(event.to.connection_ids) == conns
 
 
 async def test_server_request_error_closed_and_timeout() -> None:
