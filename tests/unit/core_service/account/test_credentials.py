@@ -92,20 +92,21 @@ def test_request_auth_prefers_external_tokens_for_openai_sign_in(tmp_path: Path)
 async def test_the_refresher_applies_the_pinned_workspace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The refresher of external tokens refreshes pinned to forced_chatgpt_workspace_id."""
+    """The refresher of external tokens refreshes pinned to forced_chatgpt_workspace_id,
+    about the thread whose request it serves."""
     creds = Credentials(tmp_path, env={})
     creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
-    seen: list[str | None] = []
+    seen: list[tuple[str | None, str | None]] = []
 
-    async def refresh(forced: str | None) -> dict[str, str | None]:
-        seen.append(forced)
+    async def refresh(forced: str | None, thread_id: str | None) -> dict[str, str | None]:
+        seen.append((forced, thread_id))
         return {}
 
     monkeypatch.setattr(creds.external, "refresh", refresh)
-    refresher = creds.request_auth(_config(tmp_path, forced="acct_1")).refresher
+    refresher = creds.request_auth(_config(tmp_path, forced="acct_1"), "t1").refresher
     assert refresher is not None
     await refresher()
-    assert seen == ["acct_1"]
+    assert seen == [("acct_1", "t1")]
 
 
 async def test_forget_drops_external_tokens(tmp_path: Path) -> None:
