@@ -4,8 +4,8 @@ The parameters and wording are the reference's (codex 0.104 `login` crate):
 the authorize URL carries the same query parameters in the same order, the
 code is exchanged with a form POST, a refresh is a JSON POST with the
 `openid profile email` scope, and a failed refresh says what the reference
-says. Upstream HTTP goes through the core's HTTP/1.1 client
-(`core_service.model.http1`), which already sends any body with any headers.
+says. Upstream HTTP goes through the core's one upstream client
+(`core_service.upstream.http`: proxies, certificates and timeouts as for the model).
 
 No secret (code, verifier, token) is ever put into a log line or an error
 message; an issuer's error body is quoted as the reference quotes it.
@@ -29,7 +29,7 @@ from core_service.config.schema import (
     DEFAULT_CHATGPT_LOGIN_ISSUER,
     Config,
 )
-from core_service.model import http1
+from core_service.upstream import http as upstream
 
 # Where refresh grants go instead of `<issuer>/oauth/token` when set.
 REFRESH_URL_ENV = "CODEX_REFRESH_TOKEN_URL_OVERRIDE"
@@ -143,22 +143,19 @@ def authorize_url(
     return f"{cfg.issuer.rstrip('/')}/oauth/authorize?{urlencode(query, quote_via=quote)}"
 
 
-async def _post(url: str, content_type: str, body: bytes) -> tuple[int, str]:
-    """POST `body` to `url` on a connection of its own (grants are rare)."""
-    client = http1.Http1Client()
+async def _post(
+    url: str, *, form: dict[str, str] | None = None, json_body: Any = None
+) -> tuple[int, str]:
+    """POST a form or a JSON body to `url` on a client of its own (grants are rare)."""
+    client = upstream.UpstreamClient()
     try:
-        response = await client.send(
-            "POST", url, headers=[("content-type", content_type), ("accept", "application/json")],
-            content=body, connect_timeout=_CONNECT_TIMEOUT, idle_timeout=_IDLE_TIMEOUT)
-        try:
-            data = await response.aread()
-        finally:
-            await response.aclose()
-    except http1.TransportError as exc:
+        reply = await client.fetch("POST", url, form=form, json=json_body,
+                                   connect_timeout=_CONNECT_TIMEOUT, idle_timeout=_IDLE_TIMEOUT)
+    except upstream.TransportError as exc:
         raise OAuthError(f"error sending request for url ({url}): {exc}") from None
     finally:
         await client.aclose()
-    return response.status_code, data.decode("utf-8", errors="replace")
+    return reply.status_code, reply.text()
 
 
 def _status(code: int) -> str:
@@ -187,14 +184,14 @@ async def exchange_code(
     cfg: IssuerConfig, code: str, redirect_uri: str, pkce: Pkce
 ) -> IssuedTokens:
     """Trade an authorization code for tokens (all three are required)."""
-    form = urlencode({
+    form = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": redirect_uri,
         "client_id": cfg.client_id,
         "code_verifier": pkce.verifier,
-    }).encode("ascii")
-    status, text = await _post(cfg.token_url, "application/x-www-form-urlencoded", form)
+    }
+    status, text = await _post(cfg.token_url, form=form)
     if not 200 <= status < 300:
         raise OAuthError(f"token endpoint returned status {_status(status)}")
     tokens = _tokens(text)
@@ -205,13 +202,13 @@ async def exchange_code(
 
 async def refresh(cfg: IssuerConfig, refresh_token: str) -> IssuedTokens:
     """One refresh-token grant; raise OAuthError with the reference's text on failure."""
-    body = json.dumps({
+    body = {
         "client_id": cfg.client_id,
         "grant_type": "refresh_token",
         "refresh_token": refresh_token,
         "scope": REFRESH_SCOPE,
-    }).encode("utf-8")
-    status, text = await _post(cfg.refresh_url, "application/json", body)
+    }
+    status, text = await _post(cfg.refresh_url, json_body=body)
     if 200 <= status < 300:
         return _tokens(text)
     if status == 401:

@@ -1,6 +1,6 @@
 """The core's client of the OpenAI Responses API (`POST {base_url}/responses`, SSE).
 
-One shared keep-alive HTTP/1.1 client (`http1`) serves every turn. `ModelClient.stream`
+One shared upstream client (`core_service.upstream.http`) serves every turn. `ModelClient.stream`
 turns one model request into a sequence of typed events the agent loop
 consumes (`events`), and hides the transport's failure modes behind two
 policies of the reference:
@@ -35,7 +35,6 @@ from urllib.parse import urlencode
 from app_server_protocol import codec
 from core_service.account.rate_limits import parse_rate_limit_headers
 from core_service.config.schema import ProviderConfig
-from core_service.model import http1
 from core_service.model.errors import (
     REASON_CLOSED,
     REASON_IDLE,
@@ -57,6 +56,7 @@ from core_service.model.events import (
     from_sse,
 )
 from core_service.model.sse import SseDecoder, SseEvent
+from core_service.upstream import http as upstream
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class _StreamBroken(Exception):
 
 
 class ModelClient:
-    """Streams Responses API requests over one shared HTTP/1.1 connection pool.
+    """Streams Responses API requests over one shared upstream connection pool.
 
     `retry_base_delay` is the first backoff delay in seconds (doubled per
     attempt, with jitter); tests pass ~0.001.
@@ -108,11 +108,11 @@ class ModelClient:
     def __init__(
         self,
         *,
-        http: http1.Http1Client | None = None,
+        http: upstream.UpstreamClient | None = None,
         retry_base_delay: float = DEFAULT_RETRY_BASE_DELAY,
     ) -> None:
         self._owns_http = http is None
-        self._http = http or http1.Http1Client()
+        self._http = http or upstream.UpstreamClient()
         self._retry_base_delay = retry_base_delay
         self._closed = False
 
@@ -166,7 +166,7 @@ class ModelClient:
         finally:
             await response.aclose()
 
-    async def _sse(self, response: http1.Response) -> AsyncGenerator[SseEvent, None]:
+    async def _sse(self, response: upstream.Response) -> AsyncGenerator[SseEvent, None]:
         """The response's SSE events; `_StreamBroken` on idle timeout or transport error."""
         # The idle timeout is the client's read timeout (set in `_open`): no
         # bytes for that long raises ReadTimeout.
@@ -179,16 +179,16 @@ class ModelClient:
                     raise _StreamBroken(f"{STREAM_DISCONNECTED}: {exc}") from None
                 for event in events:
                     yield event
-        except http1.ReadTimeout:
+        except upstream.ReadTimeout:
             raise _StreamBroken(REASON_IDLE) from None
-        except http1.TransportError as exc:
+        except upstream.TransportError as exc:
             raise _StreamBroken(
                 f"{STREAM_DISCONNECTED}: {describe_transport_error(exc)}"
             ) from None
         for event in decoder.flush():
             yield event
 
-    async def _open(self, req: ModelRequest, headers: dict[str, str]) -> http1.Response:
+    async def _open(self, req: ModelRequest, headers: dict[str, str]) -> upstream.Response:
         """POST the request until a 2xx arrives; status errors become `ModelError`."""
         provider = req.provider
         max_retries = max(0, int(provider.request_max_retries))
@@ -203,7 +203,7 @@ class ModelClient:
                 response = await self._http.send(
                     "POST", url, headers=list(headers.items()), content=content,
                     connect_timeout=connect, idle_timeout=idle)
-            except http1.TransportError as exc:
+            except upstream.TransportError as exc:
                 if attempt < max_retries:
                     attempt += 1
                     log.info("model request failed (%s); retry %d/%d", exc, attempt, max_retries)
@@ -243,11 +243,11 @@ def _url(req: ModelRequest) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-async def _body_text(response: http1.Response) -> str:
+async def _body_text(response: upstream.Response) -> str:
     """The body of an error response (empty when the transport fails), connection released."""
     try:
         body = await response.aread()
-    except http1.TransportError:
+    except upstream.TransportError:
         body = b""
     finally:
         await response.aclose()

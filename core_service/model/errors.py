@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 
 from app_server_protocol.wire_types import RateLimitSnapshot
 from core_service.account.rate_limits import active_limit_snapshot
-from core_service.model import http1
+from core_service.upstream import http as upstream
 
 MSG_INTERNAL_SERVER_ERROR = (
     "We're currently experiencing high demand, which may cause temporary errors."
@@ -84,9 +84,9 @@ def connection_failed(exc: Exception, url: str) -> ModelError:
 def describe_transport_error(exc: Exception) -> str:
     """A transport failure in the words of the reference's error texts."""
     text = str(exc)
-    if isinstance(exc, http1.ConnectError):
+    if isinstance(exc, upstream.ConnectError):
         return f"error connecting to the model provider: {text or 'connection refused'}"
-    if isinstance(exc, http1.ReadTimeout):
+    if isinstance(exc, upstream.ReadTimeout):
         return f"timed out ({type(exc).__name__})"
     return text or type(exc).__name__
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from core_service.model import http1
 from core_service.model.errors import (
     connection_failed,
     error_object,
@@ -17,6 +16,7 @@ from core_service.model.errors import (
     stream_disconnected,
     usage_limit_error,
 )
+from core_service.upstream import http as upstream
 
 URL = "http://mock/v1/responses"
 
@@ -71,7 +71,7 @@ def test_failed_and_incomplete_events() -> None:
 
 def test_transport_failures() -> None:
     """A refused connection and a broken stream carry their codexErrorInfo."""
-    refused = connection_failed(http1.ConnectError(""), URL)
+    refused = connection_failed(upstream.ConnectError(""), URL)
     assert refused.message == ("Connection failed: error connecting to the model provider: "
                                f"connection refused ({URL})")
     assert refused.info == {"httpConnectionFailed": {"httpStatusCode": None}}

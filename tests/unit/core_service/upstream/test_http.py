@@ -1,4 +1,4 @@
-"""Unit tests of the small HTTP/1.1 client against scripted raw servers on loopback."""
+"""Unit tests of the upstream HTTP client against scripted raw servers on loopback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from core_service.model import http1
+from core_service.upstream import http as upstream
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -28,12 +28,12 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
     return head, body
 
 
-async def _send(client: http1.Http1Client, url: str, idle: float = 2.0) -> http1.Response:
+async def _send(client: upstream.UpstreamClient, url: str, idle: float = 2.0) -> upstream.Response:
     return await client.send("POST", url, headers=[("x-test", "1")], content=b'{"a":1}',
                              connect_timeout=2, idle_timeout=idle)
 
 
-async def _collect(resp: http1.Response) -> bytes:
+async def _collect(resp: upstream.Response) -> bytes:
     out = b""
     async for piece in resp.aiter_bytes():
         out += piece
@@ -41,13 +41,13 @@ async def _collect(resp: http1.Response) -> bytes:
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[http1.Http1Client]:
-    c = http1.Http1Client()
+async def client() -> AsyncIterator[upstream.UpstreamClient]:
+    c = upstream.UpstreamClient(env={})
     yield c
     await c.aclose()
 
 
-async def test_chunked_body_split_anywhere_and_keep_alive(client: http1.Http1Client) -> None:
+async def test_chunked_body_split_anywhere_and_keep_alive(client: upstream.UpstreamClient) -> None:
     """A chunked body written in odd fragments decodes exactly; the connection is reused."""
     connections = 0
     seen: list[bytes] = []
@@ -82,7 +82,7 @@ async def test_chunked_body_split_anywhere_and_keep_alive(client: http1.Http1Cli
         assert b"x-test: 1\r\n" in seen[0] and seen[0].endswith(b'{"a":1}')
 
 
-async def test_content_length_and_until_close_bodies(client: http1.Http1Client) -> None:
+async def test_content_length_and_until_close_bodies(client: upstream.UpstreamClient) -> None:
     """Content-Length bodies and bodies ended by closing the connection are both read."""
     replies = [b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nboom",
                b"HTTP/1.0 200 OK\r\n\r\nuntil close"]
@@ -103,7 +103,7 @@ async def test_content_length_and_until_close_bodies(client: http1.Http1Client) 
         await resp.aclose()
 
 
-async def test_stale_pooled_connection_is_replaced(client: http1.Http1Client) -> None:
+async def test_stale_pooled_connection_is_replaced(client: upstream.UpstreamClient) -> None:
     """A kept-alive connection the server closed meanwhile is retried on a fresh one."""
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
@@ -119,7 +119,7 @@ async def test_stale_pooled_connection_is_replaced(client: http1.Http1Client) ->
             await resp.aclose()
 
 
-async def test_idle_timeout_and_broken_bodies(client: http1.Http1Client) -> None:
+async def test_idle_timeout_and_broken_bodies(client: upstream.UpstreamClient) -> None:
     """Silence past the idle timeout is ReadTimeout; a body cut short is TransportError."""
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
@@ -130,7 +130,7 @@ async def test_idle_timeout_and_broken_bodies(client: http1.Http1Client) -> None
     server, url = await _serve(silent)
     async with server:
         resp = await _send(client, url, idle=0.1)
-        with pytest.raises(http1.ReadTimeout):
+        with pytest.raises(upstream.ReadTimeout):
             await _collect(resp)
         await resp.aclose()
 
@@ -143,17 +143,17 @@ async def test_idle_timeout_and_broken_bodies(client: http1.Http1Client) -> None
     server, url = await _serve(cut)
     async with server:
         resp = await _send(client, url)
-        with pytest.raises(http1.TransportError):
+        with pytest.raises(upstream.TransportError):
             await resp.aread()
         await resp.aclose()
 
 
-async def test_connect_errors(client: http1.Http1Client) -> None:
+async def test_connect_errors(client: upstream.UpstreamClient) -> None:
     """A refused connection is ConnectError; an unsupported URL too."""
     server, url = await _serve(lambda r, w: asyncio.sleep(0))
     server.close()
     await server.wait_closed()
-    with pytest.raises(http1.ConnectError):
+    with pytest.raises(upstream.ConnectError):
         await _send(client, url)
-    with pytest.raises(http1.ConnectError):
+    with pytest.raises(upstream.ConnectError):
         await _send(client, "ftp://127.0.0.1/x")
