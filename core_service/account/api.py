@@ -41,7 +41,7 @@ from core_service.turns.request import DEFAULT_ORIGINATOR
 # The plans account/read can name; any other claim or supplied value is "unknown".
 _PLAN_TYPES: frozenset[PlanType] = frozenset(
     ("free", "go", "plus", "pro", "team", "business", "enterprise", "edu", "unknown"))
-# The reference refuses a browser login over client-supplied tokens with this text.
+# The reference refuses a browser or API-key login over client-supplied tokens with this text.
 EXTERNAL_AUTH_ACTIVE = ("External auth is active. Use account/login/start (chatgptAuthTokens) "
                         "to update it or account/logout to clear it.")
 
@@ -71,7 +71,8 @@ class AccountApi:
                                params.get("chatgptPlanType"), call)
             self._emit_login_completed("chatgptAuthTokens", call)
             return {"type": "chatgptAuthTokens"}
-        if params["type"] == "chatgpt" and self.credentials.external.tokens is not None:
+        if self.credentials.external.tokens is not None:
+            # The reference refuses both other logins until the tokens are logged out.
             raise invalid_request(EXTERNAL_AUTH_ACTIVE)
         if params["type"] == "chatgpt":
             return await self._start_browser_login(call)

@@ -6,7 +6,10 @@ default), and the authorize URL naming it as `redirect_uri`. The browser
 comes back to `/auth/callback`; the code is exchanged at the issuer, the
 tokens are handed to `save` and the browser is redirected to `/success`,
 whose page ends the login. A wrong `state` or a callback without a code is
-answered with 400 and leaves the login pending, as in the reference.
+answered with 400 and leaves the login pending, as in the reference. With a
+pinned workspace (`forced_chatgpt_workspace_id`), tokens whose id token names
+another account are not stored: the browser is told why and the login ends
+with that text (`workspace_error`).
 
 What a request gets is decided by `decide` (a pure function of the request
 target and the login's state); the server only moves bytes. `BrowserLogins`
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from core_service.account import oauth
+from core_service.account.claims import ClaimsError, read_claims
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +102,27 @@ def decide(target: str, state: str, signed_in: bool) -> Decision:
     return Reply(404, "Not Found")
 
 
+def workspace_error(expected: str | None, id_token: str | None) -> str | None:
+    """Why tokens with `id_token` may not sign in while workspace `expected` is pinned.
+
+    The reference's texts: the id token must carry a `chatgpt_account_id`
+    claim equal to `expected`. None when nothing is pinned or the claim
+    matches.
+    """
+    if not expected:
+        return None
+    try:
+        actual = read_claims(id_token).account_id if id_token else None
+    except ClaimsError:
+        actual = None
+    if actual is None:
+        return ("Login is restricted to a specific workspace, but the token did not include "
+                "an chatgpt_account_id claim.")
+    if actual != expected:
+        return f"Login is restricted to workspace id {expected}."
+    return None
+
+
 def render(reply: Reply) -> bytes:
     """The HTTP/1.1 bytes of `reply` (the connection closes after it)."""
     body = reply.body.encode("utf-8")
@@ -117,9 +142,10 @@ class BrowserLogin:
     """One pending browser login: its id, PKCE pair, state and callback server."""
 
     def __init__(self, issuer: oauth.IssuerConfig, save: SaveTokens,
-                 finished: LoginFinished) -> None:
+                 finished: LoginFinished, workspace_id: str | None = None) -> None:
         self.login_id = str(uuid.uuid4())
         self.issuer = issuer
+        self.workspace_id = workspace_id
         self.pkce = oauth.Pkce.generate()
         self.state = oauth.new_state()
         self.port = 0
@@ -135,10 +161,10 @@ class BrowserLogin:
         """Where the issuer sends the browser back to."""
         return f"http://localhost:{self.port}{CALLBACK_PATH}"
 
-    def auth_url(self, originator: str, workspace_id: str | None) -> str:
-        """The URL the user opens to sign in."""
+    def auth_url(self, originator: str) -> str:
+        """The URL the user opens to sign in (naming the pinned workspace, if any)."""
         return oauth.authorize_url(self.issuer, self.redirect_uri, self.pkce, self.state,
-                                   originator, workspace_id)
+                                   originator, self.workspace_id)
 
     async def listen(self, port: int) -> None:
         """Start the callback server on 127.0.0.1:`port` (0: any free port)."""
@@ -198,6 +224,11 @@ class BrowserLogin:
         except oauth.OAuthError as exc:
             log.warning("ChatGPT login %s: token exchange failed: %s", self.login_id, exc)
             return Reply(500, f"Token exchange failed: {exc}"), False, None
+        refused = workspace_error(self.workspace_id, tokens.id_token)
+        if refused is not None:
+            # The reference answers 200 with the reason, then ends the login.
+            log.warning("ChatGPT login %s: %s", self.login_id, refused)
+            return Reply(200, refused), True, refused
         try:
             await self._save(tokens)
         except (OSError, ValueError) as exc:
@@ -221,10 +252,10 @@ class BrowserLogins:
                     workspace_id: str | None) -> tuple[str, str]:
         """Start a new login, ending (and reporting) any still pending; its (id, URL)."""
         self.cancel_current(CANCELLED)
-        login = BrowserLogin(issuer, self._save, self._on_finished)
+        login = BrowserLogin(issuer, self._save, self._on_finished, workspace_id)
         await login.listen(port)
         self._current = login
-        return login.login_id, login.auth_url(originator, workspace_id)
+        return login.login_id, login.auth_url(originator)
 
     def cancel(self, login_id: str) -> str | None:
         """`account/login/cancel`: end the pending login `login_id` without reporting it.

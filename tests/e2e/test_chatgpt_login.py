@@ -129,3 +129,29 @@ async def test_second_start_cancels_the_first_and_cancel_ends_a_login(
     again = await client.call("account/login/cancel", {"loginId": second["loginId"]})
     assert again == {"status": "notFound"}
     assert (await client.call("account/read", {}))["account"] is None
+
+
+async def test_a_login_into_another_workspace_is_refused(
+    launch: Launcher, transport: str, issuer: MockIssuer, home: Path
+) -> None:
+    """With forced_chatgpt_workspace_id the authorize URL names the workspace; an id token of
+    another account is not stored: the browser gets 200 'Login is restricted to workspace id
+    <id>.' and the login ends failed with that text (no account/updated), as the reference."""
+    client = await launch(transport, requires_openai_auth=True, extra=(
+        f'chatgpt_login_issuer = "{issuer.url}"\nchatgpt_login_callback_port = 0\n'
+        'forced_chatgpt_workspace_id = "acct_pinned"\n'))
+    await client.initialize()
+    issuer.enqueue(issuer.tokens("me@example.com", "plus", "acct_other"))
+    started = await client.call("account/login/start", {"type": "chatgpt"})
+    query = _query(started["authUrl"])
+    assert query["allowed_workspace_id"] == "acct_pinned"
+    port = urlsplit(query["redirect_uri"]).port or 0
+    status, _, body = await _get(port, f"/auth/callback?code=the-code&state={query['state']}")
+    assert (status, body) == (200, "Login is restricted to workspace id acct_pinned.")
+    done = await client.wait_notification("account/login/completed")
+    assert done["params"] == {
+        "loginId": started["loginId"], "success": False,
+        "error": "Login server error: Login is restricted to workspace id acct_pinned."}
+    assert not (home / "auth.json").exists()
+    assert (await client.call("account/read", {}))["account"] is None
+    assert not [n for n in client.notifications if n["method"] == "account/updated"]

@@ -106,3 +106,39 @@ async def test_account_read_refreshes_at_the_override_url(
     logout = await client.call("account/logout", {})
     assert logout == {} and not (home / "auth.json").exists()
     assert (await client.call("account/read", {}))["account"] is None
+
+
+async def test_logout_removes_auth_json_and_twice_is_harmless(
+    launch: Launcher, transport: str, issuer: MockIssuer, mock: MockModelServer, home: Path
+) -> None:
+    """account/logout of a stored login answers {} then account/updated {authMode: null},
+    deletes auth.json and leaves requests without a bearer; a second logout does the same."""
+    client = await _signed_in(launch, transport, issuer, home)
+    for _ in range(2):
+        seen = len(client.notifications)
+        assert await client.call("account/logout", {}) == {}
+        updated = await client.wait_notification("account/updated", after=seen)
+        assert updated["params"] == {"authMode": None}
+        assert not (home / "auth.json").exists()
+    assert (await client.call("account/read", {}))["account"] is None
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    assert (await run_turn(client, tid, "after logout"))["status"] == "completed"
+    assert "authorization" not in mock.responses_requests[-1].headers
+
+
+async def test_a_stored_login_of_another_workspace_is_kept(
+    launch: Launcher, issuer: MockIssuer, mock: MockModelServer, home: Path
+) -> None:
+    """forced_chatgpt_workspace_id does not touch an auth.json of another account: as in
+    the reference (run against such a file) it is read, used and kept."""
+    auth_file.save_chatgpt_tokens(home, auth_file.TokenData(
+        id_token("me@example.com", "plus", "acct_1"), "access-old", "refresh-old", "acct_1"))
+    client = await launch("stdio", requires_openai_auth=True, extra=(
+        f'chatgpt_login_issuer = "{issuer.url}"\nforced_chatgpt_workspace_id = "acct_pinned"\n'))
+    await client.initialize()
+    assert (await client.call("account/read", {}))["account"] == {
+        "type": "chatgpt", "email": "me@example.com", "planType": "plus"}
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    assert (await run_turn(client, tid, "hi"))["status"] == "completed"
+    assert mock.responses_requests[-1].headers["chatgpt-account-id"] == "acct_1"
+    assert (home / "auth.json").exists()

@@ -178,15 +178,18 @@ async def test_workspace_pinning(launch: Launcher, mock: MockModelServer) -> Non
 async def test_exclusivity_and_logout(
     launch: Launcher, transport: str, mock: MockModelServer
 ) -> None:
-    """A browser login is refused over external tokens; logout clears them, twice is fine."""
+    """A browser or API-key login is refused over external tokens (the reference's text);
+    logout clears them, twice is fine."""
     client = await launch(transport, requires_openai_auth=True)
     await client.initialize(experimentalApi=True)
     await login(client)
-    refused = await client.request("account/login/start", {"type": "chatgpt"})
-    assert refused["error"] == {
-        "code": -32600,
-        "message": "External auth is active. Use account/login/start (chatgptAuthTokens) "
-                   "to update it or account/logout to clear it."}
+    for other in ({"type": "chatgpt"}, {"type": "apiKey", "apiKey": "sk-other"}):
+        refused = await client.request("account/login/start", other)
+        assert refused["error"] == {
+            "code": -32600,
+            "message": "External auth is active. Use account/login/start (chatgptAuthTokens) "
+                       "to update it or account/logout to clear it."}
+    assert (await client.call("account/read", {}))["account"]["email"] == "first@example.com"
     for _ in range(2):
         seen = len(client.notifications)
         assert await client.call("account/logout", {}) == {}

@@ -183,3 +183,20 @@ async def test_external_tokens_errors(tmp_path: Path) -> None:
                                   "chatgptAccountId": "acct_2", "chatgptPlanType": None}, CALL)
     assert (err.value.code, err.value.message) == (
         -32600, 'External auth must use workspace acct_1, but received "acct_2".')
+
+
+async def test_api_key_login_refused_over_external_tokens(tmp_path: Path) -> None:
+    """While client-supplied tokens are active an apiKey login is refused with the
+    reference's -32600 text (as a browser login is); nothing is stored or announced."""
+    api, hub = _api(tmp_path)
+    await api.login_start({"type": "chatgptAuthTokens", "accessToken": _jwt("a@b", "pro"),
+                           "chatgptAccountId": "acct_1", "chatgptPlanType": None}, CALL)
+    hub.sent.clear()
+    with pytest.raises(ProtocolError) as err:
+        await api.login_start({"type": "apiKey", "apiKey": "sk-1"}, CALL)
+    assert (err.value.code, err.value.message) == (
+        -32600, "External auth is active. Use account/login/start (chatgptAuthTokens) "
+                "to update it or account/logout to clear it.")
+    assert hub.sent == [] and not (tmp_path / "auth.json").exists()
+    read = await api.read({"refreshToken": False}, CALL)
+    assert read["account"] == {"type": "chatgpt", "email": "a@b", "planType": "pro"}

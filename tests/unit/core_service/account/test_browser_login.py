@@ -15,8 +15,9 @@ from core_service.account.browser_login import (
     Reply,
     decide,
     render,
+    workspace_error,
 )
-from tests.support.mock_issuer import MockIssuer
+from tests.support.mock_issuer import MockIssuer, id_token, jwt
 
 
 def test_callback_with_wrong_state_is_400_state_mismatch() -> None:
@@ -161,3 +162,40 @@ async def test_close_ends_the_pending_login_and_its_server_quietly() -> None:
     with pytest.raises(OSError):
         await asyncio.open_connection("127.0.0.1", port)
     assert rec.finished == [] and logins.cancel(login_id) is None
+
+
+async def test_tokens_of_another_workspace_end_the_login_unsaved() -> None:
+    """With a pinned workspace, an id token naming another account is answered 200 with
+    the reference's text; the tokens are not saved and the login ends with that error."""
+    rec = _Recorder()
+    logins = BrowserLogins(rec.save, rec.finish)
+    async with MockIssuer() as issuer:
+        issuer.enqueue(issuer.tokens("me@example.com", "plus", "acct_other"))
+        login_id, url = await logins.start(oauth.IssuerConfig(issuer.url, "cid"), 0, "o",
+                                           "acct_pinned")
+        params = _params(url)
+        assert params["allowed_workspace_id"] == "acct_pinned"
+        port = int(urlsplit(params["redirect_uri"]).port or 0)
+        status, _, body = await _get(port, f"/auth/callback?code=c&state={params['state']}")
+    assert (status, body) == (200, "Login is restricted to workspace id acct_pinned.")
+    async with asyncio.timeout(5):
+        await rec.done.wait()
+    assert rec.saved == []
+    assert rec.finished == [
+        (login_id, "Login server error: Login is restricted to workspace id acct_pinned.")]
+    with pytest.raises(OSError):
+        await asyncio.open_connection("127.0.0.1", port)
+
+
+def test_workspace_error_texts() -> None:
+    """Nothing pinned or the same account: allowed; another account or no account claim:
+    the reference's texts."""
+    token = id_token("me@example.com", "plus", "acct_a")
+    assert workspace_error(None, token) is None
+    assert workspace_error("acct_a", token) is None
+    assert workspace_error("acct_b", token) == "Login is restricted to workspace id acct_b."
+    missing = ("Login is restricted to a specific workspace, but the token did not include "
+               "an chatgpt_account_id claim.")
+    assert workspace_error("acct_b", jwt({"email": "me@example.com"})) == missing
+    assert workspace_error("acct_b", "not-a-jwt") == missing
+    assert workspace_error("acct_b", None) == missing
