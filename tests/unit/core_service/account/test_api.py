@@ -48,24 +48,26 @@ async def test_api_key_login_read_and_logout(tmp_path: Path) -> None:
     """An API-key login is stored, announced (login completed, then account updated, both
     after the response), read back; logout forgets it and announces a null mode."""
     api, hub = _api(tmp_path)
-    assert await api.read({}, CALL) == {"account": None, "requiresOpenaiAuth": True}
+    assert await api.read({"refreshToken": False}, CALL) == {
+        "account": None, "requiresOpenaiAuth": True}
     assert await api.login_start({"type": "apiKey", "apiKey": "sk-1"}, CALL) == {"type": "apiKey"}
     assert hub.sent == [
         ({"loginId": None, "success": True, "error": None}, True, CALL),
         ({"authMode": "apikey"}, True, CALL),
     ]
-    assert await api.read({}, CALL) == {"account": {"type": "apiKey"},
-                                        "requiresOpenaiAuth": True}
+    assert await api.read({"refreshToken": False}, CALL) == {
+        "account": {"type": "apiKey"}, "requiresOpenaiAuth": True}
     hub.sent.clear()
     assert await api.logout({}, CALL) == {}
     assert hub.sent == [({"authMode": None}, True, CALL)]
-    assert (await api.read({}, CALL))["account"] is None
+    assert (await api.read({"refreshToken": False}, CALL))["account"] is None
 
 
 async def test_custom_provider_needs_no_openai_auth(tmp_path: Path) -> None:
     """With a custom provider account/read reports requiresOpenaiAuth false."""
     api, _ = _api(tmp_path, provider="mock")
-    assert await api.read({}, None) == {"account": None, "requiresOpenaiAuth": False}
+    assert await api.read({"refreshToken": False}, None) == {
+        "account": None, "requiresOpenaiAuth": False}
 
 
 async def test_bad_cancel_is_refused(tmp_path: Path) -> None:
