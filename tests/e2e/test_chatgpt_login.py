@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -16,7 +15,7 @@ import pytest
 from tests.e2e.conftest import Launcher
 from tests.e2e.test_threads import run_turn
 from tests.support.client import ProtocolClient
-from tests.support.mock_issuer import MockIssuer
+from tests.support.mock_issuer import MockIssuer, browser_get
 from tests.support.mock_model import MockModelServer
 
 
@@ -25,19 +24,6 @@ async def issuer() -> AsyncIterator[MockIssuer]:
     """The mock OAuth issuer (in this test's event loop)."""
     async with MockIssuer() as server:
         yield server
-
-
-async def _get(port: int, target: str) -> tuple[int, dict[str, str], str]:
-    """GET `target` from the login's callback server, as a browser would (bounded)."""
-    async with asyncio.timeout(10):
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(f"GET {target} HTTP/1.1\r\nhost: localhost:{port}\r\n\r\n".encode())
-        data = await reader.read()
-    writer.close()
-    head, _, body = data.decode().partition("\r\n\r\n")
-    lines = head.split("\r\n")
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split(" ")[1]), headers, body
 
 
 async def _start(launch: Launcher, transport: str, issuer: MockIssuer) -> ProtocolClient:
@@ -69,17 +55,19 @@ async def test_browser_login_signs_in_and_requests_carry_the_token(
     port = urlsplit(query["redirect_uri"]).port or 0
     assert query["redirect_uri"] == f"http://localhost:{port}/auth/callback"
 
-    assert (await _get(port, "/auth/callback?code=c&state=wrong"))[::2] == (400, "State mismatch")
-    denied = await _get(port, f"/auth/callback?error=access_denied&state={query['state']}")
+    state = query["state"]
+    wrong = await browser_get(port, "/auth/callback?code=c&state=wrong")
+    assert wrong[::2] == (400, "State mismatch")
+    denied = await browser_get(port, f"/auth/callback?error=access_denied&state={state}")
     assert denied[::2] == (400, "Missing authorization code")
-    status, headers, _ = await _get(port, f"/auth/callback?code=the-code&state={query['state']}")
+    status, headers, _ = await browser_get(port, f"/auth/callback?code=the-code&state={state}")
     assert status == 302 and headers["location"] == f"http://localhost:{port}/success"
     [grant] = await issuer.wait_requests(1)
     verifier = grant.body["code_verifier"]
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     assert challenge.rstrip(b"=").decode() == query["code_challenge"]
     assert grant.body["code"] == "the-code" and grant.body["grant_type"] == "authorization_code"
-    assert (await _get(port, "/success"))[0] == 200
+    assert (await browser_get(port, "/success"))[0] == 200
 
     done = await client.wait_notification("account/login/completed")
     assert done["params"] == {"loginId": started["loginId"], "success": True, "error": None}
@@ -119,7 +107,7 @@ async def test_second_start_cancels_the_first_and_cancel_ends_a_login(
                                    "error": "Login server error: Login cancelled"}
     first_port = urlsplit(_query(first["authUrl"])["redirect_uri"]).port or 0
     with pytest.raises(OSError):
-        await _get(first_port, "/success")
+        await browser_get(first_port, "/success")
 
     result = await client.call("account/login/cancel", {"loginId": second["loginId"]})
     assert result == {"status": "canceled"}
@@ -146,7 +134,8 @@ async def test_a_login_into_another_workspace_is_refused(
     query = _query(started["authUrl"])
     assert query["allowed_workspace_id"] == "acct_pinned"
     port = urlsplit(query["redirect_uri"]).port or 0
-    status, _, body = await _get(port, f"/auth/callback?code=the-code&state={query['state']}")
+    target = f"/auth/callback?code=the-code&state={query['state']}"
+    status, _, body = await browser_get(port, target)
     assert (status, body) == (200, "Login is restricted to workspace id acct_pinned.")
     done = await client.wait_notification("account/login/completed")
     assert done["params"] == {

@@ -10,7 +10,8 @@ In-process, on asyncio streams, for pytest::
 Each POST takes the next answer of the queue (`{"status": int, "body":
 JSON}`); with an empty queue it answers fresh tokens. Every request is
 recorded with its parsed body (form or JSON) so tests can check the grant.
-`jwt` builds the unsigned id/access tokens the server reads claims from.
+`jwt` builds the unsigned id/access tokens the server reads claims from;
+`browser_get` plays the browser coming back to the server's callback server.
 """
 
 from __future__ import annotations
@@ -42,6 +43,23 @@ def id_token(email: str, plan: str = "pro", account_id: str = "acct_1") -> str:
     """An id token with the claims the reference reads (email, plan, account id)."""
     return jwt({"email": email, "https://api.openai.com/auth": {
         "chatgpt_plan_type": plan, "chatgpt_account_id": account_id}})
+
+
+async def browser_get(port: int, target: str) -> tuple[int, dict[str, str], str]:
+    """GET `target` from a login's callback server on `port`, as a browser would.
+
+    Returns the status, the headers (names lower-cased) and the body; the
+    whole exchange is bounded by `_READ_TIMEOUT`.
+    """
+    async with asyncio.timeout(_READ_TIMEOUT):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET {target} HTTP/1.1\r\nhost: localhost:{port}\r\n\r\n".encode())
+        data = await reader.read()
+    writer.close()
+    head, _, body = data.decode().partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split(" ")[1]), headers, body
 
 
 @dataclass(frozen=True)
