@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
 from core_service.upstream import http as upstream
+
+from .conftest import Cert
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -157,3 +160,166 @@ async def test_connect_errors(client: upstream.UpstreamClient) -> None:
         await _send(client, url)
     with pytest.raises(upstream.ConnectError):
         await _send(client, "ftp://127.0.0.1/x")
+
+
+# -- form and JSON requests --------------------------------------------------------------
+
+
+async def test_form_and_json_requests_are_read_whole(client: upstream.UpstreamClient) -> None:
+    """`fetch` sends a form or a JSON body with its content type and returns the whole reply."""
+    seen: list[tuple[bytes, bytes]] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                seen.append(await _read_request(reader))
+            except asyncio.IncompleteReadError:
+                return
+            writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 6\r\n\r\n{\"x\":1}"[:-1])
+            await writer.drain()
+
+    server, url = await _serve(handler)
+    async with server:
+        reply = await client.fetch("POST", url + "/token", form={"code": "a b&c", "n": "1"})
+        assert (reply.status_code, reply.text()) == (201, '{"x":1')
+        reply = await client.fetch("POST", url + "/token", json={"grant_type": "refresh_token"})
+        assert reply.status_code == 201
+    (form_head, form_body), (json_head, json_body) = seen
+    assert b"content-type: application/x-www-form-urlencoded\r\n" in form_head.lower()
+    assert form_body == b"code=a+b%26c&n=1"
+    assert b"content-type: application/json\r\n" in json_head.lower()
+    assert json_body == b'{"grant_type": "refresh_token"}'
+    assert b"accept-encoding: identity\r\n" in json_head.lower()
+    assert b"user-agent" not in json_head.lower()
+
+
+# -- proxies and TLS ---------------------------------------------------------------------
+
+
+async def _https_server(cert: Cert) -> tuple[asyncio.Server, int]:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert.cert, cert.key)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head, body = await _read_request(reader)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+        answer = head.split(b"\r\n", 1)[0] + b"|" + body
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(answer), answer))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=ctx)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+class _Proxy:
+    """A loopback HTTP proxy: CONNECT tunnels, absolute-form requests answered itself."""
+
+    def __init__(self, *, refuse: bool = False) -> None:
+        self.heads: list[bytes] = []
+        self.refuse = refuse
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, body = await _read_request(reader)
+        self.heads.append(head)
+        method, target, _ = head.split(b"\r\n", 1)[0].split(b" ")
+        if method != b"CONNECT":
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (
+                len(b"proxied " + body), b"proxied " + body))
+            await writer.drain()
+            writer.close()
+            return
+        if self.refuse:
+            writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            writer.close()
+            return
+        host, _, port = target.decode().rpartition(":")
+        up_reader, up_writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
+    async def start(self) -> tuple[asyncio.Server, str]:
+        server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return server, f"127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+
+async def test_https_goes_through_a_connect_tunnel_trusting_ssl_cert_file(
+    self_signed: Cert,
+) -> None:
+    """HTTPS_PROXY tunnels with CONNECT (with its Basic credentials); SSL_CERT_FILE is trusted."""
+    target, port = await _https_server(self_signed)
+    proxy = _Proxy()
+    proxy_server, proxy_addr = await proxy.start()
+    env = {"HTTPS_PROXY": f"http://user:pw@{proxy_addr}", "SSL_CERT_FILE": str(self_signed.cert)}
+    client = upstream.UpstreamClient(env=env)
+    async with target, proxy_server:
+        try:
+            reply = await asyncio.wait_for(
+                client.fetch("POST", f"https://localhost:{port}/oauth/token", json={}), 10)
+        finally:
+            await client.aclose()
+    assert (reply.status_code, reply.body) == (200, b"POST /oauth/token HTTP/1.1|{}")
+    assert proxy.heads[0].startswith(f"CONNECT localhost:{port} HTTP/1.1\r\n".encode())
+    assert b"proxy-authorization: basic dxnlcjpwdw==\r\n" in proxy.heads[0].lower()
+
+
+async def test_http_goes_to_the_proxy_in_absolute_form_unless_no_proxy() -> None:
+    """HTTP_PROXY gets `POST http://host:port/path`; a NO_PROXY host is reached directly."""
+    proxy = _Proxy()
+    proxy_server, proxy_addr = await proxy.start()
+
+    async def direct(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\ndirect")
+        await writer.drain()
+        writer.close()
+
+    server, url = await _serve(direct)
+    env = {"HTTP_PROXY": proxy_addr, "NO_PROXY": "localhost,127.0.0.1"}
+    client = upstream.UpstreamClient(env=env)
+    async with server, proxy_server:
+        try:
+            proxied = await client.fetch("POST", "http://model.example:8080/v1/responses", json=1)
+            direct_reply = await client.fetch("POST", url + "/v1/responses", json=1)
+        finally:
+            await client.aclose()
+    assert proxied.body == b"proxied 1" and direct_reply.body == b"direct"
+    assert proxy.heads[0].startswith(b"POST http://model.example:8080/v1/responses HTTP/1.1\r\n")
+    assert len(proxy.heads) == 1
+
+
+async def test_untrusted_certificate_and_refused_tunnel_are_connect_errors(
+    self_signed: Cert,
+) -> None:
+    """A certificate outside the trust store, or a proxy refusing CONNECT, fails to connect."""
+    target, port = await _https_server(self_signed)
+    proxy = _Proxy(refuse=True)
+    proxy_server, proxy_addr = await proxy.start()
+    untrusting = upstream.UpstreamClient(env={})
+    refused = upstream.UpstreamClient(
+        env={"HTTPS_PROXY": proxy_addr, "SSL_CERT_FILE": str(self_signed.cert)})
+    async with target, proxy_server:
+        try:
+            with pytest.raises(upstream.ConnectError, match="certificate verify failed"):
+                await _send(untrusting, f"https://localhost:{port}/")
+            with pytest.raises(upstream.ConnectError, match="403"):
+                await _send(refused, f"https://localhost:{port}/")
+        finally:
+            await untrusting.aclose()
+            await refused.aclose()
