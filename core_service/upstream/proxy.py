@@ -57,15 +57,15 @@ def proxy_for(url: str, env: Mapping[str, str]) -> Proxy | None:
 def parse_proxy(value: str) -> Proxy | None:
     """A proxy URL (`http://user:pass@host:port`, scheme optional) as a `Proxy`.
 
-    None when it names no host. Only HTTP proxies are spoken: an https:// or
-    socks proxy URL is read as the same host and port over plain HTTP, as a
-    CONNECT-capable proxy usually also listens there.
+    None when it names no host, or a scheme other than http/https: only HTTP
+    proxies are spoken (an https:// proxy URL is spoken to in plain HTTP on
+    its port), and a SOCKS proxy is not one of them.
     """
     text = value.strip()
     if "://" not in text:
         text = f"http://{text}"
     parts = urlsplit(text)
-    if not parts.hostname:
+    if not parts.hostname or parts.scheme.lower() not in ("http", "https"):
         return None
     try:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)

@@ -123,7 +123,8 @@ async def test_stale_pooled_connection_is_replaced(client: upstream.UpstreamClie
 
 
 async def test_idle_timeout_and_broken_bodies(client: upstream.UpstreamClient) -> None:
-    """Silence past the idle timeout is ReadTimeout; a body cut short is TransportError."""
+    """Silence past the idle timeout (in the body or before the head) is ReadTimeout;
+    a body cut short is TransportError."""
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
         writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
@@ -136,6 +137,15 @@ async def test_idle_timeout_and_broken_bodies(client: upstream.UpstreamClient) -
         with pytest.raises(upstream.ReadTimeout):
             await _collect(resp)
         await resp.aclose()
+
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        await reader.read()  # no response head at all
+
+    server, url = await _serve(mute)
+    async with server:
+        with pytest.raises(upstream.ReadTimeout, match="no response head"):
+            await _send(client, url, idle=0.1)
 
     async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)

@@ -18,7 +18,8 @@ def test_scheme_picks_the_variable_and_lowercase_wins() -> None:
 
 
 def test_proxy_url_forms() -> None:
-    """No scheme means http; the port defaults by scheme; user info becomes Basic auth."""
+    """No scheme means http; the port defaults by scheme; user info becomes Basic auth;
+    a SOCKS proxy (not spoken) is no proxy."""
     assert parse_proxy("proxy.corp") == Proxy("proxy.corp", 80)
     assert parse_proxy("https://proxy.corp") == Proxy("proxy.corp", 443)
     with_auth = parse_proxy("http://us%40er:p%3Ass@[::1]:3128")
@@ -26,6 +27,7 @@ def test_proxy_url_forms() -> None:
     assert "dXNAZXI" not in repr(with_auth)
     assert parse_proxy("http://") is None
     assert parse_proxy("http://host:notaport") is None
+    assert parse_proxy("socks5://host:1080") is None
 
 
 @pytest.mark.parametrize(("host", "port", "no_proxy", "expected"), [
