@@ -68,7 +68,7 @@ class AccountApi:
         """account/login/start: `apiKey` (stored) or `chatgptAuthTokens` (memory only)."""
         if params["type"] == "chatgptAuthTokens":
             self._set_external(params["accessToken"], params["chatgptAccountId"],
-                               params.get("chatgptPlanType"), call)
+                               params.get("chatgptPlanType"))
             self._emit_login_completed("chatgptAuthTokens", call)
             return {"type": "chatgptAuthTokens"}
         if self.credentials.external.tokens is not None:
@@ -82,16 +82,15 @@ class AccountApi:
         self._emit_login_completed("apikey", call)
         return {"type": "apiKey"}
 
-    def _set_external(self, access_token: str, account_id: str, plan_type: str | None,
-                      call: CallInfo | None) -> None:
+    def _set_external(self, access_token: str, account_id: str,
+                      plan_type: str | None) -> None:
         """Use client-supplied tokens from now on (pinned workspace checked first)."""
         try:
             check_workspace(account_id, self.source.config.forced_chatgpt_workspace_id)
         except WorkspaceMismatch as exc:
             raise invalid_request(str(exc)) from None
         try:
-            tokens = make_tokens(access_token, account_id, plan_type,
-                                 call.key if call is not None else None)
+            tokens = make_tokens(access_token, account_id, plan_type)
         except ClaimsError as exc:
             raise internal_error(f"failed to set external auth: {exc}") from None
         self.credentials.external.tokens = tokens

@@ -219,38 +219,62 @@ async def test_login_errors(launch: Launcher) -> None:
         await other.close()
 
 
-async def test_the_refresh_follows_the_supplier(launch: Launcher, mock: MockModelServer) -> None:
-    """The refresh goes to the supplying connection; when it closes unanswered the turn fails
-    as canceled, and later refreshes go to every initialized connection."""
+async def test_the_refresh_goes_to_every_connection_and_outlives_the_supplier(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """As in the reference (run with two websocket clients) the refresh goes to every
+    initialized connection, the supplier among them; the supplier dropping does not end
+    it, and another connection's answer is used for the retry."""
     supplier = await launch("ws", requires_openai_auth=True)
     await supplier.initialize(experimentalApi=True)
     await login(supplier)
     user = await ProtocolClient.over_websocket(supplier.url)  # type: ignore[attr-defined]
     try:
         await user.initialize(experimentalApi=True)
-        mock.enqueue(UNAUTHORIZED, UNAUTHORIZED, {"kind": "text", "text": "ok"})
-        tid = await start_turn(user)
-        await refresh_request(supplier)
+        mock.enqueue(UNAUTHORIZED, {"kind": "text", "text": "ok"})
+        await start_turn(user)
+        request = await refresh_request(supplier)
+        assert (await refresh_request(user))["id"] == request["id"]
         await supplier.close()
-        turn = await completed_turn(user)
-        assert turn["error"]["message"] == "auth refresh request canceled: channel closed"
-        assert not [r for r in user.server_requests if r["method"] == REFRESH]
-
-        seen = len(user.notifications)
-        await user.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": "2"}]})
-        request = await refresh_request(user)
         await user.send({"id": request["id"], "result": {
             "accessToken": TOKEN_2, "chatgptAccountId": "acct_second"}})
-        assert (await completed_turn(user, after=seen))["status"] == "completed"
+        assert (await completed_turn(user))["status"] == "completed"
+        assert auth_headers(mock)[-1] == (f"Bearer {TOKEN_2}", "acct_second")
     finally:
         await user.close()
+
+
+async def test_a_refresh_nobody_is_left_to_answer_times_out(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """With every connection it went to gone the refresh stays pending, as in the reference
+    (observed with a websocket client that drops): the turn fails after 10 s with the
+    timeout text, which a connection that resumed the thread later hears."""
+    supplier = await launch("ws", requires_openai_auth=True)
+    await supplier.initialize(experimentalApi=True)
+    await login(supplier)
+    mock.enqueue(UNAUTHORIZED)
+    tid = await start_turn(supplier)
+    await refresh_request(supplier)
+    late = await ProtocolClient.over_websocket(supplier.url)  # type: ignore[attr-defined]
+    try:
+        await late.initialize(experimentalApi=True)
+        await supplier.close()
+        await late.call("thread/resume", {"threadId": tid})
+        done = await late.wait_notification("turn/completed", timeout=25)
+        assert done["params"]["turn"]["error"]["message"] == (
+            "auth refresh request timed out after 10s")
+        assert not [r for r in late.server_requests if r["method"] == REFRESH]
+    finally:
+        await late.close()
 
 
 async def test_a_broadcast_refresh_is_resolved_for_every_connection_it_reached(
     launch: Launcher, mock: MockModelServer
 ) -> None:
     """With the supplier gone the refresh goes to every initialized connection; the first
-    answer wins and each of them hears serverRequest/resolved naming the turn's thread."""
+    answer wins (a later one is dropped) and each of them hears serverRequest/resolved
+    naming the turn's thread."""
     supplier = await launch("ws", requires_openai_auth=True)
     await supplier.initialize(experimentalApi=True)
     await login(supplier)
@@ -270,6 +294,10 @@ async def test_a_broadcast_refresh_is_resolved_for_every_connection_it_reached(
         for client in (user, other):
             resolved = await client.wait_notification("serverRequest/resolved")
             assert resolved["params"] == {"threadId": tid, "requestId": request["id"]}
+        await other.send({"id": request["id"], "result": {
+            "accessToken": TOKEN_1, "chatgptAccountId": "acct_first"}})
+        account = (await other.call("account/read", {}))["account"]
+        assert account["email"] == "second@example.com"
     finally:
         await user.close()
         await other.close()

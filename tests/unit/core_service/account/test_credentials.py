@@ -79,7 +79,7 @@ def test_request_auth_prefers_external_tokens_for_openai_sign_in(tmp_path: Path)
     creds = Credentials(tmp_path, env={})
     cfg = _config(tmp_path)
     assert creds.request_auth(cfg) == RequestAuth("sk-stored")
-    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
+    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None)
     auth = creds.request_auth(cfg)
     assert (auth.bearer, auth.account_id) == (creds.external.tokens.access_token, "acct_1")
     assert auth.refresher is not None
@@ -95,7 +95,7 @@ async def test_the_refresher_applies_the_pinned_workspace(
     """The refresher of external tokens refreshes pinned to forced_chatgpt_workspace_id,
     about the thread whose request it serves."""
     creds = Credentials(tmp_path, env={})
-    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
+    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None)
     seen: list[tuple[str | None, str | None]] = []
 
     async def refresh(forced: str | None, thread_id: str | None) -> dict[str, str | None]:
@@ -112,7 +112,7 @@ async def test_the_refresher_applies_the_pinned_workspace(
 async def test_forget_drops_external_tokens(tmp_path: Path) -> None:
     """Logout's forget clears client-supplied tokens too."""
     creds = Credentials(tmp_path, env={})
-    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None, None)
+    creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None)
     await creds.forget()
     assert creds.external.tokens is None
 
