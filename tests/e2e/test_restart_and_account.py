@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import stat
 from pathlib import Path
@@ -182,8 +183,10 @@ async def test_terms_during_shutdown_do_not_kill_it(launch: Launcher) -> None:
     await client.close()
     deadline = asyncio.get_running_loop().time() + 20
     while proc.proc.returncode is None and asyncio.get_running_loop().time() < deadline:
+        # os.kill: Popen.send_signal would poll, and could reap the exited
+        # process before asyncio's child watcher does (status lost: 255).
         with contextlib.suppress(ProcessLookupError):
-            proc.proc.send_signal(signal.SIGTERM)
+            os.kill(proc.proc.pid, signal.SIGTERM)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(proc.proc.wait(), 0.002)
     status = await proc.stop(sig=0, timeout=20)

@@ -124,8 +124,11 @@ class ServerProcess:
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
         """Signal the process and wait for it (kill after `timeout`)."""
         if self.proc.returncode is None:
+            # os.kill, not Popen.send_signal: the latter polls first, and a poll
+            # that reaps an exited child steals its status from asyncio's child
+            # watcher (which then reports 255).
             with contextlib.suppress(ProcessLookupError):
-                self.proc.send_signal(sig)
+                os.kill(self.proc.pid, sig)
             try:
                 await asyncio.wait_for(self.proc.wait(), timeout)
             except TimeoutError:
