@@ -26,6 +26,7 @@ from core_service.config.source import ConfigSource
 from core_service.config.tables import Override
 from core_service.servicer import generic_handlers
 from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS
+from core_service.upstream import http as upstream_http
 from core_service.wiring import Core
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,11 @@ async def run_core(
     )
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     print(f"listening on: {shown}", file=sys.stderr, flush=True)
+    # The upstream HTTP library is imported off the start-up path, before the
+    # first model request needs it (see upstream.http).
+    prewarming = loop.run_in_executor(None, upstream_http.prewarm)
     await stop.wait()
+    await prewarming
     watchdog.cancel()
     log.info("core shutting down")
     await health_servicer.enter_graceful_shutdown()

@@ -20,6 +20,11 @@ shares:
 
 The environment is read at each request (a dict lookup or two), so a test
 or a host that changes it is obeyed without a new client.
+
+aiohttp is imported where it is first used, not with this module: its import
+costs ~150-200 ms (measured on this 2-core machine), which would more than
+double the core's start-up; the core imports it in the background once it is
+serving (`prewarm`, called by `server.run_core`).
 """
 
 from __future__ import annotations
@@ -28,14 +33,15 @@ import json as jsonlib
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
-
-import aiohttp
-from multidict import CIMultiDictProxy
 
 from core_service.upstream.proxy import proxy_for
 from core_service.upstream.tls import tls_context
+
+if TYPE_CHECKING:
+    import aiohttp
+    from multidict import CIMultiDictProxy
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_IDLE_TIMEOUT = 60.0
@@ -80,6 +86,8 @@ class Response:
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         """The body as it arrives (framing removed), one piece per network read."""
+        import aiohttp  # deferred: see the module docstring
+
         try:
             async for piece in self._raw.content.iter_any():
                 yield piece
@@ -133,6 +141,8 @@ class UpstreamClient:
         self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
+        import aiohttp  # deferred: see the module docstring
+
         if self._session is None:
             # limit=0: concurrency is bounded by the turns that send requests, as
             # before; a pool bound would queue a turn's request behind others.
@@ -153,6 +163,8 @@ class UpstreamClient:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> Response:
         """Send a request; return the response once its head arrived (body unread)."""
+        import aiohttp  # deferred: see the module docstring
+
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise ConnectError(f"unsupported URL: {url}")
@@ -234,6 +246,13 @@ def _text(exc: BaseException) -> str:
 
 
 def _connect_text(exc: Exception, host: str, timeout: float) -> str:
+    import aiohttp  # deferred: see the module docstring
+
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return f"connect to {host} timed out after {timeout:g}s"
     return _text(exc)
+
+
+def prewarm() -> None:
+    """Import aiohttp now (blocking; run it in a worker thread once serving)."""
+    import aiohttp  # noqa: F401 - the import is the point

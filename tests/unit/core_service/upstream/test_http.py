@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
 from core_service.upstream import http as upstream
 
 from .conftest import Cert
+
+REPO = Path(__file__).resolve().parents[4]
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -333,3 +338,15 @@ async def test_untrusted_certificate_and_refused_tunnel_are_connect_errors(
         finally:
             await untrusting.aclose()
             await refused.aclose()
+
+
+def test_the_core_starts_without_importing_aiohttp() -> None:
+    """aiohttp (~150-200 ms to import) is not on the core's start-up path; `prewarm`
+    imports it (the core runs it in a worker thread once serving)."""
+    code = ("import sys, core_service.server as s\n"
+            "assert 'aiohttp' not in sys.modules, 'imported at start'\n"
+            "s.upstream_http.prewarm()\n"
+            "assert 'aiohttp' in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
