@@ -109,6 +109,11 @@ class GatewayLink:
         closed = asyncio.ensure_future(self.closed.wait())
         try:
             done, _ = await asyncio.wait({get, closed}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            # The stream is being torn down (gateway gone, core stopping): no
+            # waiter may outlive it ("Task was destroyed but it is pending").
+            get.cancel()
+            raise
         finally:
             closed.cancel()
         if get not in done:

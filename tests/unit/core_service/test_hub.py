@@ -189,3 +189,15 @@ async def test_slow_gateway_is_cut_off_not_waited_for() -> None:
     for _ in range(5):
         hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
     assert link.closed.is_set()
+
+
+async def test_a_cancelled_wait_for_frames_leaves_no_pending_waiter() -> None:
+    """When a gateway's stream is torn down while the writer waits for frames, the
+    queue waiter goes with it (no "Task was destroyed but it is pending" at exit)."""
+    hub = Hub()
+    link = hub.attach("g1")
+    with pytest.raises(TimeoutError):  # wait_for cancels the waiting writer
+        await asyncio.wait_for(link.next_frame(), 0.05)
+    leftovers = [t for t in asyncio.all_tasks()
+                 if "Queue.get" in repr(t.get_coro()) and not t.done() and not t.cancelling()]
+    assert leftovers == []
