@@ -24,24 +24,9 @@ from core_service.store.index import (
 )
 from core_service.store.layout import archive, rollout_path
 from core_service.store.writer import RolloutWriter
+from tests.unit.core_service.store import sample
 
-T0 = 1_735_787_045  # 2025-01-02T03:04:05Z
-
-
-def _meta(created_at: int = T0, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": uuid7(),
-        "created_at": created_at,
-        "updated_at": created_at,
-        "cwd": "/work",
-        "model_provider": "mock",
-        "model": "gpt-5.1-codex",
-        "cli_version": "0.104.0",
-        "source": "vscode",
-        "preview": "",
-        "git_info": None,
-        **extra,
-    }
+T0 = sample.CREATED  # 2025-01-02T03:04:05Z
 
 
 @pytest.fixture
@@ -54,7 +39,7 @@ async def index(tmp_path: Path) -> AsyncIterator[ThreadIndex]:
 
 
 async def _add(idx: ThreadIndex, tmp_path: Path, **extra: Any) -> dict[str, Any]:
-    meta = _meta(**extra)
+    meta = sample.meta(**extra)
     await idx.upsert(meta, tmp_path / f"{meta['id']}.jsonl")
     return meta
 
@@ -158,7 +143,7 @@ def test_cursor_round_trip() -> None:
 async def test_page_size_default_and_maximum(index: ThreadIndex, tmp_path: Path) -> None:
     """Without a limit a page has 25 threads; a larger limit is capped at 100."""
     for n in range(MAX_PAGE_SIZE + 1):
-        await index.upsert(_meta(created_at=T0 + n), tmp_path / f"{n}.jsonl")
+        await index.upsert(sample.meta(created_at=T0 + n), tmp_path / f"{n}.jsonl")
     rows, cursor = await index.list()
     assert len(rows) == DEFAULT_PAGE_SIZE == 25 and cursor is not None
     rows, cursor = await index.list(limit=1000)
@@ -169,7 +154,7 @@ async def test_upsert_keeps_name_and_preview_and_row_shape(
     index: ThreadIndex, tmp_path: Path
 ) -> None:
     """Re-upserting metadata keeps a known name/preview; a row gives back the metadata."""
-    meta = _meta(preview="first question", git_info={"sha": "abc", "branch": "main",
+    meta = sample.meta(preview="first question", git_info={"sha": "abc", "branch": "main",
                                                      "originUrl": None})
     path = tmp_path / "r.jsonl"
     await index.upsert(meta, path)
@@ -200,7 +185,7 @@ def test_source_kinds_of_session_sources() -> None:
 
 async def _write_thread(home: Path, text: str, created_at: int,
                         name: str | None = None) -> tuple[dict[str, Any], Path]:
-    meta = _meta(created_at=created_at)
+    meta = sample.meta(created_at=created_at)
     path = rollout_path(home, meta["id"], created_at)
     w = RolloutWriter(path, meta)
     item = {"type": "userMessage", "id": "u", "content": [{"type": "text", "text": text}]}
