@@ -45,7 +45,7 @@ class Core:
         self.hub = Hub(server_request_timeout)
         self.store = Store(config.codex_home)
         self.client = ModelClient()
-        self.auth = Credentials(config.codex_home, hub=self.hub)
+        self.auth = Credentials(config.codex_home, self.hub)
         self.threads = ThreadManager(self.hub, self.store, source, idle_unload_seconds)
         self.runner = TurnRunner(self.hub, self.client, self.auth)
         self.turns = TurnApi(self.threads, self.runner, self.hub)

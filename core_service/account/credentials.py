@@ -52,17 +52,16 @@ def _uses_openai_auth(provider: ProviderConfig) -> bool:
 class Credentials:
     """The stored API key, the environment and external tokens, and what they give a request.
 
-    `hub` carries the refresh requests of external tokens to clients (a hub
-    without gateways, where every such request fails, when not given).
+    `hub` carries the refresh requests of external tokens to clients.
     """
 
-    def __init__(self, codex_home: Path, env: Mapping[str, str] | None = None,
-                 hub: Hub | None = None) -> None:
+    def __init__(self, codex_home: Path, hub: Hub,
+                 env: Mapping[str, str] | None = None) -> None:
         self.codex_home = codex_home
         self.env: Mapping[str, str] = env if env is not None else dict(os.environ)
         stored = auth_file.load_auth(codex_home)
         self._stored_key = stored.openai_api_key if stored is not None else None
-        self.external = ExternalAuth(hub if hub is not None else Hub())
+        self.external = ExternalAuth(hub)
         self.managed = ManagedChatgpt(codex_home, stored)
 
     def request_auth(self, config: Config, thread_id: str | None = None) -> RequestAuth:

@@ -41,7 +41,7 @@ def _api(home: Path, provider: str = "openai", env: dict[str, str] | None = None
     hub = RecordingHub()
     env = env if env is not None else {}
     source = ConfigSource(home, env={"CODEX_HOME": str(home), **env})
-    return AccountApi(hub, Credentials(home, env=env), source), hub
+    return AccountApi(hub, Credentials(home, hub, env=env), source), hub
 
 
 async def test_api_key_login_read_and_logout(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def _browser_api(home: Path, issuer: str = "http://127.0.0.1:9"
         f'chatgpt_login_callback_port = 0\nchatgpt_login_issuer = "{issuer}"\n')
     hub = RecordingHub()
     source = ConfigSource(home, env={"CODEX_HOME": str(home)})
-    return AccountApi(hub, Credentials(home, env={}), source), hub
+    return AccountApi(hub, Credentials(home, hub, env={}), source), hub
 
 
 async def test_chatgpt_login_start_and_cancel(tmp_path: Path) -> None:

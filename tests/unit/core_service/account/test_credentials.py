@@ -11,6 +11,7 @@ from core_service.account.credentials import Credentials, RequestAuth
 from core_service.account.external import make_tokens
 from core_service.config.load import load_config
 from core_service.config.schema import Config, ProviderConfig
+from core_service.hub import Hub
 from tests.support.mock_issuer import id_token
 
 OPENAI = ProviderConfig(id="openai", name="OpenAI", base_url="https://api",
@@ -22,7 +23,7 @@ SIGN_IN = ProviderConfig(id="proxy", name="proxy", base_url="http://proxy",
 
 def test_no_credentials_no_bearer(tmp_path: Path) -> None:
     """Without auth.json or env keys no provider gets a bearer, no account is signed in."""
-    creds = Credentials(tmp_path, env={})
+    creds = Credentials(tmp_path, Hub(), env={})
     assert [creds.bearer_for(p) for p in (OPENAI, CUSTOM, SIGN_IN)] == [None, None, None]
     assert not creds.has_api_key(OPENAI)
 
@@ -30,7 +31,7 @@ def test_no_credentials_no_bearer(tmp_path: Path) -> None:
 def test_stored_key_goes_to_openai_sign_in_providers_only(tmp_path: Path) -> None:
     """The key of auth.json is sent to providers using OpenAI sign-in, not to others."""
     (tmp_path / "auth.json").write_text(json.dumps({"OPENAI_API_KEY": "sk-stored"}))
-    creds = Credentials(tmp_path, env={})
+    creds = Credentials(tmp_path, Hub(), env={})
     assert creds.bearer_for(OPENAI) == "sk-stored"
     assert creds.bearer_for(SIGN_IN) == "sk-stored"
     assert creds.bearer_for(CUSTOM) is None
@@ -42,21 +43,21 @@ def test_env_key_wins_and_counts_as_account_for_openai_only(tmp_path: Path) -> N
     counts only for the built-in OpenAI provider."""
     (tmp_path / "auth.json").write_text(json.dumps({"OPENAI_API_KEY": "sk-stored"}))
     env = {"OPENAI_API_KEY": "sk-env", "MOCK_KEY": "mock-env"}
-    creds = Credentials(tmp_path, env=env)
+    creds = Credentials(tmp_path, Hub(), env=env)
     assert creds.bearer_for(OPENAI) == "sk-env"
     assert creds.bearer_for(CUSTOM) == "mock-env"
-    only_env = Credentials(tmp_path / "empty", env=env)
+    only_env = Credentials(tmp_path / "empty", Hub(), env=env)
     assert only_env.has_api_key(OPENAI)
     assert not only_env.has_api_key(CUSTOM)
 
 
 async def test_save_and_forget(tmp_path: Path) -> None:
     """A saved key is written to auth.json and used at once; forgetting deletes both."""
-    creds = Credentials(tmp_path, env={})
+    creds = Credentials(tmp_path, Hub(), env={})
     await creds.save_api_key("sk-new")
     assert json.loads((tmp_path / "auth.json").read_text())["OPENAI_API_KEY"] == "sk-new"
     assert creds.bearer_for(OPENAI) == "sk-new"
-    assert Credentials(tmp_path, env={}).bearer_for(OPENAI) == "sk-new"
+    assert Credentials(tmp_path, Hub(), env={}).bearer_for(OPENAI) == "sk-new"
     await creds.forget()
     assert not (tmp_path / "auth.json").exists()
     assert creds.bearer_for(OPENAI) is None
@@ -76,7 +77,7 @@ def test_request_auth_prefers_external_tokens_for_openai_sign_in(tmp_path: Path)
     """External tokens beat a stored key for OpenAI sign-in, with a refresher; an env key
     beats both; a provider without OpenAI sign-in gets neither."""
     (tmp_path / "auth.json").write_text(json.dumps({"OPENAI_API_KEY": "sk-stored"}))
-    creds = Credentials(tmp_path, env={})
+    creds = Credentials(tmp_path, Hub(), env={})
     cfg = _config(tmp_path)
     assert creds.request_auth(cfg) == RequestAuth("sk-stored")
     creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None)
@@ -84,7 +85,7 @@ def test_request_auth_prefers_external_tokens_for_openai_sign_in(tmp_path: Path)
     assert (auth.bearer, auth.account_id) == (creds.external.tokens.access_token, "acct_1")
     assert auth.refresher is not None
     assert creds.request_auth(_config(tmp_path, "mock")) == RequestAuth(None)
-    with_env = Credentials(tmp_path, env={"OPENAI_API_KEY": "sk-env"})
+    with_env = Credentials(tmp_path, Hub(), env={"OPENAI_API_KEY": "sk-env"})
     with_env.external.tokens = creds.external.tokens
     assert with_env.request_auth(cfg) == RequestAuth("sk-env")
 
@@ -94,7 +95,7 @@ async def test_the_refresher_applies_the_pinned_workspace(
 ) -> None:
     """The refresher of external tokens refreshes pinned to forced_chatgpt_workspace_id,
     about the thread whose request it serves."""
-    creds = Credentials(tmp_path, env={})
+    creds = Credentials(tmp_path, Hub(), env={})
     creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None)
     seen: list[tuple[str | None, str | None]] = []
 
@@ -111,7 +112,7 @@ async def test_the_refresher_applies_the_pinned_workspace(
 
 async def test_forget_drops_external_tokens(tmp_path: Path) -> None:
     """Logout's forget clears client-supplied tokens too."""
-    creds = Credentials(tmp_path, env={})
+    creds = Credentials(tmp_path, Hub(), env={})
     creds.external.tokens = make_tokens(id_token("a@example.com"), "acct_1", None)
     await creds.forget()
     assert creds.external.tokens is None

@@ -95,7 +95,7 @@ PAUSE = me.ResponseCreated(response_id="pause")
 
 def credentials(tmp_path: Path) -> Credentials:
     """Credentials with an API key in the environment (the default provider's variable)."""
-    return Credentials(tmp_path, env={"OPENAI_API_KEY": "sk-test"})
+    return Credentials(tmp_path, Hub(), env={"OPENAI_API_KEY": "sk-test"})
 
 
 @dataclass
