@@ -14,16 +14,18 @@ the characters consumed on the line when the error is found).
 from __future__ import annotations
 
 import json
+import json.decoder
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from json.decoder import scanstring
-from typing import Any
+from typing import Any, cast
 
 PREFIX = "failed to parse function arguments: "
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _WS = " \t\n\r"
+# The json module's own string scanner (C-accelerated; missing from typeshed).
+_scanstring = cast(Callable[[str, int], tuple[str, int]], json.decoder.scanstring)  # type: ignore[attr-defined]
 
 
 class ArgumentError(Exception):
@@ -134,13 +136,13 @@ class _Reader:
     # -- scalars ------------------------------------------------------------------------
     def string(self) -> str:
         try:
-            value, end = scanstring(self.text, self.pos + 1)
+            value, end = _scanstring(self.text, self.pos + 1)
         except json.JSONDecodeError as err:
             self.pos = len(self.text) if "Unterminated" in err.msg else err.pos + 1
             raise self.eof("a string") if "Unterminated" in err.msg else self.error(
                 "invalid escape") from None
         self.pos = end
-        return str(value)
+        return value
 
     def number(self) -> int | float:
         match = _NUMBER.match(self.text, self.pos)
