@@ -5,7 +5,8 @@
   directory, waits for it to be healthy (gRPC health checking), runs the
   gateway in this process and stops the core when the gateway exits (stdin
   closed, SIGTERM, SIGINT).
-- `app-server core --listen unix:///PATH|tcp://HOST:PORT`: the core alone.
+- `app-server core --listen unix:///PATH|tcp://HOST:PORT`: the core alone;
+  `app-server core-health --core ADDR`: exit 0 when it serves (`cli_core.py`).
 - `app-server gateway --listen ... --core ADDR`: a gateway alone.
 - `app-server generate-json-schema --out DIR`, `app-server generate-ts --out DIR`.
 
@@ -25,47 +26,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-from typing import TYPE_CHECKING
 
+from app_server.config_flags import add_config_flags, config_argv
 from app_server_protocol.addresses import listen_refusal, parse_listen
-
-if TYPE_CHECKING:
-    from core_service.config.tables import Override
 
 DEFAULT_LISTEN = "stdio://"
 CORE_START_TIMEOUT = 30.0
 
 
-def _add_config_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-c", "--config", action="append", default=[], metavar="key=value",
-                   help="override a config value (dotted key; TOML value, else a string)")
-    p.add_argument("--enable", action="append", default=[], metavar="FEATURE",
-                   help="enable a feature flag (features.FEATURE = true)")
-    p.add_argument("--disable", action="append", default=[], metavar="FEATURE",
-                   help="disable a feature flag (features.FEATURE = false)")
-
-
-def _overrides(args: argparse.Namespace) -> list[Override]:
-    from core_service.config.overrides import parse_cli_overrides
-
-    pairs = list(args.config)
-    pairs += [f"features.{f}=true" for f in args.enable]
-    pairs += [f"features.{f}=false" for f in args.disable]
-    return parse_cli_overrides(pairs)
-
-
-def _config_argv(args: argparse.Namespace) -> list[str]:
-    out: list[str] = []
-    for c in args.config:
-        out += ["-c", c]
-    for f in args.enable:
-        out += ["--enable", f]
-    for f in args.disable:
-        out += ["--disable", f]
-    return out
-
-
-SUBCOMMANDS = ("core", "gateway", "generate-json-schema", "generate-ts")
+SUBCOMMANDS = ("core", "core-health", "gateway", "generate-json-schema", "generate-ts")
 
 
 def _add_top_options(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +45,7 @@ def _add_top_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ws-token-file", default=None,
                         help="websocket: require `Authorization: Bearer <token>` from this file")
     parser.add_argument("--log-level", default=os.environ.get("APP_SERVER_LOG", "WARNING"))
-    _add_config_flags(parser)
+    add_config_flags(parser)
 
 
 def _top_parser() -> argparse.ArgumentParser:
@@ -91,22 +60,19 @@ def _top_parser() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `app-server` and its subcommands."""
+    from app_server.cli_core import add_core_commands
     from app_server.cli_generate import add_generate_commands
     from gateway.main import add_gateway_command
 
     parser = argparse.ArgumentParser(prog="app-server", description=__doc__.split("\n")[0])
     _add_top_options(parser)
     sub = parser.add_subparsers(dest="command")
-    core = sub.add_parser("core", help="run the core service alone")
-    core.add_argument("--listen", required=True, help="unix:///PATH or tcp://HOST:PORT")
-    core.add_argument("--thread-idle-timeout", type=float, default=None,
-                      help="seconds before an idle thread with no subscriber is unloaded")
-    _add_config_flags(core)
+    add_core_commands(sub)
     add_gateway_command(sub)
     add_generate_commands(sub)
-    for name, p in sub.choices.items():
-        if name not in ("core",) and not any(a.dest == "config" for a in p._actions):
-            _add_config_flags(p)
+    for p in sub.choices.values():
+        if not any(a.dest == "config" for a in p._actions):
+            add_config_flags(p)
     return parser
 
 
@@ -121,23 +87,14 @@ def _setup_logging(level: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `app-server` console script."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    known, rest = _top_parser().parse_known_args(args_list)
-    if not rest:
+    if not any(a in SUBCOMMANDS for a in args_list):
         # The single command: start the core before importing the gateway,
         # so the two start-ups overlap.
+        known = _top_parser().parse_args(args_list)
         _setup_logging(known.log_level)
         return run_single(known)
     args = build_parser().parse_args(args_list)
     _setup_logging(args.log_level)
-    if args.command == "core":
-        from core_service.server import run_core
-        from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS
-
-        idle = args.thread_idle_timeout
-        if idle is None:
-            idle = float(os.environ.get("APP_SERVER_THREAD_IDLE_TIMEOUT",
-                                        DEFAULT_IDLE_UNLOAD_SECONDS))
-        return asyncio.run(run_core(args.listen, _overrides(args), idle_unload_seconds=idle))
     handler = getattr(args, "func", None)
     if args.command and handler is not None:
         return int(handler(args))
@@ -200,8 +157,11 @@ def run_single(args: argparse.Namespace) -> int:
     sock = os.path.join(tmp, "core.sock")
     # The core stops if this process dies, even while it is still starting.
     env = dict(os.environ, APP_SERVER_CORE_WATCH_PARENT=str(os.getpid()))
+    # Turn grace 0: the gateway in front has closed every connection by the
+    # time the core stops, so nobody would see a running turn finish. No
+    # token: the socket is in a directory only this user can enter.
     cmd = [sys.executable, "-m", "app_server", "core", "--listen", f"unix://{sock}",
-           *_config_argv(args)]
+           "--turn-grace", "0", *config_argv(args)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)
     try:
         from gateway.main import run_gateway  # imported while the core starts

@@ -2,9 +2,16 @@
 signals and the ordered stop.
 
 The servicers are in `servicer.py`, the domain objects and the handler table
-in `wiring.py`. SIGTERM (or SIGINT, or the parent's death) flips health to
-NOT_SERVING, stops accepting with a grace period for in-flight calls, then
-stops turns and flushes the store.
+in `wiring.py`, who may call in `link_security.py` (token, TLS).
+
+SIGTERM (or SIGINT, or the parent's death) stops in order, so a replacement
+core can take over without losing work: health NOT_SERVING; stop accepting
+(new calls are refused, running ones and the gateways' Connect streams go
+on); running turns may finish within the turn grace period, and those still
+running then are interrupted; every rollout is flushed and fsynced; each
+gateway's stream is ended once the events queued for it (the turns' last
+ones) are written, so the gateways reconnect to whatever core serves the
+address next; then the process exits.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from app_server_protocol.addresses import grpc_target
 from app_server_protocol.methods import SERVICE_FILE
 from core_service.config.source import ConfigSource
 from core_service.config.tables import Override
+from core_service.link_security import TokenInterceptor
 from core_service.servicer import generic_handlers
 from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS
 from core_service.upstream import http as upstream_http
@@ -43,6 +51,10 @@ GRPC_OPTIONS = [
 
 # The launcher's pid, set by the single command for its private core.
 WATCH_PARENT_ENV = "APP_SERVER_CORE_WATCH_PARENT"
+# How long running turns may go on after SIGTERM (under `docker stop`'s 10 s).
+DEFAULT_TURN_GRACE = 8.0
+# How long the gateways' streams get to take the last events once turns ended.
+STREAM_FLUSH_SECONDS = 2.0
 
 
 async def run_core(
@@ -50,11 +62,17 @@ async def run_core(
     overrides: list[Override],
     *,
     idle_unload_seconds: float = DEFAULT_IDLE_UNLOAD_SECONDS,
+    token: str | None = None,
+    tls: grpc.ServerCredentials | None = None,
+    turn_grace: float = DEFAULT_TURN_GRACE,
 ) -> int:
     """Serve the core until SIGTERM/SIGINT; prints `listening on: ADDR` to stderr.
 
-    Signals are handled from the start, so a TERM right after the readiness
-    line (or during start-up) is an ordered stop, never a kill.
+    With `token`, every call but health checking must carry it (see
+    `link_security`); with `tls`, the port speaks TLS. `turn_grace` is how
+    long running turns may finish after a stop signal. Signals are handled
+    from the start, so a TERM right after the readiness line (or during
+    start-up) is an ordered stop, never a kill.
     """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -66,7 +84,8 @@ async def run_core(
         log.error("%s %s", configs.load.diagnostic.summary, configs.load.diagnostic.details)
     core = Core(configs, idle_unload_seconds=idle_unload_seconds)
     await core.start()
-    server = grpc.aio.server(options=GRPC_OPTIONS)
+    interceptors = [TokenInterceptor(token)] if token is not None else []
+    server = grpc.aio.server(options=GRPC_OPTIONS, interceptors=interceptors)
     server.add_generic_rpc_handlers(generic_handlers(core.handlers, core.hub))
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -75,7 +94,10 @@ async def run_core(
                                         server)
     target = grpc_target(listen)
     _remove_stale_socket(target)
-    port = server.add_insecure_port(target)
+    if tls is not None:
+        port = server.add_secure_port(target, tls)
+    else:
+        port = server.add_insecure_port(target)
     await server.start()
     shown = listen if not listen.startswith("tcp://") or not listen.endswith(":0") else (
         listen[: -len(":0")] + f":{port}"
@@ -89,10 +111,48 @@ async def run_core(
     await prewarming
     watchdog.cancel()
     log.info("core shutting down")
-    await health_servicer.enter_graceful_shutdown()
-    await server.stop(grace=2.0)
-    await core.close()
+    await _stop_in_order(server, health_servicer, core, turn_grace)
     return 0
+
+
+async def _stop_in_order(
+    server: grpc.aio.Server, health_servicer: health.aio.HealthServicer, core: Core, grace: float
+) -> None:
+    """The ordered stop of the module docstring."""
+    await health_servicer.enter_graceful_shutdown()
+    # Stops accepting at once; the long grace only keeps the Connect streams
+    # up while turns finish; the second stop below shortens it.
+    stopping = asyncio.ensure_future(server.stop(grace=grace + STREAM_FLUSH_SECONDS))
+    await wait_for_turns(core, grace)
+    # Interrupts what is still running (its turn/completed is queued for the
+    # gateways) and fsyncs every rollout.
+    await core.threads.close()
+    for link in list(core.hub.gateways.values()):
+        # A closed link hands out what is queued, then ends the stream.
+        link.closed.set()
+    await server.stop(grace=STREAM_FLUSH_SECONDS)
+    await stopping
+    await core.close()
+
+
+async def wait_for_turns(core: Core, grace: float) -> None:
+    """Wait until no turn runs in `core`, for at most `grace` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+    while True:
+        running = [t.active.done for t in core.threads.loaded.values() if t.active is not None]
+        remaining = deadline - loop.time()
+        if not running or remaining <= 0:
+            if running:
+                log.warning("%d turn(s) still running after %.1f s; interrupting them",
+                            len(running), grace)
+            return
+        waiters = [asyncio.ensure_future(done.wait()) for done in running]
+        try:
+            await asyncio.wait(waiters, timeout=remaining, return_when=asyncio.ALL_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
 
 
 def _remove_stale_socket(target: str) -> None:

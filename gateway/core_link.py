@@ -3,14 +3,19 @@
 Unary calls are made from the method table alone (`Method.grpc_path`, the
 params and result classes): the gateway has no per-method code. Every call
 carries the connection identity in metadata (`x-gateway-session`,
-`x-connection-id`, `x-request-seq`) and a deadline.
+`x-connection-id`, `x-request-seq`), the core's token when it has one
+(`authorization: Bearer <token>`) and a deadline. With a CA certificate the
+channel speaks TLS (grpc's own credentials) and checks the core's
+certificate against that CA and the host name of the address.
 
 The Connect stream (one per gateway process) starts with a `GatewayHello`
 and then carries connection-closed notices and server-request replies to the
 core, and events and server requests back. When it breaks (the core
-restarted), it is reopened with exponential backoff and jitter for as long
-as the gateway runs; `on_reconnect` then lets the gateway restore what the
-core forgot.
+restarted, or was replaced by another process serving the same address),
+it is reopened with exponential backoff and jitter for as long as the
+gateway runs; `on_reconnect` then lets the gateway restore what the core
+forgot. Unary calls wait (bounded) for the stream to be up, so a call never
+reaches a core that has not yet heard this gateway's hello.
 """
 
 from __future__ import annotations
@@ -76,6 +81,8 @@ class CoreLink:
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         backoff_initial: float = 0.05,
         backoff_max: float = 2.0,
+        token: str | None = None,
+        tls: grpc.ChannelCredentials | None = None,
     ) -> None:
         self.target = target
         self.session_id = session_id
@@ -86,6 +93,8 @@ class CoreLink:
         self._max_message_size = max_message_size
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
+        self._authorization = f"Bearer {token}" if token is not None else None
+        self._tls = tls
         self._channel: grpc.aio.Channel | None = None
         self._callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
         self._out: asyncio.Queue[service_pb2.GatewayFrame] | None = None
@@ -99,9 +108,11 @@ class CoreLink:
         """Open the channel and start the Connect stream (does not wait for the core)."""
         if self._channel is not None:
             return
-        self._channel = grpc.aio.insecure_channel(
-            self.target, options=channel_options(self._max_message_size)
-        )
+        options = channel_options(self._max_message_size)
+        if self._tls is not None:
+            self._channel = grpc.aio.secure_channel(self.target, self._tls, options=options)
+        else:
+            self._channel = grpc.aio.insecure_channel(self.target, options=options)
         for name, m in CLIENT_REQUESTS.items():
             assert m.result is not None
             self._callables[name] = self._channel.unary_unary(
@@ -117,6 +128,8 @@ class CoreLink:
         self, connection_id: str | None = None, seq: int | None = None
     ) -> grpc.aio.Metadata:
         md = grpc.aio.Metadata(("x-gateway-session", self.session_id))
+        if self._authorization is not None:
+            md.add("authorization", self._authorization)
         if connection_id is not None:
             md.add("x-connection-id", connection_id)
         if seq is not None:
@@ -124,13 +137,16 @@ class CoreLink:
         return md
 
     async def _wait_ready(self) -> None:
-        """Give a (re)connecting channel a bounded moment before calling."""
-        channel = self._channel
-        assert channel is not None
-        if channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
+        """Give a (re)connecting link a bounded moment before calling.
+
+        Waits for the Connect stream, not only the channel: a new core must
+        have heard the hello (and `on_reconnect` have started) before it
+        gets this gateway's calls.
+        """
+        if self.connected.is_set():
             return
         try:
-            await asyncio.wait_for(channel.channel_ready(), self.ready_timeout)
+            await asyncio.wait_for(self.connected.wait(), self.ready_timeout)
         except TimeoutError:
             # The call below then fails fast with UNAVAILABLE, which the
             # client sees as "core unavailable; retry later".
@@ -217,7 +233,10 @@ class CoreLink:
             except grpc.aio.AioRpcError as err:
                 if self._closing:
                     break
-                log.warning("core stream broke: %s %s", err.code().name, err.details())
+                # Refused credentials will not heal by retrying: say it loudly.
+                level = (logging.ERROR if err.code() == grpc.StatusCode.UNAUTHENTICATED
+                         else logging.WARNING)
+                log.log(level, "core stream broke: %s %s", err.code().name, err.details())
             finally:
                 self._out = None
                 self.connected.clear()
