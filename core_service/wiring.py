@@ -13,6 +13,7 @@ from typing import Any
 from app_server_protocol.methods import CLIENT_REQUESTS
 from core_service.account.api import AccountApi
 from core_service.account.credentials import Credentials
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.command.api import CommandApi
 from core_service.config.api import ConfigApi
 from core_service.config.source import ConfigSource
@@ -25,6 +26,7 @@ from core_service.threads.api import ThreadApi
 from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS, ThreadManager
 from core_service.turns.api import TurnApi
 from core_service.turns.runner import TurnRunner
+from core_service.upstream.http import UpstreamClient
 
 # Each handler takes and returns its method's wire TypedDicts; the table holds
 # them all, so their types meet here (the codec checks both at the boundary).
@@ -44,15 +46,19 @@ class Core:
         config = source.config
         self.hub = Hub(server_request_timeout)
         self.store = Store(config.codex_home)
-        self.client = ModelClient()
+        # One upstream connection pool for the model and the ChatGPT backend.
+        self.http = UpstreamClient()
+        self.client = ModelClient(http=self.http)
         self.auth = Credentials(config.codex_home, self.hub)
+        self.limits = RateLimitStore()
         self.threads = ThreadManager(self.hub, self.store, source, idle_unload_seconds)
-        self.runner = TurnRunner(self.hub, self.client, self.auth)
+        self.runner = TurnRunner(self.hub, self.client, self.auth, self.limits)
         self.turns = TurnApi(self.threads, self.runner, self.hub)
         session, models = SessionApi(self.hub, source), ModelApi()
         configs, command = ConfigApi(source), CommandApi()
         t = ThreadApi(self.threads, self.store, self.hub, self.runner)
-        a = self.account = AccountApi(self.hub, self.auth, source)
+        a = self.account = AccountApi(self.hub, self.auth, source, http=self.http,
+                                      limits=self.limits)
         self.handlers: dict[str, Handler] = {
             "initialize": session.initialize,
             "thread/start": t.start,
@@ -95,4 +101,5 @@ class Core:
         self.account.browser.close()
         await self.threads.close()
         await self.client.aclose()
+        await self.http.aclose()
         await self.store.close()

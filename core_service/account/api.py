@@ -1,4 +1,4 @@
-"""AccountService: API-key and external ChatGPT token logins, account/read, logout.
+"""AccountService: logins, account/read, logout, and the backend's rate limits.
 
 The handlers change and read `Credentials`; a provider's `env_key`
 environment variable supplies a key too. ChatGPT tokens supplied by a client
@@ -33,10 +33,14 @@ from core_service.account.claims import ClaimsError
 from core_service.account.credentials import Credentials
 from core_service.account.external import WorkspaceMismatch, check_workspace, make_tokens
 from core_service.account.oauth import IssuerConfig, OAuthError
+from core_service.account.rate_limit_store import RateLimitStore
+from core_service.account.usage import UsageError, fetch_usage, usage_url
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
 from core_service.ids import is_valid_uuid
 from core_service.turns.request import DEFAULT_ORIGINATOR
+from core_service.upstream.http import UpstreamClient
+from core_service.user_agent import user_agent
 
 # The plans account/read can name; any other claim or supplied value is "unknown".
 _PLAN_TYPES: frozenset[PlanType] = frozenset(
@@ -54,12 +58,19 @@ def _plan(value: str | None) -> PlanType:
 
 
 class AccountApi:
-    """The handlers of AccountService; sign-in changes are broadcast to every client."""
+    """The handlers of AccountService; sign-in changes are broadcast to every client.
 
-    def __init__(self, hub: Hub, credentials: Credentials, source: ConfigSource) -> None:
+    `http` reaches the ChatGPT backend; `limits` is the core's rate-limit
+    store, which a successful `account/rateLimits/read` updates.
+    """
+
+    def __init__(self, hub: Hub, credentials: Credentials, source: ConfigSource, *,
+                 http: UpstreamClient, limits: RateLimitStore) -> None:
         self.hub = hub
         self.credentials = credentials
         self.source = source
+        self.http = http
+        self.limits = limits
         self.browser = BrowserLogins(credentials.save_chatgpt_tokens, self._browser_finished)
 
     async def login_start(
@@ -183,10 +194,36 @@ class AccountApi:
     async def rate_limits_read(
         self, params: GetAccountRateLimitsParams, call: CallInfo | None
     ) -> GetAccountRateLimitsResponse:
-        """account/rateLimits/read: needs ChatGPT auth (not available yet)."""
-        if not self.credentials.has_api_key(self.source.config.provider):
-            raise invalid_request("codex account authentication required to read rate limits")
-        raise invalid_request("chatgpt authentication required to read rate limits")
+        """account/rateLimits/read: the ChatGPT backend's usage, every bucket.
+
+        Asked on every call (the snapshots of model responses do not answer
+        it, as in the reference); the answer updates the rate-limit store.
+        """
+        bearer, account_id = self._chatgpt_credentials()
+        info = self.hub.client_info(call.key if call is not None else None)
+        agent = user_agent(info["name"] if info is not None else None,
+                           info["version"] if info is not None else None)
+        try:
+            usage = await fetch_usage(self.http, usage_url(self.source.config.chatgpt_base_url),
+                                      access_token=bearer, account_id=account_id,
+                                      user_agent=agent)
+        except UsageError as exc:
+            raise internal_error(str(exc)) from None
+        for snapshot in usage.by_limit_id.values():
+            self.limits.update(snapshot)
+        return {"rateLimits": usage.main, "rateLimitsByLimitId": usage.by_limit_id}
+
+    def _chatgpt_credentials(self) -> tuple[str, str | None]:
+        """The access token and account id of the ChatGPT login, or the reference's refusal."""
+        tokens = self.credentials.external.tokens
+        if tokens is not None:
+            return tokens.access_token, tokens.account_id
+        managed = self.credentials.managed
+        if managed.tokens is not None:
+            return managed.tokens.access_token, managed.account_id()
+        if self.credentials.has_api_key(self.source.config.provider):
+            raise invalid_request("chatgpt authentication required to read rate limits")
+        raise invalid_request("codex account authentication required to read rate limits")
 
     def _emit_updated(self, mode: AuthMode | None, call: CallInfo | None) -> None:
         updated: AccountUpdatedNotification = {"authMode": mode}

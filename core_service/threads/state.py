@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app_server_protocol.wire_types import RateLimitSnapshot, Thread, ThreadItem, Turn, UserInput
+from app_server_protocol.wire_types import Thread, ThreadItem, Turn, UserInput
 from core_service.config.schema import Config
 from core_service.hub import CallInfo
 from core_service.store.records import SessionMeta
@@ -70,7 +70,9 @@ class LoadedThread:
     abort_notice: bool = False
     materialized: bool = False
     name: str | None = None
-    last_rate_limits: list[RateLimitSnapshot] | None = None
+    # The bucket this thread's last model response reported last (its
+    # snapshot lives in the core's RateLimitStore).
+    last_limit_id: str | None = None
     idle_since: float | None = None
 
     def thread_json(self, include_turns: bool) -> Thread:

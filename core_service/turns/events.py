@@ -14,18 +14,23 @@ from collections.abc import Mapping
 from app_server_protocol import codec
 from app_server_protocol.v2 import notification_pb2 as N
 from app_server_protocol.wire_types import RateLimitSnapshot, ThreadItem, Turn
+from core_service.account.rate_limit_store import RateLimitStore
+from core_service.account.rate_limits import DEFAULT_LIMIT_ID, null_snapshot
 from core_service.hub import Hub
 from core_service.model.catalog import context_window
 from core_service.threads.state import ActiveTurn, LoadedThread
 
 
 class TurnEvents:
-    """Emits the v2 notifications of the turns of every thread (one per core)."""
+    """Emits the v2 notifications of the turns of every thread (one per core).
 
-    def __init__(self, hub: Hub) -> None:
+    `limits` is the core's store of the latest rate-limit snapshots, which
+    every snapshot a turn reports goes through.
+    """
+
+    def __init__(self, hub: Hub, limits: RateLimitStore) -> None:
         self.hub = hub
-        # Last rate-limit snapshot broadcast, per limit id.
-        self._last_limits: dict[str, RateLimitSnapshot] = {}
+        self.limits = limits
 
     def _emit_json(
         self, thread: LoadedThread, active: ActiveTurn, cls: type, data: Mapping[str, object]
@@ -113,16 +118,37 @@ class TurnEvents:
         self, thread: LoadedThread, active: ActiveTurn, snapshot: RateLimitSnapshot
     ) -> None:
         """account/rateLimits/updated: to the turn's subscribers every time (the
-        reference's per-turn sequence), to every other connection only when the
-        snapshot of that limit changed (a broadcast per turn would make each
-        turn cost O(connections) writes)."""
+        reference's per-turn sequence), to every initialized connection when
+        it changed its bucket's latest snapshot in the store (a broadcast per
+        turn would make each turn cost O(connections) writes)."""
         msg = codec.from_json(N.AccountRateLimitsUpdatedNotification, {"rateLimits": snapshot})
-        key = snapshot["limitId"] or ""
-        if self._last_limits.get(key) != snapshot:
-            self._last_limits[key] = snapshot
+        if self.limits.update(snapshot):
             self.hub.emit(msg, broadcast=True, after=active.after)
         else:
             self.hub.emit(msg, thread_id=thread.id, after=active.after)
+
+    def response_limits(
+        self, thread: LoadedThread, active: ActiveTurn, snapshots: list[RateLimitSnapshot]
+    ) -> None:
+        """The rate limits of one model response, as the reference reports them.
+
+        Each snapshot (the all-null `codex` one when the response had no
+        headers) keeps its bucket's last known credits when it carries none,
+        and is preceded by thread/tokenUsage/updated once the thread has
+        token usage (the reference sends both from one token-count event).
+        """
+        for snapshot in snapshots or [null_snapshot()]:
+            snapshot = self.limits.with_credits(snapshot)
+            if thread.tokens.last is not None:
+                self.token_usage(thread, active)
+            self.rate_limits(thread, active, snapshot)
+            thread.last_limit_id = snapshot["limitId"]
+
+    def repeat_limits(self, thread: LoadedThread, active: ActiveTurn) -> None:
+        """After a token-usage update: the latest snapshot of the bucket the
+        thread's last response reported last, as the reference repeats it."""
+        limit_id = thread.last_limit_id or DEFAULT_LIMIT_ID
+        self.rate_limits(thread, active, self.limits.latest(limit_id) or null_snapshot(limit_id))
 
     def rerouted(
         self, thread: LoadedThread, active: ActiveTurn, from_model: str, to_model: str

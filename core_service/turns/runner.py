@@ -15,7 +15,7 @@ import contextlib
 
 from app_server_protocol.wire_types import ClientInfo, JsonValue, Turn, UserInput
 from core_service.account.credentials import Credentials
-from core_service.account.rate_limits import null_snapshot
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.hub import CallInfo, Hub
 from core_service.model import events as me
 from core_service.model.client import ModelRequest
@@ -46,8 +46,9 @@ from core_service.turns.usage import add_usage
 class TurnRunner:
     """Runs the turns of every thread (one instance per core)."""
 
-    def __init__(self, hub: Hub, client: ModelStream, credentials: Credentials) -> None:
-        self.events = TurnEvents(hub)
+    def __init__(self, hub: Hub, client: ModelStream, credentials: Credentials,
+                 limits: RateLimitStore) -> None:
+        self.events = TurnEvents(hub, limits)
         self.client = client
         self.credentials = credentials
         self.compactor = Compactor(self.events, client, credentials)
@@ -95,8 +96,6 @@ class TurnRunner:
                 summary=cfg.model_reasoning_summary),
             records.turn_started(active.id),
         ])
-        if thread.tokens.last is not None:
-            self.events.token_usage(thread, active)
         await self._record_user_message(thread, active, turn, inputs)
         rerouted = False
         while True:
@@ -197,9 +196,7 @@ class TurnRunner:
             self._completed(thread, active, sampling, ev.usage)
             return True
         elif isinstance(ev, me.RateLimits):
-            thread.last_rate_limits = list(ev.snapshots) or [null_snapshot()]
-            for snapshot in thread.last_rate_limits:
-                events.rate_limits(thread, active, snapshot)
+            events.response_limits(thread, active, ev.snapshots)
         elif isinstance(ev, me.ModelRerouted):
             if sampling.mark_rerouted():
                 events.rerouted(thread, active, ev.from_model, ev.to_model)
@@ -240,7 +237,5 @@ class TurnRunner:
         """The request finished: report its usage and the current rate limits."""
         add_usage(thread.tokens, usage)
         self.events.token_usage(thread, active)
-        # The reference repeats the first snapshot (the default limit) after each request.
-        snapshot = (thread.last_rate_limits or [null_snapshot()])[0]
-        self.events.rate_limits(thread, active, snapshot)
+        self.events.repeat_limits(thread, active)
         sampling.records.append(records.token_count(thread.tokens.total, thread.tokens.last))

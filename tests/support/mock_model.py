@@ -21,9 +21,15 @@ responses), so it needs nothing beyond the standard library. Two ways to use it:
   (`{"responses": [...], "mode": "append"}`) the script; `"default"` there
   sets the answer used when the queue is empty.
 
+It also plays the ChatGPT backend's usage endpoint (`GET .../wham/usage`,
+`GET .../api/codex/usage`): the answer is `usage` ({status, body,
+content_type}; body JSON-able or str), settable in-process or by
+`POST /_usage` with that object.
+
 Each POST to `/responses` takes the next response spec of the queue (a
 JSON-able dict with a `kind`): text, reasoning, function_call,
-custom_tool_call, sequence, http_error, failed, cut, hang, raw. See
+custom_tool_call, item (any output item), sequence, http_error, failed, cut,
+hang, raw. See
 `_Responder` for the fields of each kind. Every spec accepts `headers`
 (extra response headers, e.g. rate limits or `openai-model`), `usage`
 ({input_tokens, cached, output_tokens, reasoning_tokens}), `delay_ms` (pause
@@ -118,6 +124,7 @@ class MockModelServer:
         self._changed: asyncio.Condition | None = None
         self._response_seq = itertools.count(1)
         self._item_seq: dict[str, itertools.count[int]] = {}
+        self.usage: dict[str, Any] = {"status": 200, "body": {"plan_type": "plus"}}
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -252,6 +259,12 @@ class MockModelServer:
         if method == "POST" and path.endswith("/responses"):
             spec = self.queue.popleft() if self.queue else self.default
             await self._respond(conn, spec)
+        elif method == "GET" and path.endswith(("/wham/usage", "/api/codex/usage")):
+            usage = self.usage
+            body = usage.get("body")
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            await self._simple(conn, int(usage.get("status", 200)), data,
+                               content_type=str(usage.get("content_type", "application/json")))
         else:
             await self._simple(conn, 404, {"error": {"message": f"no route for {method} {path}"}})
 
@@ -293,13 +306,17 @@ class MockModelServer:
             if isinstance(body, dict) and isinstance(body.get("default"), dict):
                 self.default = dict(body["default"])
             await self._simple(conn, 200, {"queued": len(self.queue)})
+        elif method == "POST" and path == "/_usage" and isinstance(body, dict):
+            self.usage = body
+            await self._simple(conn, 200, {})
         else:
             await self._simple(conn, 404, {"error": f"no control route {method} {path}"})
 
     async def _simple(self, conn: _Conn, status: int, payload: Any,
-                      headers: dict[str, str] | None = None) -> None:
+                      headers: dict[str, str] | None = None,
+                      content_type: str = "application/json") -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        head = [f"HTTP/1.1 {status} {_phrase(status)}", "content-type: application/json",
+        head = [f"HTTP/1.1 {status} {_phrase(status)}", f"content-type: {content_type}",
                 f"content-length: {len(data)}", "connection: close"]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         conn.writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
@@ -496,8 +513,21 @@ class _Responder:
             await self._function_call(sub)
         elif kind == "custom_tool_call":
             await self._custom_tool_call(sub)
+        elif kind == "item":
+            await self._raw_item(sub)
         else:
             await self._text(sub)
+
+    async def _raw_item(self, sub: dict[str, Any]) -> None:
+        """`{"kind": "item", "item": {...}}`: any output item (e.g. a local_shell_call),
+        announced with output_item.added and finished with output_item.done as given."""
+        done = dict(sub.get("item") or {})
+        done.setdefault("id", self.server.next_item_id("item"))
+        index = len(self.output)
+        await self._event("response.output_item.added",
+                          {"output_index": index, "item": {**done, "status": "in_progress"}})
+        self.output.append(done)
+        await self._event("response.output_item.done", {"output_index": index, "item": done})
 
     async def _text(self, sub: dict[str, Any], *, after: int | None = None,
                     complete: bool = True) -> None:

@@ -13,8 +13,10 @@ from app_server_protocol.errors import ProtocolError
 from core_service.account.api import AccountApi
 from core_service.account.credentials import Credentials
 from core_service.account.oauth import IssuedTokens
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, ConnKey, Hub
+from core_service.upstream.http import UpstreamClient
 from tests.support.mock_issuer import MockIssuer, id_token
 
 CALL = CallInfo(ConnKey("g1", "c1"), 1)
@@ -41,7 +43,8 @@ def _api(home: Path, provider: str = "openai", env: dict[str, str] | None = None
     hub = RecordingHub()
     env = env if env is not None else {}
     source = ConfigSource(home, env={"CODEX_HOME": str(home), **env})
-    return AccountApi(hub, Credentials(home, hub, env=env), source), hub
+    return AccountApi(hub, Credentials(home, hub, env=env), source,
+                      http=UpstreamClient(), limits=RateLimitStore()), hub
 
 
 async def test_api_key_login_read_and_logout(tmp_path: Path) -> None:
@@ -98,7 +101,8 @@ def _browser_api(home: Path, issuer: str = "http://127.0.0.1:9"
         f'chatgpt_login_callback_port = 0\nchatgpt_login_issuer = "{issuer}"\n')
     hub = RecordingHub()
     source = ConfigSource(home, env={"CODEX_HOME": str(home)})
-    return AccountApi(hub, Credentials(home, hub, env={}), source), hub
+    return AccountApi(hub, Credentials(home, hub, env={}), source,
+                      http=UpstreamClient(), limits=RateLimitStore()), hub
 
 
 async def test_chatgpt_login_start_and_cancel(tmp_path: Path) -> None:

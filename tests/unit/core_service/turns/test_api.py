@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app_server_protocol.errors import ProtocolError
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, ConnKey
 from core_service.ids import uuid7
@@ -38,7 +39,7 @@ class Setup:
         self.hub = RecordingHub(client_info={"name": "codex_vscode", "version": "1.2.3"})
         self.model = model
         self.manager = ThreadManager(self.hub, Store(tmp_path), ConfigSource(tmp_path, env={}))
-        runner = TurnRunner(self.hub, model, credentials(tmp_path))
+        runner = TurnRunner(self.hub, model, credentials(tmp_path), RateLimitStore())
         self.api = TurnApi(self.manager, runner, self.hub)
 
     def load(self) -> LoadedThread:

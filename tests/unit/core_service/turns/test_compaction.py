@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app_server_protocol.errors import ProtocolError
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.model import events as me
 from core_service.model.errors import ModelError
 from core_service.store import records
@@ -39,7 +40,7 @@ CONTEXT = [
 
 def _compactor(model: FakeModel, tmp_path: Path) -> tuple[Compactor, RecordingHub]:
     hub = RecordingHub()
-    return Compactor(TurnEvents(hub), model, credentials(tmp_path)), hub
+    return Compactor(TurnEvents(hub, RateLimitStore()), model, credentials(tmp_path)), hub
 
 
 async def test_compaction_replaces_the_history_with_the_summary(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.model.errors import ModelError
 from core_service.turns.events import TurnEvents
 from core_service.turns.lifecycle import open_turn, run_turn, turn_error
@@ -35,7 +36,7 @@ async def _end(tmp_path: Path, work: object, notice: bool = True) -> tuple[objec
     hub = RecordingHub()
     t = thread(config(tmp_path))
     active, turn = open_turn(t, None)
-    await run_turn(TurnEvents(hub), t, active, turn, work,  # type: ignore[arg-type]
+    await run_turn(TurnEvents(hub, RateLimitStore()), t, active, turn, work,  # type: ignore[arg-type]
                    notice_on_interrupt=notice)
     assert t.active is None and active.done.is_set() and t.idle_since is not None
     return t, hub

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.hub import CallInfo, ConnKey
 from core_service.model import events as me
 from core_service.model.errors import ModelError
@@ -27,7 +28,7 @@ from tests.unit.core_service.turns.support import (
 
 def _runner(model: FakeModel, tmp_path: Path) -> tuple[TurnRunner, RecordingHub]:
     hub = RecordingHub()
-    return TurnRunner(hub, model, credentials(tmp_path)), hub
+    return TurnRunner(hub, model, credentials(tmp_path), RateLimitStore()), hub
 
 
 async def test_a_turn_streams_in_reference_order(tmp_path: Path) -> None:

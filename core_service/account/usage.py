@@ -1,0 +1,165 @@
+"""The ChatGPT backend's usage endpoint behind `account/rateLimits/read`.
+
+`GET {chatgpt_base_url}wham/usage` (or `{base}/api/codex/usage` when the
+base URL is no `/backend-api` one) with the ChatGPT access token and
+account id. The payload is decoded as strictly as the reference decodes it
+(`strict_json`: a missing `plan_type` or a fractional percentage is an
+error, quoted in the reference's words) and shaped into v2 snapshots: the
+`codex` bucket and one per additional metered feature. Every failure is a
+`UsageError` whose text is the reference's, "failed to fetch codex rate
+limits: ..." included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from app_server_protocol.wire_types import (
+    CreditsSnapshot,
+    PlanType,
+    RateLimitSnapshot,
+    RateLimitWindow,
+)
+from core_service.account.rate_limits import DEFAULT_LIMIT_ID
+from core_service.account.strict_json import DecodeError, Decoder, Node, Reader
+from core_service.upstream import http as upstream
+
+# The backend's plan names, in the order the reference's decoder lists them.
+_BACKEND_PLANS = ("guest", "free", "go", "plus", "pro", "free_workspace", "team", "business",
+                  "education", "quorum", "k12", "enterprise", "edu")
+# Backend plans v2 names; any other is "unknown".
+_PLAN_NAMES: dict[str, PlanType] = {
+    "free": "free", "go": "go", "plus": "plus", "pro": "pro", "team": "team",
+    "business": "business", "enterprise": "enterprise", "edu": "edu", "education": "edu"}
+_PAYLOAD = ("plan_type", "rate_limit", "credits", "additional_rate_limits")
+_DETAILS = ("allowed", "limit_reached", "primary_window", "secondary_window")
+_WINDOW = ("used_percent", "limit_window_seconds", "reset_after_seconds", "reset_at")
+_CREDITS = ("has_credits", "unlimited", "balance", "approx_local_messages",
+            "approx_cloud_messages")
+_ADDITIONAL = ("limit_name", "metered_feature", "rate_limit")
+# The whole call (connect, head, body) ends within this many seconds.
+FETCH_DEADLINE_SECONDS = 30.0
+_PREFIX = "failed to fetch codex rate limits: "
+
+
+class UsageError(Exception):
+    """The usage endpoint could not be read; `str()` is the message for the client."""
+
+
+@dataclass(frozen=True)
+class UsageSnapshots:
+    """The decoded payload: the `codex` bucket and every bucket by limit id.
+
+    `by_limit_id` starts with the `codex` bucket; an additional bucket whose
+    metered feature is `codex` replaces it there (as the reference's map
+    does), never in `main`.
+    """
+
+    main: RateLimitSnapshot
+    by_limit_id: dict[str, RateLimitSnapshot]
+
+
+def usage_url(chatgpt_base_url: str) -> str:
+    """The usage endpoint of a ChatGPT base URL, as the reference chooses it."""
+    base = chatgpt_base_url.rstrip("/")
+    lowered = base.lower()
+    if lowered.startswith(("https://chatgpt.com", "https://chat.openai.com")) \
+            and "/backend-api" not in lowered:
+        base += "/backend-api"
+    if "/backend-api" in base:
+        return f"{base}/wham/usage"
+    return f"{base}/api/codex/usage"
+
+
+async def fetch_usage(
+    client: upstream.UpstreamClient,
+    url: str,
+    *,
+    access_token: str,
+    account_id: str | None,
+    user_agent: str,
+) -> UsageSnapshots:
+    """GET the usage endpoint and decode it; `UsageError` on any failure."""
+    headers = [("authorization", f"Bearer {access_token}"), ("user-agent", user_agent)]
+    if account_id:
+        headers.append(("chatgpt-account-id", account_id))
+    try:
+        async with asyncio.timeout(FETCH_DEADLINE_SECONDS):
+            reply = await client.fetch("GET", url, headers=headers)
+    except TimeoutError:
+        raise UsageError(f"{_PREFIX}error sending request for url ({url}): timed out") from None
+    except upstream.TransportError as exc:
+        raise UsageError(f"{_PREFIX}error sending request for url ({url}): {exc}") from None
+    content_type = reply.headers.get("content-type") or ""
+    body = reply.text()
+    if not 200 <= reply.status_code < 300:
+        raise UsageError(f"{_PREFIX}GET {url} failed: {_status_line(reply.status_code)}; "
+                         f"content-type={content_type}; body={body}")
+    try:
+        return decode_usage(body)
+    except DecodeError as exc:
+        raise UsageError(f"{_PREFIX}Decode error for {url}: {exc}; "
+                         f"content-type={content_type}; body={body}") from None
+
+
+def decode_usage(text: str) -> UsageSnapshots:
+    """Decode a usage payload into snapshots; `DecodeError` in the reference's words."""
+    reader = Reader(text)
+    dec = Decoder(reader)
+    payload = dec.struct(reader.parse(), "RateLimitStatusPayload", _PAYLOAD, ("plan_type",))
+    plan = _PLAN_NAMES.get(dec.variant(payload["plan_type"], _BACKEND_PLANS), "unknown")
+    credits = dec.optional(payload.get("credits"), lambda n: _credits(dec, n))
+    windows = dec.optional(payload.get("rate_limit"), lambda n: _details(dec, n))
+    main = _snapshot(DEFAULT_LIMIT_ID, None, windows, credits, plan)
+    by_limit_id = {DEFAULT_LIMIT_ID: main}
+    for item in dec.optional(payload.get("additional_rate_limits"), dec.items) or []:
+        fields = dec.struct(item, "AdditionalRateLimitDetails", _ADDITIONAL,
+                            ("limit_name", "metered_feature"))
+        name = dec.string(fields["limit_name"])
+        limit_id = dec.string(fields["metered_feature"])
+        extra = dec.optional(fields.get("rate_limit"), lambda n: _details(dec, n))
+        by_limit_id[limit_id] = _snapshot(limit_id, name, extra, None, plan)
+    return UsageSnapshots(main, by_limit_id)
+
+
+_Windows = tuple[RateLimitWindow | None, RateLimitWindow | None]
+
+
+def _details(dec: Decoder, node: Node) -> _Windows:
+    fields = dec.struct(node, "RateLimitStatusDetails", _DETAILS, ("allowed", "limit_reached"))
+    dec.boolean(fields["allowed"])
+    dec.boolean(fields["limit_reached"])
+    return (dec.optional(fields.get("primary_window"), lambda n: _window(dec, n)),
+            dec.optional(fields.get("secondary_window"), lambda n: _window(dec, n)))
+
+
+def _window(dec: Decoder, node: Node) -> RateLimitWindow:
+    fields = dec.struct(node, "RateLimitWindowSnapshot", _WINDOW, _WINDOW)
+    used, seconds, _after, reset_at = (dec.i32(fields[key]) for key in _WINDOW)
+    # Whole minutes, rounded up; a window without a length has none.
+    minutes = math.ceil(seconds / 60) if seconds > 0 else None
+    return {"usedPercent": used, "windowDurationMins": minutes, "resetsAt": reset_at}
+
+
+def _credits(dec: Decoder, node: Node) -> CreditsSnapshot:
+    fields = dec.struct(node, "CreditStatusDetails", _CREDITS, ("has_credits", "unlimited"))
+    return {"hasCredits": dec.boolean(fields["has_credits"]),
+            "unlimited": dec.boolean(fields["unlimited"]),
+            "balance": dec.optional(fields.get("balance"), dec.string)}
+
+
+def _snapshot(limit_id: str, name: str | None, windows: _Windows | None,
+              credits: CreditsSnapshot | None, plan: PlanType) -> RateLimitSnapshot:
+    primary, secondary = windows or (None, None)
+    return {"limitId": limit_id, "limitName": name, "primary": primary,
+            "secondary": secondary, "credits": credits, "planType": plan}
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
