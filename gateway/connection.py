@@ -122,11 +122,13 @@ class Connection:
         self._abort: asyncio.Task[None] | None = None
         # Why the gateway dropped this client (None: it left by itself).
         self.dropped: str | None = None
+        # Going away: nothing more is queued for the client.
+        self._sealed = False
 
     # -- output --------------------------------------------------------------
     def enqueue(self, messages: list[bytes]) -> bool:
         """Queue messages for the client; False (and the client is dropped) if full."""
-        if self.dropped is not None:
+        if self.dropped is not None or self._sealed:
             return False
         for m in messages:
             try:
@@ -135,6 +137,21 @@ class Connection:
                 self.drop(CLOSE_POLICY, "outbound queue full: client is not reading")
                 return False
         return True
+
+    async def go_away(self, timeout: float) -> None:
+        """Shut down politely: the requests in flight are answered and what is
+        queued is written (both within `timeout`), then the client is dropped
+        with 1001 (going away). Messages arriving meanwhile are not sent."""
+        if self.dropped is not None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+        self._sealed = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._out.join(), max(0.0, deadline - loop.time()))
+        self.drop(CLOSE_GOING_AWAY, "server shutting down")
 
     def drop(self, code: int, reason: str) -> None:
         """Disconnect the client now, without waiting for it."""

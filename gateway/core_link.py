@@ -136,7 +136,7 @@ class CoreLink:
             md.add("x-request-seq", str(seq))
         return md
 
-    async def _wait_ready(self) -> None:
+    async def wait_ready(self) -> None:
         """Give a (re)connecting link a bounded moment before calling.
 
         Waits for the Connect stream, not only the channel: a new core must
@@ -164,7 +164,7 @@ class CoreLink:
         """Call the core for one client request; raises `grpc.RpcError` on failure."""
         if self._channel is None:
             raise RuntimeError("core link not started")
-        await self._wait_ready()
+        await self.wait_ready()
         md = self._metadata(connection_id, seq)
         for key, value in extra_metadata:
             md.add(key, value)

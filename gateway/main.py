@@ -1,8 +1,10 @@
 """The gateway process: listen (stdio or websocket), link to the core, shut down in order.
 
 `run_gateway` serves until stdin reaches EOF (stdio) or SIGTERM/SIGINT, then
-stops accepting, closes connections and closes the channel to the core; from
-then on the process ignores TERM/INT until it exits.
+stops accepting, lets each connection's requests in flight be answered and
+written (bounded), closes the connections (websocket close 1001, going away)
+and closes the channel to the core; from then on the process ignores
+TERM/INT until it exits.
 `add_gateway_command` registers the `gateway` subcommand of `app-server`.
 """
 
@@ -17,6 +19,8 @@ import sys
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+
+import grpc
 
 from app_server_protocol.addresses import format_ws, grpc_target, listen_refusal, parse_listen
 from gateway.connection import Limits
@@ -42,6 +46,8 @@ async def run_gateway(
     *,
     allow_origins: Iterable[str] = (),
     ws_token_file: str | None = None,
+    core_token_file: str | None = None,
+    core_ca_file: str | None = None,
     max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
     limits: Limits | None = None,
     call_timeout: float = 60.0,
@@ -52,8 +58,10 @@ async def run_gateway(
 
     `listen` is `stdio://` or `ws://IP:PORT` (port 0 picks a free port; the
     bound address is printed to stderr as `listening on: ws://IP:PORT`).
-    `core_addr` is `unix:///PATH` or `tcp://HOST:PORT`. Returns 2 on a
-    usage error (bad address, non-loopback websocket without a token file).
+    `core_addr` is `unix:///PATH` or `tcp://HOST:PORT`; the core's token is
+    read from `core_token_file`, and with `core_ca_file` the link speaks TLS
+    trusting that CA. Returns 2 on a usage error (bad address, non-loopback
+    websocket without a token file, an unreadable or empty file).
     """
     try:
         where = parse_listen(listen)
@@ -72,6 +80,10 @@ async def run_gateway(
                 return _fail(f"cannot read --ws-token-file: {err}")
             if not token:
                 return _fail(f"--ws-token-file {ws_token_file} is empty")
+    try:
+        core_token, tls = await _core_credentials(core_token_file, core_ca_file)
+    except (OSError, ValueError) as err:
+        return _fail(str(err))
 
     gateway = Gateway(limits=limits)
     core = CoreLink(
@@ -81,6 +93,8 @@ async def run_gateway(
         on_reconnect=gateway.on_core_reconnect,
         call_timeout=call_timeout,
         max_message_size=max_message_size,
+        token=core_token,
+        tls=tls,
     )
     gateway.core = core
     stop = asyncio.Event()
@@ -106,6 +120,27 @@ async def run_gateway(
         await core.close()
         signals.ignore_from_now_on()
         log.info("gateway stopped")
+
+
+async def _core_credentials(
+    token_file: str | None, ca_file: str | None
+) -> tuple[str | None, grpc.ChannelCredentials | None]:
+    """The core's token and the TLS credentials of the link (None: not configured)."""
+    token = tls = None
+    if token_file is not None:
+        try:
+            token = (await asyncio.to_thread(Path(token_file).read_text)).strip()
+        except OSError as err:
+            raise ValueError(f"cannot read --core-token-file: {err}") from err
+        if not token:
+            raise ValueError(f"--core-token-file {token_file} is empty")
+    if ca_file is not None:
+        try:
+            ca = await asyncio.to_thread(Path(ca_file).read_bytes)
+        except OSError as err:
+            raise ValueError(f"cannot read --core-ca: {err}") from err
+        tls = grpc.ssl_channel_credentials(root_certificates=ca)
+    return token, tls
 
 
 async def _serve_stdio(gateway: Gateway, stop: asyncio.Event, max_message_size: int) -> int:
@@ -148,10 +183,12 @@ async def _serve_websocket(gateway: Gateway, stop: asyncio.Event, options: WebSo
         await stop.wait()
     finally:
         log.info("shutting down")
-        # Order: stop accepting and close connections (1001), wait for them
-        # to end, then the caller closes the link to the core.
-        await server.close()
+        # Order: stop accepting; answer and write what is in flight, then
+        # close each connection (1001) and wait for them to end; the caller
+        # then closes the link to the core.
+        server.stop_accepting()
         await gateway.close()
+        await server.close()
     return 0
 
 
@@ -163,6 +200,8 @@ def _run_from_args(args: argparse.Namespace) -> int:
                 args.core,
                 allow_origins=args.allow_origin,
                 ws_token_file=args.ws_token_file,
+                core_token_file=args.core_token_file,
+                core_ca_file=args.core_ca,
                 max_message_size=args.max_message_size,
             )
         )
@@ -183,6 +222,12 @@ def add_gateway_command(
     p.add_argument("--ws-token-file", default=None, metavar="PATH",
                    help="websocket: require `Authorization: Bearer <token>` (token read "
                         "from PATH); mandatory on a non-loopback address")
+    p.add_argument("--core-token-file", default=None, metavar="PATH",
+                   help="send the core's token (read from PATH) on every call; "
+                        "the core's --token-file")
+    p.add_argument("--core-ca", default=None, metavar="PEM",
+                   help="the core speaks TLS: trust this CA certificate (the core's "
+                        "certificate must name the host of --core)")
     p.add_argument("--max-message-size", type=int, default=DEFAULT_MAX_MESSAGE_SIZE,
                    metavar="BYTES", help="largest accepted message (default 64 MiB)")
     p.set_defaults(func=_run_from_args)

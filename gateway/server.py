@@ -4,6 +4,13 @@
 `Connection`, routes every frame from the core to the addressed connections
 and tells the core when a connection closes. It knows no transport: the
 stdio and websocket transports hand it streams.
+
+When the core link comes back (a restarted core, or a new core process
+serving the same address over the same CODEX_HOME), the gateway restores
+what that core does not know: each connection's `initialize` and its thread
+subscriptions (a `thread/resume` each, which loads the thread from its
+rollout). Client requests wait (bounded) for that restore, so a turn on an
+old thread finds it loaded.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ class Gateway:
         self._ids = itertools.count(1)
         self._closing = False
         self._background: set[asyncio.Task[None]] = set()
+        # The restore after the latest reconnect (None before any).
+        self._restore: asyncio.Task[None] | None = None
         self._no_connections = asyncio.Event()
         self._no_connections.set()
 
@@ -50,6 +59,11 @@ class Gateway:
         """Forward one request to the core."""
         if self.core is None:
             raise ProtocolError(-32603, "core unavailable; retry later")
+        await self.core.wait_ready()
+        restore = self._restore
+        if restore is not None and not restore.done():
+            # Bounded: a slow restore delays requests, it never blocks them.
+            await asyncio.wait({restore}, timeout=self.core.ready_timeout)
         return await self.core.call(method, params, connection_id=connection_id, seq=seq)
 
     def send_frame(self, frame: service_pb2.GatewayFrame) -> None:
@@ -104,14 +118,17 @@ class Gateway:
         """
         if self.core is None:
             return
-        for cid, session in list(self.sessions.items()):
-            if session.initialized and session.init_params is not None:
-                task = asyncio.get_running_loop().create_task(
-                    self._replay_initialize(cid, session.init_params,
-                                            sorted(session.subscribed_threads))
-                )
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
+        task = asyncio.get_running_loop().create_task(self._restore_all())
+        self._restore = task
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _restore_all(self) -> None:
+        await asyncio.gather(*(
+            self._replay_initialize(cid, session.init_params, sorted(session.subscribed_threads))
+            for cid, session in list(self.sessions.items())
+            if session.initialized and session.init_params is not None
+        ))
 
     async def _replay_initialize(self, cid: str, params: Message, threads: list[str]) -> None:
         """Replay `initialize`, then re-subscribe the connection to its threads
@@ -139,11 +156,17 @@ class Gateway:
 
     # -- shutdown --------------------------------------------------------------
     async def close(self, grace: float = 5.0) -> None:
-        """Drop every connection and wait (bounded) for them to end (idempotent)."""
+        """Close every connection politely (`Connection.go_away`: requests in
+        flight answered and written, then close 1001) and wait for them to
+        end, all within `grace` seconds (idempotent)."""
         self._closing = True
-        for conn in list(self.connections.values()):
-            conn.drop(CLOSE_GOING_AWAY, "server shutting down")
         for task in list(self._background):
             task.cancel()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        leaving = [conn.go_away(grace) for conn in list(self.connections.values())]
+        if leaving:
+            await asyncio.gather(*leaving)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._no_connections.wait(), grace)
+            await asyncio.wait_for(self._no_connections.wait(),
+                                   max(0.0, deadline - loop.time()))

@@ -132,6 +132,12 @@ class WebSocketServer:
         self.ready = True
         return [sock.getsockname()[:2] for sock in self._server.sockets]
 
+    def stop_accepting(self) -> None:
+        """Close the listener; open connections go on until `close` (idempotent)."""
+        self.ready = False
+        if self._server is not None:
+            self._server.server.close()
+
     async def close(self) -> None:
         """Stop accepting and close every connection with 1001 (idempotent)."""
         self.ready = False
