@@ -25,12 +25,9 @@ _DEFAULT_PREFIX = "x-codex"
 # Header selecting the family whose snapshot a 429 usage-limit error reports.
 ACTIVE_LIMIT_HEADER = "x-codex-active-limit"
 
-# A family is recognised by its window or limit-name headers; credits headers
-# (`x-codex-credits-*`) deliberately do not match so they never form a family.
-_FAMILY_RE = re.compile(
-    r"^x-(?P<name>[a-z0-9][a-z0-9_-]*?)-(?:(?:primary|secondary)-(?:used-percent|window-minutes"
-    r"|reset-at)|limit-name)$"
-)
+# A family exists when its primary used-percent header does (as the reference
+# finds families: a secondary window or a limit name alone makes none).
+_FAMILY_RE = re.compile(r"^x-(?P<name>[a-z0-9][a-z0-9_-]*?)-primary-used-percent$")
 
 
 def null_snapshot(limit_id: str = DEFAULT_LIMIT_ID) -> RateLimitSnapshot:

@@ -221,7 +221,8 @@ class ModelClient:
                 usage_error = usage_limit_error(error_object(text), response.headers.multi_items())
                 if usage_error is not None:
                     raise usage_error
-            retryable = status in (408, 429) or status >= 500
+            # A 429 is final at once: the reference does not retry it (probed).
+            retryable = status == 408 or status >= 500
             if retryable and attempt < max_retries:
                 attempt += 1
                 log.info("model request got %d; retry %d/%d", status, attempt, max_retries)
@@ -229,7 +230,7 @@ class ModelClient:
                 continue
             request_id = response.headers.get("x-request-id") or response.headers.get(
                 "x-oai-request-id")
-            raise status_error(status, text, url, retryable=retryable, request_id=request_id)
+            raise status_error(status, text, url, request_id=request_id)
 
     def _backoff(self, attempt: int) -> float:
         delay = self._retry_base_delay * 2.0 ** max(0, attempt - 1)

@@ -16,7 +16,7 @@ from http import HTTPStatus
 from typing import Any, TypeAlias
 
 from app_server_protocol.wire_types import RateLimitSnapshot
-from core_service.account.rate_limits import active_limit_snapshot
+from core_service.account.rate_limits import DEFAULT_LIMIT_ID, active_limit_snapshot
 from core_service.upstream import http as upstream
 
 MSG_INTERNAL_SERVER_ERROR = (
@@ -32,6 +32,20 @@ MSG_USAGE_NOT_INCLUDED = (
     "To use Codex with your ChatGPT plan, upgrade to Plus: https://chatgpt.com/explore/plus."
 )
 STREAM_DISCONNECTED = "stream disconnected before completion"
+# A promotion the upstream sends with a usage-limit 429; it replaces the plan's text.
+PROMO_HEADER = "x-codex-promo-message"
+_CREDITS_URL = "https://chatgpt.com/codex/settings/usage"
+# How each plan gets more usage, as the reference's usage-limit message says it
+# (plans not listed only get the reset time).
+_PLAN_WAYS = {
+    "plus": f"Upgrade to Pro (https://chatgpt.com/explore/pro), visit {_CREDITS_URL} "
+            "to purchase more credits or ",
+    "pro": f"Visit {_CREDITS_URL} to purchase more credits or ",
+    "free": "Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or ",
+    "go": "Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or ",
+    "team": "To get more access now, send a request to your admin or ",
+    "business": "To get more access now, send a request to your admin or ",
+}
 REASON_CLOSED = f"{STREAM_DISCONNECTED}: stream closed before response.completed"
 REASON_IDLE = f"{STREAM_DISCONNECTED}: idle timeout waiting for SSE"
 
@@ -91,29 +105,32 @@ def describe_transport_error(exc: Exception) -> str:
     return text or type(exc).__name__
 
 
-def status_error(
-    status: int, text: str, url: str, *, retryable: bool, request_id: str | None
-) -> ModelError:
+def status_error(status: int, text: str, url: str, *, request_id: str | None) -> ModelError:
     """The error of a final non-2xx answer (no retry left, or not retryable).
 
-    `text` is the response body; `retryable` says whether the status was one
-    the client retries (then the message counts the attempts).
+    `text` is the response body. As the reference words them: 500 is high
+    demand, 400 the raw body, 429 the retry limit (whatever the retry
+    budget), anything else the status with the body's message.
     """
+    suffix = f", request id: {request_id}" if request_id else ""
     if status == 500:
         return ModelError(MSG_INTERNAL_SERVER_ERROR, "internalServerError")
-    if retryable:
-        message = f"exceeded retry limit, last status: {_status_line(status)}"
-        if request_id:
-            message += f", request id: {request_id}"
-        return ModelError(message, {"responseTooManyFailedAttempts": {"httpStatusCode": status}})
+    if status == 429:
+        return ModelError(f"exceeded retry limit, last status: {_status_line(status)}{suffix}",
+                          {"responseTooManyFailedAttempts": {"httpStatusCode": status}})
     if status == 400:
         return ModelError(text)
     message = _error_message(error_object(text), text)
-    return ModelError(f"unexpected status {_status_line(status)}: {message}, url: {url}")
+    return ModelError(f"unexpected status {_status_line(status)}: {message}, url: {url}{suffix}")
 
 
 def failed_error(error: Mapping[str, Any]) -> ModelError:
-    """The error of a `response.failed` event, from its `response.error` object."""
+    """The error of a `response.failed` event, from its `response.error` object.
+
+    Known codes have their own text; `invalid_prompt` shows the upstream's
+    message; any other failure reads as a broken stream (the reference
+    treats it as one), with the upstream's message.
+    """
     code = error.get("code")
     message = error.get("message")
     if code == "context_length_exceeded":
@@ -124,9 +141,10 @@ def failed_error(error: Mapping[str, Any]) -> ModelError:
         return ModelError(MSG_USAGE_NOT_INCLUDED, "usageLimitExceeded")
     if code in ("server_is_overloaded", "slow_down"):
         return ModelError(MSG_SERVER_OVERLOADED, "serverOverloaded")
-    if isinstance(message, str) and message:
-        return ModelError(message)
-    return ModelError(f"response.failed: {code or 'unknown error'}")
+    text = message if isinstance(message, str) else ""
+    if code == "invalid_prompt":
+        return ModelError(text)
+    return ModelError(f"{STREAM_DISCONNECTED}: {text}")
 
 
 def incomplete_error(reason: object) -> ModelError:
@@ -147,28 +165,43 @@ def error_object(text: str) -> dict[str, Any]:
 def usage_limit_error(
     error: Mapping[str, Any], headers: Iterable[tuple[str, str]]
 ) -> ModelError | None:
-    """The usage-limit error of a 429 body, or None for a plain (retryable) 429."""
+    """The usage-limit error of a 429 body, or None for a plain (retryable) 429.
+
+    The exhausted bucket is the one `x-codex-active-limit` names; a named
+    bucket other than `codex` gets its own sentence, the default one the
+    promotion of `x-codex-promo-message` or the plan's way to more usage.
+    Only `resets_at` gives a reset time (the reference ignores
+    `resets_in_seconds`).
+    """
     kind = error.get("type") or error.get("code")
     if kind == "usage_not_included":
         return ModelError(MSG_USAGE_NOT_INCLUDED, "usageLimitExceeded")
     if kind != "usage_limit_reached":
         return None
-    snapshot = active_limit_snapshot(headers)
+    pairs = list(headers)
+    snapshot = active_limit_snapshot(pairs)
     resets_at = error.get("resets_at")
-    if not isinstance(resets_at, int | float) or isinstance(resets_at, bool):
-        in_seconds = error.get("resets_in_seconds")
-        resets_at = (
-            dt.datetime.now().timestamp() + in_seconds
-            if isinstance(in_seconds, int | float) and not isinstance(in_seconds, bool)
-            else None
-        )
-    when = f"try again at {format_reset_time(resets_at)}." if resets_at else "try again later."
-    if snapshot["limitId"] != "codex":
-        name = snapshot["limitName"] or snapshot["limitId"]
+    if isinstance(resets_at, int | float) and not isinstance(resets_at, bool):
+        when = f"try again at {format_reset_time(resets_at)}."
+    else:
+        when = "try again later."
+    name = snapshot["limitName"]
+    if snapshot["limitId"] != DEFAULT_LIMIT_ID and name:
         message = f"You've hit your usage limit for {name}. Switch to another model now, or {when}"
     else:
-        message = f"You've hit your usage limit. {when[0].upper()}{when[1:]}"
+        promo = _header(pairs, PROMO_HEADER)
+        plan = error.get("plan_type")
+        way = f"{promo}, or " if promo else _PLAN_WAYS.get(plan if isinstance(plan, str) else "")
+        message = f"You've hit your usage limit. {way}{when}" if way else \
+            f"You've hit your usage limit. {when[0].upper()}{when[1:]}"
     return ModelError(message, "usageLimitExceeded", rate_limits=snapshot)
+
+
+def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    for key, value in headers:
+        if key.lower() == name and value.strip():
+            return value.strip()
+    return None
 
 
 def format_reset_time(timestamp: float, tz: dt.tzinfo | None = None) -> str:

@@ -64,14 +64,19 @@ def test_header_names_are_case_insensitive_and_httpx_headers_work() -> None:
 
 
 def test_other_families_follow_the_default_in_name_order_with_their_names() -> None:
-    """Extra families get a normalised limitId and their limit name; codex first, then by id."""
+    """Extra families get a normalised limitId and their limit name; codex first, then by id.
+    Only a primary used-percent header makes a family (a secondary window or a limit name
+    alone makes none, as the reference finds them)."""
     headers = {
         "x-zeta-primary-used-percent": "5",
         "x-codex-other-primary-used-percent": "100",
         "x-codex-other-primary-window-minutes": "60",
         "x-codex-other-limit-name": "GPT-5.1-Codex-Mini",
+        "x-Alpha-Beta-primary-used-percent": "1",
         "x-Alpha-Beta-secondary-used-percent": "7",
         "x-alpha-beta-secondary-reset-at": "1900000001",
+        "x-sec-secondary-used-percent": "5",
+        "x-nm-limit-name": "NM",
     }
     snaps = parse_rate_limit_headers(headers)
     assert [s["limitId"] for s in snaps] == ["codex", "alpha_beta", "codex_other", "zeta"]

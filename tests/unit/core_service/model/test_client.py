@@ -223,29 +223,32 @@ async def test_persistent_500_ends_with_high_demand_error(
     assert len(mock.requests) == 3
 
 
-async def test_plain_429_exhausts_retries_with_request_id(
+async def test_plain_429_is_final_with_request_id(
     mock: MockModelServer, client: ModelClient
 ) -> None:
-    """A 429 that is not a usage limit is retried, then reported with the last request id."""
+    """A 429 that is not a usage limit is not retried (as the reference, probed with
+    request_max_retries = 1) and is reported as the retry limit with its request id."""
     mock.set_script([], default={"kind": "http_error", "status": 429,
                                  "body": {"error": {"type": "rate_limit_exceeded"}}})
     err, _ = await _error(client, _req(mock.base_url, request_max_retries=1))
-    assert len(mock.requests) == 2
+    assert len(mock.requests) == 1
     assert err.message == (
-        "exceeded retry limit, last status: 429 Too Many Requests, request id: req_2")
+        "exceeded retry limit, last status: 429 Too Many Requests, request id: req_1")
     assert err.info == {"responseTooManyFailedAttempts": {"httpStatusCode": 429}}
 
 
 async def test_other_5xx_exhausts_retries_with_its_status(
     mock: MockModelServer, client: ModelClient
 ) -> None:
-    """A persistent 503 is retried like a 500 but reported as too many failed attempts."""
+    """A persistent 503 is retried like a 500, then reported as an unexpected status with
+    the upstream message, URL and last request id (the reference's text, probed)."""
     mock.set_script([], default={"kind": "http_error", "status": 503})
     err, _ = await _error(client, _req(mock.base_url, request_max_retries=1))
     assert len(mock.requests) == 2
     assert err.message == (
-        "exceeded retry limit, last status: 503 Service Unavailable, request id: req_2")
-    assert err.info == {"responseTooManyFailedAttempts": {"httpStatusCode": 503}}
+        f"unexpected status 503 Service Unavailable: mock 503, url: {mock.base_url}/responses"
+        ", request id: req_2")
+    assert err.info == "other"
 
 
 async def test_usage_limit_429_is_not_retried_and_names_the_limit(
@@ -353,7 +356,7 @@ async def test_second_401_fails_with_unexpected_status(
     assert err.info == "other"
     assert err.message == (
         "unexpected status 401 Unauthorized: Your authentication token has expired., "
-        f"url: {mock.base_url}/responses")
+        f"url: {mock.base_url}/responses, request id: req_2")
 
 
 async def test_401_without_refresher_fails_at_once(

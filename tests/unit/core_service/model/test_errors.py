@@ -38,34 +38,39 @@ def test_reset_time_format_ordinals_and_twelve_hour_clock() -> None:
 
 
 def test_final_status_errors() -> None:
-    """500 is the high-demand text; other retried statuses count attempts (with the request
-    id); 400 is the raw body; anything else names status, upstream message and URL."""
-    high = status_error(500, "", URL, retryable=True, request_id=None)
+    """500 is the high-demand text; 429 is the retry limit (with the request id); 400 is the
+    raw body; anything else names status, upstream message, URL and request id (probed)."""
+    high = status_error(500, "", URL, request_id=None)
     assert (high.message, high.info) == (
         "We're currently experiencing high demand, which may cause temporary errors.",
         "internalServerError")
-    limit = status_error(429, "", URL, retryable=True, request_id="req-1")
+    limit = status_error(429, "", URL, request_id="req-1")
     assert limit.message == "exceeded retry limit, last status: 429 Too Many Requests, " \
         "request id: req-1"
     assert limit.info == {"responseTooManyFailedAttempts": {"httpStatusCode": 429}}
-    assert status_error(400, "raw body", URL, retryable=False, request_id=None).message == \
+    assert status_error(400, "raw body", URL, request_id=None).message == \
         "raw body"
-    denied = status_error(401, '{"error": {"message": "bad key"}}', URL, retryable=False,
-                          request_id=None)
+    denied = status_error(401, '{"error": {"message": "bad key"}}', URL,
+                          request_id="req-2")
     assert (denied.message, denied.info) == (
-        f"unexpected status 401 Unauthorized: bad key, url: {URL}", "other")
-    odd = status_error(499, "plain", URL, retryable=False, request_id=None)
+        f"unexpected status 401 Unauthorized: bad key, url: {URL}, request id: req-2", "other")
+    odd = status_error(499, "plain", URL, request_id=None)
     assert odd.message == f"unexpected status 499: plain, url: {URL}"
 
 
 def test_failed_and_incomplete_events() -> None:
-    """response.failed codes map to the reference's texts; without a known code the
-    upstream message (or the code) is the text; incomplete names its reason."""
+    """response.failed codes map to the reference's texts; invalid_prompt shows the upstream
+    message; any other failure reads as a broken stream with the upstream message (probed);
+    incomplete names its reason."""
     assert failed_error({"code": "usage_not_included"}).info == "usageLimitExceeded"
     assert failed_error({"code": "slow_down"}).info == "serverOverloaded"
-    assert failed_error({"code": "x", "message": "upstream"}).message == "upstream"
-    assert failed_error({"code": "x"}).message == "response.failed: x"
-    assert failed_error({}).message == "response.failed: unknown error"
+    assert failed_error({"code": "invalid_prompt", "message": "bad"}).message == "bad"
+    rate = failed_error({"code": "rate_limit_exceeded", "message": "Rate limit reached"})
+    assert (rate.message, rate.info) == (
+        "stream disconnected before completion: Rate limit reached", "other")
+    assert failed_error({"message": "no code"}).message == \
+        "stream disconnected before completion: no code"
+    assert failed_error({}).message == "stream disconnected before completion: "
     assert incomplete_error(None).message == "Incomplete response returned, reason: unknown"
 
 
@@ -99,3 +104,49 @@ def test_usage_limit_of_another_family_names_it(field: str) -> None:
                            "now, or try again later.")
     assert err.rate_limits is not None and err.rate_limits["limitId"] == "gpt_x"
     assert usage_limit_error({"type": "rate_limit_exceeded"}, headers) is None
+
+
+PLAN_TEXTS = {
+    "plus": "Upgrade to Pro (https://chatgpt.com/explore/pro), visit "
+            "https://chatgpt.com/codex/settings/usage to purchase more credits or try again",
+    "pro": "Visit https://chatgpt.com/codex/settings/usage to purchase more credits or try "
+           "again",
+    "free": "Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or "
+            "try again",
+    "go": "Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or "
+          "try again",
+    "team": "To get more access now, send a request to your admin or try again",
+    "business": "To get more access now, send a request to your admin or try again",
+    "enterprise": "Try again",
+    "edu": "Try again",
+    "k12": "Try again",
+    None: "Try again",
+}
+
+
+@pytest.mark.parametrize(("plan", "text"), PLAN_TEXTS.items())
+def test_usage_limit_of_the_default_bucket_offers_the_plans_way_out(
+    plan: str | None, text: str
+) -> None:
+    """The default bucket's usage limit says how the plan gets more usage (texts of the
+    reference, probed per plan); resets_in_seconds is ignored (no reset time: "later")."""
+    error: dict[str, object] = {"type": "usage_limit_reached", "resets_in_seconds": 60}
+    if plan is not None:
+        error["plan_type"] = plan
+    err = usage_limit_error(error, [("x-codex-primary-used-percent", "100")])
+    assert err is not None
+    assert err.message == f"You've hit your usage limit. {text} later."
+    assert err.rate_limits is not None and err.rate_limits["limitId"] == "codex"
+
+
+def test_a_promotion_replaces_the_plan_text_and_an_unnamed_bucket_reads_as_the_default() -> None:
+    """x-codex-promo-message replaces the plan's text; an active bucket without a limit name
+    is worded like the default one (its own snapshot is still the one reported)."""
+    error = {"type": "usage_limit_reached", "plan_type": "plus", "resets_at": 1900000000}
+    promo = usage_limit_error(error, [("X-Codex-Promo-Message", "Promo!")])
+    assert promo is not None
+    assert promo.message.startswith("You've hit your usage limit. Promo!, or try again at ")
+    unnamed = usage_limit_error(error, [("x-codex-active-limit", "nosuch")])
+    assert unnamed is not None and unnamed.rate_limits is not None
+    assert unnamed.message.startswith("You've hit your usage limit. Upgrade to Pro ")
+    assert unnamed.rate_limits["limitId"] == "nosuch"
