@@ -42,6 +42,8 @@ TIMEOUT_EXIT_CODE = 124
 # Exit codes of a command killed by signal N: 128 + N, as a shell reports them.
 SIGNAL_EXIT_BASE = 128
 _READ_CHUNK = 64 * 1024
+# Set in the environment of a command without network access.
+NETWORK_DISABLED_VAR = "CODEX_SANDBOX_NETWORK_DISABLED"
 # Output that marks a failure under a sandbox as likely the sandbox's doing
 # (lower-cased): the reference's heuristic (a fake "Permission denied" from a
 # command that exits 1 makes the reference offer a retry without sandbox).
@@ -142,6 +144,10 @@ class Process:
         found, and OSError when the process cannot start (e.g. no cwd).
         """
         argv = await _sandboxed_argv(spec)
+        env = spec.env
+        if not spec.policy.network:
+            # Told as the reference tells it, so tools can skip network work.
+            env = {**(env if env is not None else os.environ), NETWORK_DISABLED_VAR: "1"}
         if spec.tty:
             master, slave = os.openpty()
             setsid = shutil.which("setsid")
@@ -150,7 +156,7 @@ class Process:
             prefix = [setsid, "-c"] if setsid else []
             try:
                 proc = await asyncio.create_subprocess_exec(
-                    *prefix, *argv, cwd=spec.cwd, env=spec.env, stdin=slave, stdout=slave,
+                    *prefix, *argv, cwd=spec.cwd, env=env, stdin=slave, stdout=slave,
                     stderr=slave, start_new_session=not prefix)
             except BaseException:
                 os.close(master)
@@ -159,7 +165,7 @@ class Process:
                 os.close(slave)
             return cls(spec, proc, master, on_output)
         proc = await asyncio.create_subprocess_exec(
-            *argv, cwd=spec.cwd, env=spec.env, stdin=asyncio.subprocess.DEVNULL,
+            *argv, cwd=spec.cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             start_new_session=True)
         return cls(spec, proc, None, on_output)
