@@ -55,7 +55,7 @@ class Core:
         self.runner = TurnRunner(self.hub, self.client, self.auth, self.limits)
         self.turns = TurnApi(self.threads, self.runner, self.hub)
         session, models = SessionApi(self.hub, source), ModelApi()
-        configs, command = ConfigApi(source), CommandApi()
+        configs, command = ConfigApi(source), CommandApi(source)
         t = ThreadApi(self.threads, self.store, self.hub, self.runner)
         a = self.account = AccountApi(self.hub, self.auth, source, http=self.http,
                                       limits=self.limits)
