@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import shutil
 import signal
@@ -27,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 
+from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
 from app_server_protocol.addresses import listen_refusal, parse_listen
 
@@ -77,11 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=getattr(logging, str(level).upper(), logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # The human format, or JSON lines with LOG_FORMAT=json (inherited by the core child).
+    logs.configure(level)
 
 
 def main(argv: list[str] | None = None) -> int:

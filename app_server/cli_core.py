@@ -33,7 +33,7 @@ def _usage_error(command: str, message: str) -> int:
 def _run_core(args: argparse.Namespace) -> int:
     """Check the listen address and the security flags, then serve until stopped."""
     from app_server.config_flags import overrides_of
-    from app_server_protocol.addresses import grpc_target
+    from app_server_protocol.addresses import grpc_target, parse_host_port
     from core_service.link_security import (
         core_listen_refusal,
         read_token_file,
@@ -65,8 +65,13 @@ def _run_core(args: argparse.Namespace) -> int:
     if idle is None:
         idle = float(os.environ.get("APP_SERVER_THREAD_IDLE_TIMEOUT",
                                     DEFAULT_IDLE_UNLOAD_SECONDS))
+    try:
+        metrics = parse_host_port(args.metrics_listen) if args.metrics_listen else None
+    except ValueError as err:
+        return _usage_error("core", f"--metrics-listen: {err}")
     return asyncio.run(run_core(args.listen, overrides_of(args), idle_unload_seconds=idle,
-                                token=token, tls=tls, turn_grace=args.turn_grace))
+                                token=token, tls=tls, turn_grace=args.turn_grace,
+                                metrics_listen=metrics))
 
 
 async def core_health(core_addr: str, ca_file: str | None, deadline: float) -> str | None:
@@ -124,6 +129,10 @@ def add_core_commands(subparsers: Any) -> None:
                       metavar="SECONDS",
                       help="on SIGTERM, how long running turns may finish before they are "
                            f"interrupted (default {DEFAULT_TURN_GRACE:g})")
+    core.add_argument("--metrics-listen", default=os.environ.get("APP_SERVER_METRICS_LISTEN"),
+                      metavar="HOST:PORT",
+                      help="serve Prometheus metrics at http://HOST:PORT/metrics (port 0: any "
+                           "free port, printed as `metrics on: URL`)")
     core.set_defaults(func=_run_core)
     health = subparsers.add_parser(
         "core-health", help="exit 0 when the core's gRPC health says SERVING")

@@ -60,6 +60,17 @@ def grpc_target(core_addr: str) -> str:
     raise ValueError(f"unsupported core address {core_addr!r} (use unix:///PATH or tcp://HOST:PORT)")
 
 
+def parse_host_port(value: str) -> tuple[str, int]:
+    """`HOST:PORT` (`[::1]:PORT` for IPv6) -> (host, port), e.g. `--metrics-listen`; ValueError."""
+    if value.startswith("["):
+        host, sep, port = value[1:].partition("]:")
+    else:
+        host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return host, int(port)
+
+
 def is_loopback(host: str) -> bool:
     """True for `localhost` and loopback IP literals (127.0.0.0/8, ::1)."""
     if host == "localhost":

@@ -29,6 +29,7 @@ from grpc_reflection.v1alpha import reflection
 
 from app_server_protocol.addresses import grpc_target
 from app_server_protocol.methods import SERVICE_FILE
+from core_service import telemetry
 from core_service.config.source import ConfigSource
 from core_service.config.tables import Override
 from core_service.link_security import TokenInterceptor
@@ -65,12 +66,14 @@ async def run_core(
     token: str | None = None,
     tls: grpc.ServerCredentials | None = None,
     turn_grace: float = DEFAULT_TURN_GRACE,
+    metrics_listen: tuple[str, int] | None = None,
 ) -> int:
     """Serve the core until SIGTERM/SIGINT; prints `listening on: ADDR` to stderr.
 
     With `token`, every call but health checking must carry it (see
     `link_security`); with `tls`, the port speaks TLS. `turn_grace` is how
-    long running turns may finish after a stop signal. Signals are handled
+    long running turns may finish after a stop signal. With `metrics_listen`
+    (host, port), Prometheus metrics are served there. Signals are handled
     from the start, so a TERM right after the readiness line (or during
     start-up) is an ordered stop, never a kill.
     """
@@ -84,6 +87,7 @@ async def run_core(
         log.error("%s %s", configs.load.diagnostic.summary, configs.load.diagnostic.details)
     core = Core(configs, idle_unload_seconds=idle_unload_seconds)
     await core.start()
+    metrics = await telemetry.serve_metrics(metrics_listen, lambda: len(core.threads.loaded))
     interceptors = [TokenInterceptor(token)] if token is not None else []
     server = grpc.aio.server(options=GRPC_OPTIONS, interceptors=interceptors)
     server.add_generic_rpc_handlers(generic_handlers(core.handlers, core.hub))
@@ -112,6 +116,8 @@ async def run_core(
     watchdog.cancel()
     log.info("core shutting down")
     await _stop_in_order(server, health_servicer, core, turn_grace)
+    if metrics is not None:
+        await metrics.close()
     return 0
 
 

@@ -32,6 +32,7 @@ from app_server_protocol.errors import (
 )
 from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
 from app_server_protocol.v2 import service_pb2
+from core_service import telemetry
 from core_service.hub import CallInfo, ConnKey, Hub
 from core_service.wiring import Handler
 
@@ -57,6 +58,7 @@ def unary_handler(method: Method, fn: Handler) -> grpc.RpcMethodHandler:
     assert result_cls is not None
 
     async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        telemetry.bind_call(method.name, request, caller_of(context))
         try:
             # A gRPC client builds the message itself: refuse what JSON could not
             # have produced (a union with no variant, ...) as the gateway would.

@@ -31,6 +31,7 @@ from app_server_protocol.errors import (
 )
 from app_server_protocol.methods import Method
 from app_server_protocol.v2 import service_pb2
+from gateway import telemetry
 from gateway.session import Call, ClientReply, Ignored, Reply, Session, error_bytes
 from gateway.transport import MessageStream
 
@@ -134,6 +135,7 @@ class Connection:
             try:
                 self._out.put_nowait(m)
             except asyncio.QueueFull:
+                telemetry.slow_client(telemetry.SLOW_OUTBOUND)
                 self.drop(CLOSE_POLICY, "outbound queue full: client is not reading")
                 return False
         return True
@@ -185,6 +187,7 @@ class Connection:
     # -- input ---------------------------------------------------------------
     async def run(self) -> None:
         """Serve the connection until the client leaves or is dropped."""
+        open_gauge = telemetry.connection_opened(self.id, self.stream)
         self._writer = asyncio.get_running_loop().create_task(self._write_loop())
         try:
             while self.dropped is None:
@@ -193,6 +196,7 @@ class Connection:
                     break
                 await self._handle(data)
         finally:
+            open_gauge.dec()
             await self._finish()
 
     async def _finish(self) -> None:
@@ -226,6 +230,7 @@ class Connection:
             self.enqueue([error_bytes(None, unexpected_error())])
             return
         if isinstance(action, Reply):
+            telemetry.REQUESTS_REFUSED.inc()
             self.enqueue([action.message])
         elif isinstance(action, Call):
             if action.is_initialize:
@@ -234,6 +239,7 @@ class Connection:
                 len(self._tasks) >= self._limits.per_connection_in_flight
                 or not self._ingress.try_acquire()
             ):
+                telemetry.overloaded(action)
                 self.enqueue(self.session.call_failed(action, overloaded()))
             else:
                 task = asyncio.get_running_loop().create_task(self._run_call(action, slot=True))
@@ -246,9 +252,9 @@ class Connection:
 
     async def _run_call(self, call: Call, *, slot: bool) -> None:
         try:
-            result = await self._backend.call(
+            result = await telemetry.timed_call(self.id, call, self._backend.call(
                 call.method, call.params, connection_id=self.id, seq=call.seq
-            )
+            ))
         except grpc.RpcError as err:
             messages = self.session.call_failed(call, rpc_error_to_jsonrpc(err))
         except ProtocolError as err:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import grpc
 
+from app_server import exposition
 from app_server_protocol.addresses import format_ws, grpc_target, listen_refusal, parse_listen
 from gateway.connection import Limits
 from gateway.core_link import DEFAULT_MAX_MESSAGE_SIZE, CoreLink
@@ -110,7 +111,7 @@ async def run_gateway(
             allow_origins=frozenset(allow_origins),
             token=token,
             ping_interval=ping_interval,
-            ping_timeout=ping_timeout,
+            ping_timeout=ping_timeout, metrics=exposition.render,
         )
         return await _serve_websocket(gateway, stop, options)
     finally:

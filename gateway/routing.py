@@ -18,6 +18,7 @@ from typing import Any
 from app_server_protocol import codec
 from app_server_protocol.methods import NOTIFICATION_METHOD_BY_FIELD, SERVER_REQUEST_FIELD_BY_METHOD
 from app_server_protocol.v2 import service_pb2
+from gateway import telemetry
 from gateway.session import BacklogFull, Session, notification_bytes, server_request_bytes
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def route_frame(frame: service_pb2.CoreFrame, sessions: Mapping[str, Session]) -
         if not targets:
             continue
         message = notification_bytes(method, codec.to_json(member))
+        telemetry.NOTIFICATIONS_SENT.labels(method).inc(len(targets))
         for s in targets:
             _deliver(routed, s, message, event.after_connection_id, event.after_request_seq)
     for req in frame.server_requests:

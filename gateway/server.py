@@ -26,6 +26,7 @@ from google.protobuf.message import Message
 from app_server_protocol.errors import ProtocolError
 from app_server_protocol.methods import CLIENT_REQUESTS, RESUME_METHOD, Method
 from app_server_protocol.v2 import service_pb2
+from gateway import telemetry
 from gateway.connection import CLOSE_GOING_AWAY, CLOSE_POLICY, Connection, IngressLimit, Limits
 from gateway.core_link import CoreLink
 from gateway.routing import route_frame
@@ -101,11 +102,12 @@ class Gateway:
         routed = route_frame(frame, self.sessions)
         for cid, messages in routed.out.items():
             conn = self.connections.get(cid)
-            if conn is not None:
-                conn.enqueue(messages)
+            if conn is not None and not conn.enqueue(messages):
+                telemetry.NOTIFICATIONS_DROPPED.inc(len(messages))
         for cid in routed.overflowed:
             conn = self.connections.get(cid)
             if conn is not None:
+                telemetry.slow_client(telemetry.SLOW_HELD)
                 conn.drop(CLOSE_POLICY, "too many messages held for the client")
 
     def on_core_reconnect(self) -> None:
@@ -116,6 +118,7 @@ class Gateway:
         info it uses (user agent, originator) and its set of initialized
         connections. Marked with `x-reinitialize: 1`; answers are discarded.
         """
+        telemetry.CORE_RECONNECTS.inc()
         if self.core is None:
             return
         task = asyncio.get_running_loop().create_task(self._restore_all())

@@ -33,6 +33,7 @@ from typing import Any, TypeAlias
 from urllib.parse import urlencode
 
 from app_server_protocol import codec
+from core_service import telemetry
 from core_service.account.rate_limits import parse_rate_limit_headers
 from core_service.config.schema import ProviderConfig
 from core_service.model.errors import (
@@ -124,6 +125,7 @@ class ModelClient:
         if self._owns_http:
             await self._http.aclose()
 
+    @telemetry.timed_model_stream
     async def stream(self, req: ModelRequest) -> AsyncGenerator[ModelEvent, None]:
         """Send `req` and yield its events until `Completed`; raise `ModelError` on failure."""
         max_stream = max(0, int(req.provider.stream_max_retries))

@@ -8,6 +8,9 @@ port, `GET /healthz` answers 200 while the process serves and `GET /readyz`
 carrying an `Origin` header is refused with 403 unless the origin is
 allowed (browsers must not drive a local agent), and with a token
 configured the handshake needs `Authorization: Bearer <token>` (401).
+`GET /metrics` answers what the `metrics` option renders (the bytes of the
+process's metrics page), behind the same token: the page tells who uses the
+server how, and a non-loopback gateway always has a token.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ class WebSocketOptions:
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     close_timeout: float = 2.0
+    # `Accept` header -> (content type, body) of `GET /metrics`; None: 404.
+    metrics: Callable[[str | None], tuple[str, bytes]] | None = None
 
 
 class WebSocketStream:
@@ -106,6 +111,11 @@ class WebSocketServer:
             response = conn.respond(HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
+        if path == "/metrics" and opts.metrics is not None:
+            content_type, body = opts.metrics(request.headers.get("Accept"))
+            return Response(HTTPStatus.OK, "OK", Headers([
+                ("Content-Type", content_type), ("Content-Length", str(len(body))),
+                ("Connection", "close")]), body)
         return None
 
     async def _handler(self, ws: ServerConnection) -> None:
