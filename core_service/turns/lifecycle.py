@@ -17,6 +17,7 @@ from collections.abc import Awaitable
 from typing import cast
 
 from app_server_protocol.wire_types import CodexErrorInfo, Turn, TurnError, TurnStatus
+from core_service import telemetry
 from core_service.hub import CallInfo
 from core_service.ids import uuid7
 from core_service.model.errors import ModelError
@@ -64,6 +65,7 @@ async def run_turn(
     `notice_on_interrupt` makes the thread's next user message tell the
     model that the user interrupted this turn on purpose.
     """
+    telemetry.bind_turn(thread.id, active.id)
     status: TurnStatus = "completed"
     error: TurnError | None = None
     try:
@@ -94,6 +96,7 @@ async def _finish(
 ) -> None:
     turn["status"] = status
     turn["error"] = error
+    telemetry.turn_ended(status)
     events.turn_completed(thread, active, turn)
     thread.active = None
     thread.idle_since = time.monotonic()
