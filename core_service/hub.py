@@ -79,6 +79,11 @@ class _Pending:
     future: asyncio.Future[Any]
     targets: set[ConnKey]
     thread_id: str | None
+    # A sticky request (an approval) outlives its connections: it waits for a
+    # connection that subscribes to its thread later and is sent to it then.
+    sticky: bool = False
+    field_name: str = ""
+    params: Message | None = None
 
 
 @dataclass
@@ -189,7 +194,7 @@ class Hub:
             subs.discard(key)
         for rid, pending in list(self._pending.items()):
             pending.targets.discard(key)
-            if not pending.targets and not pending.future.done():
+            if not pending.targets and not pending.sticky and not pending.future.done():
                 pending.future.set_exception(ServerRequestClosed("channel closed"))
                 self._pending.pop(rid, None)
         self._notify_listeners()
@@ -207,10 +212,21 @@ class Hub:
                 log.exception("subscription listener failed")
 
     # -- subscriptions ------------------------------------------------------
-    def subscribe(self, thread_id: str, key: ConnKey) -> None:
-        """Subscribe a connection to a thread's events."""
+    def subscribe(self, thread_id: str, key: ConnKey, after: CallInfo | None = None) -> None:
+        """Subscribe a connection to a thread's events.
+
+        The thread's pending sticky requests (approvals) not yet sent to this
+        connection are sent to it now, after the response of `after` (the
+        resume that subscribed it): a client that reconnects and resumes a
+        thread sees the approvals it would otherwise have lost.
+        """
         self.subscriptions.setdefault(thread_id, set()).add(key)
         self._thread_targets.pop(thread_id, None)
+        for rid, pending in self._pending.items():
+            if (pending.sticky and pending.thread_id == thread_id and key not in pending.targets
+                    and not pending.future.done()):
+                pending.targets.add(key)
+                self._send_request(rid, pending, {key.gateway: ([key.conn], False)}, after)
 
     def unsubscribe(self, thread_id: str, key: ConnKey) -> bool:
         """Remove one connection from a thread; True if it was subscribed."""
@@ -297,15 +313,19 @@ class Hub:
         wait_seconds: float | None = None,
         after: CallInfo | None = None,
         about_thread: str | None = None,
+        sticky: bool = False,
     ) -> Message:
         """Send a server->client request and wait for the first answer.
 
         Returns the typed result message; raises ServerRequestError on a
         client error (with its code), when every target connection is gone
-        ("channel closed"), or on timeout. Once it is resolved, however,
-        `serverRequest/resolved` tells the thread's subscribers (a request
-        addressed by `thread_id`) or, for a request addressed otherwise that
-        concerns `about_thread`, every connection it was sent to.
+        ("channel closed"), or on timeout. A `sticky` request addressed by
+        `thread_id` (an approval) is never "channel closed": it waits for
+        the thread's next subscriber and is sent to each connection that
+        subscribes while it is pending (see `subscribe`). Once it is
+        resolved, `serverRequest/resolved` tells the thread's subscribers (a
+        request addressed by `thread_id`) or, for a request addressed
+        otherwise that concerns `about_thread`, every connection it was sent to.
         """
         field_name = SERVER_REQUEST_FIELD_BY_METHOD[method]
         rid = next(self._ids)
@@ -316,25 +336,13 @@ class Hub:
                 targets |= {k for k in self.initialized if k.gateway == session}
             else:
                 targets |= {ConnKey(session, c) for c in conns}
-        if not targets:
+        sticky = sticky and thread_id is not None
+        if not targets and not sticky:
             raise ServerRequestClosed("channel closed")
         loop = asyncio.get_running_loop()
-        pending = _Pending(loop.create_future(), targets, thread_id)
+        pending = _Pending(loop.create_future(), targets, thread_id, sticky, field_name, params)
         self._pending[rid] = pending
-        call = after
-        for session, (conns, everyone) in recipients.items():
-            link = self.gateways.get(session)
-            if link is None:
-                continue
-            out = service_pb2.ServerRequestOut(
-                to=service_pb2.Delivery(connection_ids=conns, all_initialized=everyone),
-                request_id=rid,
-                params=service_pb2.ServerRequestParams(**{field_name: cast(Any, params)}),
-            )
-            if call is not None and call.key.gateway == session:
-                out.after_connection_id = call.key.conn
-                out.after_request_seq = call.seq
-            link.push("request", out)
+        self._send_request(rid, pending, recipients, after)
         wait = wait_seconds if wait_seconds is not None else self.server_request_timeout
         try:
             result = await asyncio.wait_for(pending.future, wait)
@@ -354,6 +362,28 @@ class Hub:
                     to=None if thread_id is not None else targets,
                 )
         return result  # type: ignore[no-any-return]
+
+    def _send_request(
+        self,
+        rid: int,
+        pending: _Pending,
+        recipients: dict[str, tuple[list[str], bool]],
+        after: CallInfo | None,
+    ) -> None:
+        for session, (conns, everyone) in recipients.items():
+            link = self.gateways.get(session)
+            if link is None:
+                continue
+            out = service_pb2.ServerRequestOut(
+                to=service_pb2.Delivery(connection_ids=conns, all_initialized=everyone),
+                request_id=rid,
+                params=service_pb2.ServerRequestParams(
+                    **{pending.field_name: cast(Any, pending.params)}),
+            )
+            if after is not None and after.key.gateway == session:
+                out.after_connection_id = after.key.conn
+                out.after_request_seq = after.seq
+            link.push("request", out)
 
     def reply(self, session: str, reply: service_pb2.ServerRequestReply) -> None:
         """A client answered a server request (the first answer wins)."""

@@ -169,7 +169,7 @@ class ThreadManager:
     def subscribe_caller(self, thread: LoadedThread, call: CallInfo | None) -> None:
         """Deliver `thread`'s events to the calling connection (none for in-process calls)."""
         if call is not None:
-            self.hub.subscribe(thread.id, call.key)
+            self.hub.subscribe(thread.id, call.key, after=call)
             thread.idle_since = None
 
     def derive_config(self, params: Mapping[str, Any], base: Config | None = None) -> Config:

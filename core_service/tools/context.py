@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, Protocol, TypeAlias
 
 from app_server_protocol.wire_types import AskForApproval, ThreadItem
 from core_service.model.events import ResponseItem
 from core_service.sandbox.policy import SandboxPolicy
 from core_service.store.records import RolloutRecord
 from core_service.threads.state import ActiveTurn, LoadedThread
+from core_service.tools.apply_patch.turn_diff import TurnDiff
 
 # How a tool call reached us: a Responses API `function_call` (JSON
 # arguments), a `custom_tool_call` (freeform input) or a `local_shell_call`.
@@ -52,9 +53,14 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class ToolResult:
-    """What the model reads about a tool call in its next request."""
+    """What the model reads about a tool call in its next request.
+
+    `extra` are history items that follow the call's output (view_image
+    attaches the image as a user message after it).
+    """
 
     output: str
+    extra: tuple[ResponseItem, ...] = ()
 
 
 class TurnCancelled(Exception):
@@ -69,10 +75,10 @@ class TurnCancelled(Exception):
         self.result = result
 
 
-class Approvals:
+class Approvals(Protocol):
     """Asks the thread's clients to approve; remembers `acceptForSession` answers.
 
-    Implemented by the agent loop (`turns.tool_calls`); tools only call it.
+    Implemented by the agent loop (`turns.tool_calls.HubApprovals`); tools only call it.
     """
 
     async def ask_command(
@@ -80,13 +86,21 @@ class Approvals:
     ) -> Decision:
         """Send `item/commandExecution/requestApproval` (threadId/turnId/itemId are
         filled in from `ctx` and `item_id`) and wait for the first answer."""
-        raise NotImplementedError
+        ...
 
     async def ask_file_change(
         self, ctx: ToolContext, item_id: str, params: Mapping[str, object]
     ) -> Decision:
         """Send `item/fileChange/requestApproval` and wait for the first answer."""
-        raise NotImplementedError
+        ...
+
+    def approved_for_session(self, ctx: ToolContext, key: str) -> bool:
+        """Whether the user accepted `key` "for session" on this thread."""
+        ...
+
+    def remember(self, ctx: ToolContext, key: str) -> None:
+        """Record an `acceptForSession` answer for `key` on this thread."""
+        ...
 
 
 @dataclass
@@ -111,6 +125,8 @@ class ToolContext:
     item_completed: Callable[[ThreadItem], None]
     emit: Callable[[type, Mapping[str, object]], None]
     records: list[RolloutRecord] = field(default_factory=list)
+    # One per turn (shared by its tool calls): the files its patches touched.
+    turn_diff: TurnDiff = field(default_factory=TurnDiff)
 
     @property
     def thread_id(self) -> str:

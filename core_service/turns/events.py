@@ -32,16 +32,17 @@ class TurnEvents:
         self.hub = hub
         self.limits = limits
 
-    def _emit_json(
+    def emit_json(
         self, thread: LoadedThread, active: ActiveTurn, cls: type, data: Mapping[str, object]
     ) -> None:
+        """Any notification of the turn, from its v2 JSON params (`cls` is its message)."""
         self.hub.emit(codec.from_json(cls, data), thread_id=thread.id, after=active.after)
 
     def turn_started(
         self, thread: LoadedThread, active: ActiveTurn, turn: Turn
     ) -> None:
         """turn/started (the turn is shown without its items, as the reference does)."""
-        self._emit_json(thread, active, N.TurnStartedNotification,
+        self.emit_json(thread, active, N.TurnStartedNotification,
                         {"threadId": thread.id, "turn": {**turn, "items": []}})
 
     def turn_completed(
@@ -49,10 +50,10 @@ class TurnEvents:
     ) -> None:
         """turn/completed, preceded by an `error` notification when the turn failed."""
         if turn["error"] is not None:
-            self._emit_json(thread, active, N.ErrorNotification, {
+            self.emit_json(thread, active, N.ErrorNotification, {
                 "error": turn["error"], "willRetry": False, "threadId": thread.id,
                 "turnId": active.id})
-        self._emit_json(thread, active, N.TurnCompletedNotification,
+        self.emit_json(thread, active, N.TurnCompletedNotification,
                         {"threadId": thread.id, "turn": {**turn, "items": []}})
 
     def item(
@@ -60,7 +61,7 @@ class TurnEvents:
     ) -> None:
         """item/started or item/completed."""
         cls = N.ItemCompletedNotification if done else N.ItemStartedNotification
-        self._emit_json(thread, active, cls,
+        self.emit_json(thread, active, cls,
                         {"item": item, "threadId": thread.id, "turnId": active.id})
 
     def text_delta(
@@ -104,7 +105,7 @@ class TurnEvents:
     def token_usage(self, thread: LoadedThread, active: ActiveTurn) -> None:
         """thread/tokenUsage/updated with the thread's totals and its last request's usage."""
         last = thread.tokens.last or dict(thread.tokens.total)
-        self._emit_json(thread, active, N.ThreadTokenUsageUpdatedNotification, {
+        self.emit_json(thread, active, N.ThreadTokenUsageUpdatedNotification, {
             "threadId": thread.id,
             "turnId": active.id,
             "tokenUsage": {
@@ -154,7 +155,7 @@ class TurnEvents:
         self, thread: LoadedThread, active: ActiveTurn, from_model: str, to_model: str
     ) -> None:
         """model/rerouted."""
-        self._emit_json(thread, active, N.ModelReroutedNotification, {
+        self.emit_json(thread, active, N.ModelReroutedNotification, {
             "threadId": thread.id, "turnId": active.id, "fromModel": from_model,
             "toModel": to_model, "reason": "highRiskCyberActivity"})
 
@@ -162,7 +163,7 @@ class TurnEvents:
         self, thread: LoadedThread, active: ActiveTurn, attempt: int, max_attempts: int, reason: str
     ) -> None:
         """`error` with willRetry: the stream broke and is being retried."""
-        self._emit_json(thread, active, N.ErrorNotification, {
+        self.emit_json(thread, active, N.ErrorNotification, {
             "error": {
                 "message": f"Reconnecting... {attempt}/{max_attempts}",
                 "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": None}},
@@ -172,5 +173,5 @@ class TurnEvents:
 
     def compacted(self, thread: LoadedThread, active: ActiveTurn) -> None:
         """thread/compacted."""
-        self._emit_json(thread, active, N.ContextCompactedNotification,
+        self.emit_json(thread, active, N.ContextCompactedNotification,
                         {"threadId": thread.id, "turnId": active.id})

@@ -53,21 +53,8 @@ class Message(TypedDict):
     content: list[ContentPart]
 
 
-class ToolOutput(TypedDict):
-    """The answer to a tool call the model made (history only, never shown as an item)."""
-
-    type: Literal["function_call_output", "custom_tool_call_output"]
-    call_id: str
-    output: str
-
-
 # A model output item as the agent loop shows it: a message or reasoning.
 ShownItem = AgentMessageThreadItem | ReasoningThreadItem
-
-# Output item kinds that call a tool: answered with a ToolOutput, then the
-# model is asked again within the same turn.
-TOOL_CALL_KINDS = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
-
 
 def new_item_id() -> str:
     """A fresh id for an item the core creates (user message, compaction)."""
@@ -79,7 +66,7 @@ def text_message(role: Literal["user", "developer"], text: str) -> Message:
     return {"type": "message", "role": role, "content": [{"type": "input_text", "text": text}]}
 
 
-def as_history(item: Message | ToolOutput) -> ResponseItem:
+def as_history(item: Message) -> ResponseItem:
     """An item the core wrote, as an entry of the thread's model history."""
     # Same JSON either way: the history also holds the model's own output items.
     return cast(ResponseItem, item)
@@ -169,14 +156,3 @@ def completed_item(
 def history_item(output: ResponseItem) -> ResponseItem:
     """A model output item as sent back in the next request's input (without its id)."""
     return {k: v for k, v in output.items() if k != "id"}
-
-
-def tool_output(call: ResponseItem) -> ToolOutput:
-    """The answer to a tool call: no tool is supported yet, and the model is told so."""
-    kind = call.get("type")
-    name = call.get("name") or kind
-    return {
-        "type": "custom_tool_call_output" if kind == "custom_tool_call" else "function_call_output",
-        "call_id": call.get("call_id") or call.get("id") or "",
-        "output": f"unsupported call: {name}",
-    }

@@ -23,6 +23,7 @@ from core_service.ids import uuid7
 from core_service.model.errors import ModelError
 from core_service.store import records
 from core_service.threads.state import ActiveTurn, LoadedThread
+from core_service.tools.context import TurnCancelled
 from core_service.turns.events import TurnEvents
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ async def run_turn(
     error: TurnError | None = None
     try:
         await work
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, TurnCancelled):
+        # turn/interrupt, or the user answered an approval with `cancel`.
         status = "interrupted"
         if notice_on_interrupt:
             thread.abort_notice = True

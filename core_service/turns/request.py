@@ -21,6 +21,7 @@ from core_service.model.catalog import supports_reasoning
 from core_service.model.client import ModelRequest
 from core_service.model.events import ModelEvent, ResponseItem
 from core_service.threads.state import LoadedThread
+from core_service.tools.specs import tools_for
 from core_service.turns.instructions import BASE_INSTRUCTIONS
 from core_service.user_agent import user_agent
 
@@ -55,7 +56,7 @@ def build_request(
         "model": cfg.model,
         "instructions": cfg.base_instructions or BASE_INSTRUCTIONS,
         "input": list(thread.history if history is None else history),
-        "tools": [],
+        "tools": tools_for(cfg),
         "tool_choice": "auto",
         "parallel_tool_calls": False,
         "reasoning": None,

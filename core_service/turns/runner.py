@@ -21,11 +21,11 @@ from core_service.model import events as me
 from core_service.model.client import ModelRequest
 from core_service.store import records
 from core_service.threads.state import ActiveTurn, LoadedThread
+from core_service.tools.router import tool_call
 from core_service.turns.compaction import Compactor
 from core_service.turns.events import TurnEvents
 from core_service.turns.instructions import TURN_ABORTED_NOTICE, initial_context
 from core_service.turns.items import (
-    TOOL_CALL_KINDS,
     Message,
     as_history,
     completed_item,
@@ -33,13 +33,13 @@ from core_service.turns.items import (
     needs_files,
     started_item,
     text_message,
-    tool_output,
     user_input_to_model,
     user_message_item,
 )
 from core_service.turns.lifecycle import open_turn, run_turn
 from core_service.turns.request import ModelStream, build_request
 from core_service.turns.sampling import Sampling
+from core_service.turns.tool_calls import HubApprovals, ToolCalls
 from core_service.turns.usage import add_usage
 
 
@@ -52,6 +52,8 @@ class TurnRunner:
         self.client = client
         self.credentials = credentials
         self.compactor = Compactor(self.events, client, credentials)
+        self.approvals = HubApprovals(hub)
+        self.tools = ToolCalls(self.events, self.approvals)
 
     def start(
         self,
@@ -105,6 +107,8 @@ class TurnRunner:
             sampling = await self._sample(thread, active, turn, req, rerouted)
             rerouted = sampling.rerouted
             follow_up = sampling.follow_up
+            if sampling.tool_calls:
+                await self.tools.run(thread, active, turn, sampling.tool_calls)
             if active.steer:
                 for steered in active.steer:
                     await self._record_user_message(thread, active, turn, steered)
@@ -212,12 +216,14 @@ class TurnRunner:
         sampling: Sampling,
         output: me.ResponseItem,
     ) -> None:
-        """A finished output item: shown as a v2 item, or a tool call answered in history."""
-        if output.get("type") in TOOL_CALL_KINDS:
-            answer = tool_output(output)
-            call = history_item(output)
-            thread.history.extend([call, as_history(answer)])
-            sampling.records += [records.response_item(call), records.response_item(answer)]
+        """A finished output item: shown as a v2 item, or a tool call run once the
+        response has streamed (its answer follows it in the history)."""
+        call = tool_call(output)
+        if call is not None:
+            kept = history_item(output)
+            thread.history.append(kept)
+            sampling.records.append(records.response_item(kept))
+            sampling.tool_calls.append(call)
             sampling.follow_up = True
             return
         item_id = output.get("id") or ""

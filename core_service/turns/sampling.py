@@ -10,12 +10,14 @@ from one request of the turn to the next).
 from __future__ import annotations
 
 from core_service.store.records import RolloutRecord
+from core_service.tools.context import ToolCall
 
 
 class Sampling:
     """Buffers, pending records and flags of one model request of a turn."""
 
-    __slots__ = ("texts", "summaries", "contents", "records", "follow_up", "rerouted")
+    __slots__ = ("texts", "summaries", "contents", "records", "follow_up", "rerouted",
+                 "tool_calls")
 
     def __init__(self, rerouted: bool = False) -> None:
         self.texts: dict[str, list[str]] = {}
@@ -25,6 +27,8 @@ class Sampling:
         self.records: list[RolloutRecord] = []
         self.follow_up = False
         self.rerouted = rerouted
+        # Tool calls of this response, run once it has streamed.
+        self.tool_calls: list[ToolCall] = []
 
     def open_item(self, item_id: str) -> None:
         """Start an output item with empty buffers."""

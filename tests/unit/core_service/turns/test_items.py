@@ -74,15 +74,6 @@ def test_history_items_drop_the_output_id() -> None:
         "type": "message", "role": "assistant"}
 
 
-def test_tool_calls_are_answered_as_unsupported() -> None:
-    """A function call gets a function_call_output, a custom tool call a custom one."""
-    assert items.tool_output({"type": "function_call", "call_id": "c", "name": "shell"}) == {
-        "type": "function_call_output", "call_id": "c", "output": "unsupported call: shell"}
-    answer = items.tool_output({"type": "custom_tool_call", "id": "i"})
-    assert answer == {"type": "custom_tool_call_output", "call_id": "i",
-                      "output": "unsupported call: custom_tool_call"}
-
-
 def test_text_messages_are_history_items() -> None:
     """A text message is one input_text part, usable as a history entry as is."""
     msg = items.text_message("developer", "rules")

@@ -13,7 +13,7 @@ from tests.unit.core_service.turns.support import config, thread
 
 def test_the_body_carries_the_thread_history_and_instructions(tmp_path: Path) -> None:
     """The request streams the whole history with the thread's instructions, cached
-    per thread, without tools or storage."""
+    per thread, with the reference's tools for the model and without storage."""
     t = thread(config(tmp_path, model="gpt-5.1-codex"))
     t.history = [{"type": "message", "role": "user", "content": []}]
     req = build_request(t, "turn-1", RequestAuth("sk-1"))
@@ -21,7 +21,10 @@ def test_the_body_carries_the_thread_history_and_instructions(tmp_path: Path) ->
     assert body["model"] == "gpt-5.1-codex"
     assert body["instructions"] == BASE_INSTRUCTIONS
     assert body["input"] == t.history and body["input"] is not t.history
-    assert (body["stream"], body["store"], body["tools"]) == (True, False, [])
+    assert (body["stream"], body["store"]) == (True, False)
+    assert [t.get("name", t["type"]) for t in body["tools"]] == [
+        "exec_command", "write_stdin", "update_plan", "request_user_input", "apply_patch",
+        "web_search", "view_image"]
     assert body["prompt_cache_key"] == t.id
     assert req.bearer == "sk-1"
     assert req.provider is t.config.provider

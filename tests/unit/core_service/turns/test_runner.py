@@ -97,7 +97,7 @@ async def test_a_tool_call_is_answered_and_the_model_asked_again(tmp_path: Path)
     """An unsupported tool call gets an output in the history and a follow-up
     request within the same turn."""
     call = me.OutputItemDone({"type": "function_call", "id": "fc_1", "call_id": "call_1",
-                              "name": "shell", "arguments": "{}"})
+                              "name": "nosuch_tool", "arguments": "{}"})
     model = FakeModel([call, completed()], [*text("msg_1", "done"), completed()])
     runner, hub = _runner(model, tmp_path)
     t = thread(config(tmp_path))
@@ -107,7 +107,7 @@ async def test_a_tool_call_is_answered_and_the_model_asked_again(tmp_path: Path)
     follow_up = model.requests[1].body["input"]
     assert follow_up[-2]["type"] == "function_call" and "id" not in follow_up[-2]
     assert follow_up[-1] == {"type": "function_call_output", "call_id": "call_1",
-                             "output": "unsupported call: shell"}
+                             "output": "unsupported call: nosuch_tool"}
     assert [i["type"] for i in t.turns[0]["items"]] == ["userMessage", "agentMessage"]
     assert hub.methods().count("turn/completed") == 1
 

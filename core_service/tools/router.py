@@ -1,0 +1,70 @@
+"""Which handler answers a tool call, and the history item of its answer.
+
+A model output item that calls a tool (`function_call`, `custom_tool_call`,
+`local_shell_call`) becomes a `ToolCall`; `dispatch` runs its handler and
+returns what the model reads. Names the reference does not serve get its
+texts ("unsupported call: <name>", "unsupported custom tool call: <name>").
+The command tools are accepted in every shape the reference accepts, offered
+or not (`shell`, `shell_command`, `local_shell_call`, `container.exec`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from core_service.model.events import ResponseItem
+from core_service.tools.context import ToolCall, ToolContext, ToolResult
+from core_service.tools.plan import handle_update_plan
+from core_service.tools.view_image import handle_view_image
+
+Handler = Callable[[ToolContext, ToolCall], Awaitable[ToolResult]]
+
+# The only mode this server runs turns in (collaboration modes are not served).
+REQUEST_USER_INPUT_UNAVAILABLE = "request_user_input is unavailable in Default mode"
+
+
+async def _request_user_input(ctx: ToolContext, call: ToolCall) -> ToolResult:
+    return ToolResult(REQUEST_USER_INPUT_UNAVAILABLE)
+
+
+FUNCTION_HANDLERS: dict[str, Handler] = {
+    "update_plan": handle_update_plan,
+    "view_image": handle_view_image,
+    "request_user_input": _request_user_input,
+}
+CUSTOM_HANDLERS: dict[str, Handler] = {}
+
+def tool_call(output: ResponseItem) -> ToolCall | None:
+    """The tool call of a model output item, or None when it calls no tool."""
+    kind = output.get("type")
+    call_id = str(output.get("call_id") or output.get("id") or "")
+    if kind == "function_call":
+        return ToolCall(call_id, str(output.get("name") or ""), "function",
+                        str(output.get("arguments") or ""), output)
+    if kind == "custom_tool_call":
+        return ToolCall(call_id, str(output.get("name") or ""), "custom",
+                        str(output.get("input") or ""), output)
+    if kind == "local_shell_call":
+        action = output.get("action")
+        return ToolCall(call_id, "local_shell", "local_shell", "", output,
+                        action if isinstance(action, dict) else {})
+    return None
+
+
+async def dispatch(ctx: ToolContext, call: ToolCall) -> ToolResult:
+    """Run `call`'s handler; what the model reads about it."""
+    if call.kind == "custom":
+        handler = CUSTOM_HANDLERS.get(call.name)
+        if handler is None:
+            return ToolResult(f"unsupported custom tool call: {call.name}")
+        return await handler(ctx, call)
+    handler = FUNCTION_HANDLERS.get(call.name)
+    if handler is None:
+        return ToolResult(f"unsupported call: {call.name}")
+    return await handler(ctx, call)
+
+
+def output_item(call: ToolCall, result: ToolResult) -> ResponseItem:
+    """The history item answering `call` (sent in the next request's input)."""
+    kind = "custom_tool_call_output" if call.kind == "custom" else "function_call_output"
+    return {"type": kind, "call_id": call.call_id, "output": result.output}

@@ -1,0 +1,159 @@
+"""The tool calls of a model response, run within the turn, and the clients' approvals.
+
+After a response that called tools has streamed, its calls run one at a
+time (requests say `parallel_tool_calls: false`), each through its handler
+(`tools.router`) with a `ToolContext` bound to the turn; each answer joins
+the history (and the rollout) right after its call, and the turn asks the
+model again. Approvals go to every connection subscribed to the thread as a
+*sticky* server request: the first answer wins, the others see
+`serverRequest/resolved`, and a connection that resumes the thread while the
+question is open is asked too (see `Hub.subscribe`). A call interrupted by
+`turn/interrupt` is answered "aborted by user after N.Ns" so the history
+stays well formed for the next turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from app_server_protocol import codec
+from app_server_protocol.v2 import approval_pb2
+from app_server_protocol.wire_types import ThreadItem, Turn
+from core_service.hub import Hub, ServerRequestError
+from core_service.sandbox.policy import SandboxPolicy
+from core_service.store import records
+from core_service.threads.state import ActiveTurn, LoadedThread
+from core_service.tools import router
+from core_service.tools.context import Decision, ToolCall, ToolContext, ToolResult, TurnCancelled
+from core_service.turns.events import TurnEvents
+
+log = logging.getLogger(__name__)
+
+COMMAND_APPROVAL = "item/commandExecution/requestApproval"
+FILE_CHANGE_APPROVAL = "item/fileChange/requestApproval"
+_DECISIONS = frozenset({"accept", "acceptForSession", "decline", "cancel"})
+
+
+class HubApprovals:
+    """Approvals asked through the hub; what was accepted for the session, per thread."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._approved: dict[str, set[str]] = {}
+
+    async def ask_command(
+        self, ctx: ToolContext, item_id: str, params: Mapping[str, object]
+    ) -> Decision:
+        """item/commandExecution/requestApproval to the thread's connections."""
+        msg = codec.from_json(approval_pb2.CommandExecutionRequestApprovalParams,
+                              {"threadId": ctx.thread_id, "turnId": ctx.turn_id,
+                               "itemId": item_id, **params})
+        return await self._ask(ctx, COMMAND_APPROVAL, msg)
+
+    async def ask_file_change(
+        self, ctx: ToolContext, item_id: str, params: Mapping[str, object]
+    ) -> Decision:
+        """item/fileChange/requestApproval to the thread's connections."""
+        msg = codec.from_json(approval_pb2.FileChangeRequestApprovalParams,
+                              {"threadId": ctx.thread_id, "turnId": ctx.turn_id,
+                               "itemId": item_id, **params})
+        return await self._ask(ctx, FILE_CHANGE_APPROVAL, msg)
+
+    def approved_for_session(self, ctx: ToolContext, key: str) -> bool:
+        """Whether the user accepted `key` "for session" on this thread."""
+        return key in self._approved.get(ctx.thread_id, ())
+
+    def remember(self, ctx: ToolContext, key: str) -> None:
+        """Record an `acceptForSession` answer for `key` on this thread."""
+        self._approved.setdefault(ctx.thread_id, set()).add(key)
+
+    def forget_thread(self, thread_id: str) -> None:
+        """The thread was unloaded: its session approvals end with it."""
+        self._approved.pop(thread_id, None)
+
+    async def _ask(self, ctx: ToolContext, method: str, msg: Any) -> Decision:
+        # No deadline of our own: a person decides, and turn/interrupt (which
+        # cancels this wait) is how a client gives up, as with the reference.
+        try:
+            result = await self.hub.request(method, msg, thread_id=ctx.thread_id,
+                                            after=ctx.active.after, sticky=True)
+        except ServerRequestError as err:
+            log.info("approval %s of turn %s failed: %s", method, ctx.turn_id, err.message)
+            return "failed"
+        decision = codec.to_json(result).get("decision")
+        if isinstance(decision, dict) and "acceptWithExecpolicyAmendment" in decision:
+            return "accept"
+        if isinstance(decision, str) and decision in _DECISIONS:
+            return decision  # type: ignore[return-value]
+        return "failed"
+
+
+class ToolCalls:
+    """Runs the tool calls of the turns of every thread (one per core)."""
+
+    def __init__(self, events: TurnEvents, approvals: HubApprovals) -> None:
+        self.events = events
+        self.approvals = approvals
+
+    async def run(
+        self, thread: LoadedThread, active: ActiveTurn, turn: Turn, calls: list[ToolCall]
+    ) -> None:
+        """Run `calls` in order; their answers join the history and the rollout."""
+        for call in calls:
+            ctx = self.context(thread, active, turn)
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            try:
+                result = await router.dispatch(ctx, call)
+            except TurnCancelled as cancelled:
+                await self._answer(thread, ctx, call, cancelled.result)
+                raise
+            except asyncio.CancelledError:
+                elapsed = loop.time() - started
+                aborted = ToolResult(f"aborted by user after {elapsed:.1f}s")
+                await asyncio.shield(self._answer(thread, ctx, call, aborted))
+                raise
+            await self._answer(thread, ctx, call, result)
+
+    def context(self, thread: LoadedThread, active: ActiveTurn, turn: Turn) -> ToolContext:
+        """The ToolContext of a call of `active` on `thread`."""
+        events = self.events
+        ctx_records: list[records.RolloutRecord] = []
+
+        def started(item: ThreadItem) -> None:
+            events.item(thread, active, item, done=False)
+
+        def completed(item: ThreadItem) -> None:
+            events.item(thread, active, item, done=True)
+            turn["items"].append(item)
+            ctx_records.append(records.item_completed(active.id, item))
+
+        def emit(cls: type, payload: Mapping[str, object]) -> None:
+            events.emit_json(thread, active, cls, payload)
+
+        cwd = str(thread.meta.get("cwd") or "")
+        wire = thread.meta.get("sandbox")
+        sandbox = (SandboxPolicy.from_wire(wire, cwd) if wire
+                   else SandboxPolicy.from_config(thread.config, cwd))
+        return ToolContext(
+            thread=thread, active=active, cwd=cwd,
+            approval_policy=thread.config.approval_policy,  # type: ignore[arg-type]
+            sandbox=sandbox,
+            approvals=self.approvals, item_started=started, item_completed=completed,
+            emit=emit, records=ctx_records)
+
+    async def _answer(
+        self, thread: LoadedThread, ctx: ToolContext, call: ToolCall, result: ToolResult
+    ) -> None:
+        answer = router.output_item(call, result)
+        thread.history.append(answer)
+        thread.history.extend(result.extra)
+        await thread.recorder.append([
+            *ctx.records,
+            records.response_item(answer),
+            *(records.response_item(item) for item in result.extra),
+        ])
+        ctx.records.clear()
