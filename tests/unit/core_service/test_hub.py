@@ -201,3 +201,56 @@ async def test_a_cancelled_wait_for_frames_leaves_no_pending_waiter() -> None:
     leftovers = [t for t in asyncio.all_tasks()
                  if "Queue.get" in repr(t.get_coro()) and not t.done() and not t.cancelling()]
     assert leftovers == []
+
+
+async def test_a_sticky_request_waits_for_and_reaches_a_resuming_connection() -> None:
+    """A sticky (approval) request survives its connections: with nobody subscribed it
+    waits instead of failing, a connection that subscribes later gets the same request
+    (after the response of the call that subscribed it), and its answer resolves it
+    for every subscriber."""
+    hub = Hub()
+    g1 = hub.attach("g1")
+    hub.subscribe("t1", A)
+    params = approval_pb2.CommandExecutionRequestApprovalParams(
+        thread_id="t1", turn_id="u1", item_id="call_1")
+    task = asyncio.ensure_future(hub.request(
+        "item/commandExecution/requestApproval", params, thread_id="t1", wait_seconds=5,
+        sticky=True))
+    first = (await _next(g1)).server_requests[0]
+    assert list(first.to.connection_ids) == ["a"]
+    hub.connection_closed(A)
+    assert not any(p.future.done() for p in hub._pending.values())
+    resume = CallInfo(B, 7)
+    hub.subscribe("t1", B, after=resume)
+    again = (await _next(g1)).server_requests[0]
+    assert again.request_id == first.request_id
+    assert list(again.to.connection_ids) == ["b"]
+    assert (again.after_connection_id, again.after_request_seq) == ("b", 7)
+    assert again.params == first.params
+    result = service_pb2.ServerRequestResult()
+    result.command_execution_request_approval.decision.unit = (
+        approval_pb2.CommandExecutionApprovalDecision.COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_DECLINE)
+    hub.reply("g1", service_pb2.ServerRequestReply(
+        connection_id="b", request_id=again.request_id, result=result))
+    answer = await task
+    assert answer.decision.WhichOneof("value") == "unit"
+    resolved = (await _next(g1)).events[0]
+    assert resolved.notification.server_request_resolved.thread_id == "t1"
+    assert list(resolved.to.connection_ids) == ["b"]
+
+
+async def test_a_plain_request_still_fails_when_its_connections_go() -> None:
+    """Without `sticky`, a request whose every target is gone is "channel closed", and a
+    later subscriber is not sent it."""
+    hub = Hub()
+    g1 = hub.attach("g1")
+    hub.subscribe("t1", A)
+    params = approval_pb2.FileChangeRequestApprovalParams(thread_id="t1", turn_id="u", item_id="i")
+    task = asyncio.ensure_future(hub.request(
+        "item/fileChange/requestApproval", params, thread_id="t1", wait_seconds=5))
+    await _next(g1)
+    hub.connection_closed(A)
+    with pytest.raises(ServerRequestClosed):
+        await task
+    hub.subscribe("t1", B)
+    assert g1.queue.empty()
