@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         known = _top_parser().parse_args(args_list)
         _setup_logging(known.log_level)
         return run_single(known)
+    if "core-health" in args_list:
+        from app_server.cli_core import QUIET_GRPC
+
+        os.environ.setdefault(*QUIET_GRPC)
     args = build_parser().parse_args(args_list)
     _setup_logging(args.log_level)
     handler = getattr(args, "func", None)

@@ -20,6 +20,9 @@ import os
 import sys
 from typing import Any
 
+# gRPC's own log would add lines (a refused TLS handshake, say) to the
+# one-line reason; it reads this variable once, when grpc is first imported.
+QUIET_GRPC = ("GRPC_VERBOSITY", "ERROR")
 EXIT_UNHEALTHY = 1
 EXIT_USAGE = 2
 DEFAULT_HEALTH_TIMEOUT = 5.0
@@ -91,7 +94,7 @@ async def core_health(core_addr: str, ca_file: str | None, deadline: float) -> s
     async with channel:
         try:
             response = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(), timeout=deadline, wait_for_ready=True)
+                health_pb2.HealthCheckRequest(), timeout=deadline)
         except grpc.aio.AioRpcError as err:
             return f"{err.code().name}: {err.details()}"
     if response.status != health_pb2.HealthCheckResponse.SERVING:

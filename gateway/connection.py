@@ -140,16 +140,16 @@ class Connection:
                 return False
         return True
 
-    async def go_away(self, timeout: float) -> None:
+    async def go_away(self, grace: float) -> None:
         """Shut down politely: the requests in flight are answered and what is
-        queued is written (both within `timeout`), then the client is dropped
+        queued is written (both within `grace` seconds), then the client is dropped
         with 1001 (going away). Messages arriving meanwhile are not sent."""
         if self.dropped is not None:
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + grace
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+            await asyncio.wait(set(self._tasks), timeout=grace)
         self._sealed = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._out.join(), max(0.0, deadline - loop.time()))
