@@ -10,6 +10,7 @@ from app_server_protocol.addresses import (
     grpc_target,
     is_loopback,
     listen_refusal,
+    parse_host_port,
     parse_listen,
 )
 
@@ -39,6 +40,16 @@ def test_grpc_target() -> None:
     for bad in ("http://x:1", "tcp://nohost", "unix://"):
         with pytest.raises(ValueError):
             grpc_target(bad)
+
+
+def test_parse_host_port() -> None:
+    """HOST:PORT (IPv6 in brackets) parses to (host, port); anything else is refused."""
+    assert parse_host_port("0.0.0.0:9100") == ("0.0.0.0", 9100)
+    assert parse_host_port("[::1]:0") == ("::1", 0)
+    assert parse_host_port("metrics.local:80") == ("metrics.local", 80)
+    for bad in ("9100", ":9100", "host:", "host:99999", "http://h:1/x"):
+        with pytest.raises(ValueError):
+            parse_host_port(bad)
 
 
 def test_is_loopback() -> None:
