@@ -53,6 +53,7 @@ class Core:
         self.limits = RateLimitStore()
         self.threads = ThreadManager(self.hub, self.store, source, idle_unload_seconds)
         self.runner = TurnRunner(self.hub, self.client, self.auth, self.limits)
+        self.threads.on_unload(self.runner.tools.forget_thread)
         self.turns = TurnApi(self.threads, self.runner, self.hub)
         session, models = SessionApi(self.hub, source), ModelApi()
         configs, command = ConfigApi(source), CommandApi(source)
@@ -100,6 +101,7 @@ class Core:
         """Stop turns and logins, flush threads, close clients (idempotent)."""
         self.account.browser.close()
         await self.threads.close()
+        await self.runner.tools.close()
         await self.client.aclose()
         await self.http.aclose()
         await self.store.close()

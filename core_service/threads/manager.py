@@ -94,6 +94,7 @@ class ThreadManager:
         self.idle_unload_seconds = idle_unload_seconds
         self._reaper: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._unload_hooks: list[Callable[[str], Awaitable[None]]] = []
         hub.add_listener(self._on_subscriptions_changed)
 
 
@@ -146,12 +147,22 @@ class ThreadManager:
                     self.hub.emit(N.ThreadClosedNotification(thread_id=thread.id),
                                   broadcast=True)
 
+    def on_unload(self, hook: Callable[[str], Awaitable[None]]) -> None:
+        """Call `await hook(thread_id)` whenever a thread is unloaded (its processes,
+        approvals and other per-thread state elsewhere end with it)."""
+        self._unload_hooks.append(hook)
+
     async def unload(self, thread_id: str) -> None:
         """Forget a loaded thread (after flushing it)."""
         thread = self.loaded.pop(thread_id, None)
         if thread is None:
             return
         self.hub.drop_thread(thread_id)
+        for hook in self._unload_hooks:
+            try:
+                await hook(thread_id)
+            except Exception:
+                log.exception("unload hook of %s failed", thread_id)
         try:
             await thread.recorder.flush(fsync=True)
         except Exception:

@@ -23,6 +23,7 @@ from core_service.sandbox.policy import SandboxPolicy
 from core_service.store.records import RolloutRecord
 from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.tools.apply_patch.turn_diff import TurnDiff
+from core_service.tools.unified_exec import UnifiedExec
 
 # How a tool call reached us: a Responses API `function_call` (JSON
 # arguments), a `custom_tool_call` (freeform input) or a `local_shell_call`.
@@ -127,6 +128,8 @@ class ToolContext:
     records: list[RolloutRecord] = field(default_factory=list)
     # One per turn (shared by its tool calls): the files its patches touched.
     turn_diff: TurnDiff = field(default_factory=TurnDiff)
+    # The thread's exec_command sessions (the agent loop passes the thread's own).
+    sessions: UnifiedExec = field(default_factory=UnifiedExec)
 
     @property
     def thread_id(self) -> str:

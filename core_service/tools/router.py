@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from core_service.model.events import ResponseItem
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
+from core_service.tools.patch import handle_apply_patch
 from core_service.tools.plan import handle_update_plan
 from core_service.tools.view_image import handle_view_image
 
@@ -29,10 +30,13 @@ async def _request_user_input(ctx: ToolContext, call: ToolCall) -> ToolResult:
 
 FUNCTION_HANDLERS: dict[str, Handler] = {
     "update_plan": handle_update_plan,
+    "apply_patch": handle_apply_patch,
     "view_image": handle_view_image,
     "request_user_input": _request_user_input,
 }
-CUSTOM_HANDLERS: dict[str, Handler] = {}
+CUSTOM_HANDLERS: dict[str, Handler] = {
+    "apply_patch": handle_apply_patch,
+}
 
 def tool_call(output: ResponseItem) -> ToolCall | None:
     """The tool call of a model output item, or None when it calls no tool."""

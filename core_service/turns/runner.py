@@ -99,6 +99,20 @@ class TurnRunner:
             records.turn_started(active.id),
         ])
         await self._record_user_message(thread, active, turn, inputs)
+        try:
+            await self._sample_until_done(thread, active, turn, output_schema, originator)
+        finally:
+            self.tools.end_turn(active.id)
+
+    async def _sample_until_done(
+        self,
+        thread: LoadedThread,
+        active: ActiveTurn,
+        turn: Turn,
+        output_schema: dict[str, JsonValue] | None,
+        originator: ClientInfo | None,
+    ) -> None:
+        """Ask the model until it answers without calling a tool (or being steered)."""
         rerouted = False
         while True:
             auth = self.credentials.request_auth(thread.config, thread.id)

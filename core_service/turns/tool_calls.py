@@ -27,7 +27,9 @@ from core_service.sandbox.policy import SandboxPolicy
 from core_service.store import records
 from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.tools import router
+from core_service.tools.apply_patch.turn_diff import TurnDiff
 from core_service.tools.context import Decision, ToolCall, ToolContext, ToolResult, TurnCancelled
+from core_service.tools.unified_exec import UnifiedExec
 from core_service.turns.events import TurnEvents
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,25 @@ class ToolCalls:
     def __init__(self, events: TurnEvents, approvals: HubApprovals) -> None:
         self.events = events
         self.approvals = approvals
+        # Per loaded thread: its exec_command sessions; per running turn: its diff.
+        self._sessions: dict[str, UnifiedExec] = {}
+        self._diffs: dict[str, TurnDiff] = {}
+
+    def end_turn(self, turn_id: str) -> None:
+        """The turn ended: forget its cumulative diff."""
+        self._diffs.pop(turn_id, None)
+
+    async def forget_thread(self, thread_id: str) -> None:
+        """The thread was unloaded: kill its sessions, forget its session approvals."""
+        self.approvals.forget_thread(thread_id)
+        sessions = self._sessions.pop(thread_id, None)
+        if sessions is not None:
+            await sessions.close()
+
+    async def close(self) -> None:
+        """The core is stopping: kill every session of every thread."""
+        sessions, self._sessions = list(self._sessions.values()), {}
+        await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
 
     async def run(
         self, thread: LoadedThread, active: ActiveTurn, turn: Turn, calls: list[ToolCall]
@@ -143,7 +164,9 @@ class ToolCalls:
             approval_policy=thread.config.approval_policy,  # type: ignore[arg-type]
             sandbox=sandbox,
             approvals=self.approvals, item_started=started, item_completed=completed,
-            emit=emit, records=ctx_records)
+            emit=emit, records=ctx_records,
+            turn_diff=self._diffs.setdefault(active.id, TurnDiff()),
+            sessions=self._sessions.setdefault(thread.id, UnifiedExec()))
 
     async def _answer(
         self, thread: LoadedThread, ctx: ToolContext, call: ToolCall, result: ToolResult
