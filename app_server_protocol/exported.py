@@ -36,6 +36,9 @@ NOT_EXPORTED = frozenset(
         "ConnectionClosed",
         "GatewayHello",
         "GatewayFrame",
+        # gRPC only (AccountService.WatchRateLimits): no JSON-RPC face.
+        "WatchRateLimitsRequest",
+        "RateLimitSnapshotsUpdate",
     }
 )
 OPTIONS_FILE = "app_server_protocol/v2/options.proto"

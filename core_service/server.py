@@ -90,7 +90,7 @@ async def run_core(
     metrics = await telemetry.serve_metrics(metrics_listen, lambda: len(core.threads.loaded))
     interceptors = [TokenInterceptor(token)] if token is not None else []
     server = grpc.aio.server(options=GRPC_OPTIONS, interceptors=interceptors)
-    server.add_generic_rpc_handlers(generic_handlers(core.handlers, core.hub))
+    server.add_generic_rpc_handlers(generic_handlers(core.handlers, core.hub, core.limits))
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [f"{SERVICE_FILE.package}.{s.name}" for s in SERVICE_FILE.services_by_name.values()]

@@ -33,7 +33,9 @@ from app_server_protocol.errors import (
 from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
 from app_server_protocol.v2 import service_pb2
 from core_service import telemetry
+from core_service.account.rate_limit_store import RateLimitStore
 from core_service.hub import CallInfo, ConnKey, Hub
+from core_service.rate_limit_stream import RateLimitStream
 from core_service.wiring import Handler
 
 log = logging.getLogger(__name__)
@@ -129,8 +131,11 @@ class SessionStream:
             log.info("gateway %s disconnected", session)
 
 
-def generic_handlers(handlers: dict[str, Handler], hub: Hub) -> list[grpc.GenericRpcHandler]:
-    """One generic handler per service of the method table (plus Connect)."""
+def generic_handlers(
+    handlers: dict[str, Handler], hub: Hub, limits: RateLimitStore
+) -> list[grpc.GenericRpcHandler]:
+    """One generic handler per service of the method table (plus Connect and
+    WatchRateLimits, the streams outside it)."""
     by_service: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
     for method in CLIENT_REQUESTS.values():
         assert method.service and method.rpc
@@ -142,6 +147,8 @@ def generic_handlers(handlers: dict[str, Handler], hub: Hub) -> list[grpc.Generi
         request_deserializer=service_pb2.GatewayFrame.FromString,
         response_serializer=service_pb2.CoreFrame.SerializeToString,
     )
+    by_service.setdefault("AccountService", {})["WatchRateLimits"] = \
+        RateLimitStream(limits).handler()
     return [
         grpc.method_handlers_generic_handler(f"{SERVICE_FILE.package}.{svc}", by_svc)
         for svc, by_svc in by_service.items()

@@ -17,6 +17,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class WatchRateLimitsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RateLimitSnapshotsUpdate(_message.Message):
+    __slots__ = ("snapshots",)
+    SNAPSHOTS_FIELD_NUMBER: _ClassVar[int]
+    snapshots: _containers.RepeatedCompositeFieldContainer[_account_pb2.RateLimitSnapshot]
+    def __init__(self, snapshots: _Optional[_Iterable[_Union[_account_pb2.RateLimitSnapshot, _Mapping]]] = ...) -> None: ...
+
 class ServerNotification(_message.Message):
     __slots__ = ("error", "thread_started", "thread_archived", "thread_unarchived", "thread_name_updated", "thread_token_usage_updated", "context_compacted", "turn_started", "turn_completed", "turn_diff_updated", "turn_plan_updated", "item_started", "item_completed", "agent_message_delta", "plan_delta", "reasoning_summary_text_delta", "reasoning_summary_part_added", "reasoning_text_delta", "command_execution_output_delta", "file_change_output_delta", "account_updated", "account_login_completed", "account_rate_limits_updated", "model_rerouted", "config_warning", "deprecation_notice", "thread_closed", "server_request_resolved")
     ERROR_FIELD_NUMBER: _ClassVar[int]

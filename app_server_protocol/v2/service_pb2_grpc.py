@@ -975,6 +975,11 @@ class AccountServiceStub:
                 request_serializer=app__server__protocol_dot_v2_dot_account__pb2.GetAccountRateLimitsParams.SerializeToString,
                 response_deserializer=app__server__protocol_dot_v2_dot_account__pb2.GetAccountRateLimitsResponse.FromString,
                 _registered_method=True)
+        self.WatchRateLimits = channel.unary_stream(
+                '/app_server_protocol.v2.AccountService/WatchRateLimits',
+                request_serializer=app__server__protocol_dot_v2_dot_service__pb2.WatchRateLimitsRequest.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_service__pb2.RateLimitSnapshotsUpdate.FromString,
+                _registered_method=True)
 
 
 class AccountServiceServicer:
@@ -1010,6 +1015,24 @@ class AccountServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchRateLimits(self, request, context):
+        """For backends in any language that want the rate limits without polling;
+        not a JSON-RPC method (no `method` option: the method table skips
+        streaming rpcs, and no gateway exposes it). The first message carries
+        the latest snapshot of every bucket the core knows (none before the
+        first model response or account/rateLimits/read); then one message per
+        change, carrying the snapshots that changed: from model response
+        headers, 429 usage-limit errors and account/rateLimits/read alike.
+        Unchanged snapshots are not repeated. A slow reader is never queued
+        for: its pending changes are coalesced to the latest snapshot of each
+        bucket, so it may skip intermediate values but always ends on the
+        latest. The stream ends only when the caller cancels it or the core
+        stops.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AccountServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -1037,6 +1060,11 @@ def add_AccountServiceServicer_to_server(servicer, server):
                     servicer.RateLimitsRead,
                     request_deserializer=app__server__protocol_dot_v2_dot_account__pb2.GetAccountRateLimitsParams.FromString,
                     response_serializer=app__server__protocol_dot_v2_dot_account__pb2.GetAccountRateLimitsResponse.SerializeToString,
+            ),
+            'WatchRateLimits': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchRateLimits,
+                    request_deserializer=app__server__protocol_dot_v2_dot_service__pb2.WatchRateLimitsRequest.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_service__pb2.RateLimitSnapshotsUpdate.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1174,6 +1202,33 @@ class AccountService:
             '/app_server_protocol.v2.AccountService/RateLimitsRead',
             app__server__protocol_dot_v2_dot_account__pb2.GetAccountRateLimitsParams.SerializeToString,
             app__server__protocol_dot_v2_dot_account__pb2.GetAccountRateLimitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchRateLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/app_server_protocol.v2.AccountService/WatchRateLimits',
+            app__server__protocol_dot_v2_dot_service__pb2.WatchRateLimitsRequest.SerializeToString,
+            app__server__protocol_dot_v2_dot_service__pb2.RateLimitSnapshotsUpdate.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 _NUMBER_RE = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _WS = " \t\n\r"
@@ -208,13 +206,15 @@ class Decoder:
         return self.reader.error(f"invalid type: {unexpected(node)}, expected {expected}", at)
 
     def struct(
-        self, node: Node, name: str, fields: Sequence[str], required: Sequence[str]
-    ) -> dict[str, Node]:
-        """The members of an object decoded as struct `name` (unknown members ignored).
+        self, node: Node, name: str, fields: Mapping[str, Callable[[Node], Any]],
+        required: Sequence[str],
+    ) -> dict[str, Any]:
+        """An object decoded as struct `name`: each member by its reader, in document order.
 
-        `fields` are the struct's members in declaration order; a member of
-        `required` that is absent is "missing field"; a null optional member
-        is dropped.
+        `fields` maps the struct's members (in declaration order) to their
+        readers; unknown members are ignored; a null member not `required`
+        is absent; a `required` member missing once every present member
+        decoded is "missing field" (the reference's decoder checks then).
         """
         if node.kind == "array":
             expected = f"struct {name} with {len(fields)} elements"
@@ -222,23 +222,18 @@ class Decoder:
                 f"invalid length {len(node.items)}, expected {expected}", node.end)
         if node.kind != "object":
             raise self.invalid_type(node, f"struct {name}")
-        members: dict[str, Node] = {}
+        values: dict[str, Any] = {}
         for key, value in node.members:
-            if key not in fields:
+            read = fields.get(key)
+            if read is None:
                 continue
-            if key in members:
+            if key in values:
                 raise self.reader.error(f"duplicate field `{key}`", value.end)
-            members[key] = value
+            values[key] = None if value.kind == "null" and key not in required else read(value)
         for key in fields:
-            if key not in members and key in required:
+            if key not in values and key in required:
                 raise self.reader.error(f"missing field `{key}`", node.end)
-        return {k: v for k, v in members.items() if v.kind != "null" or k in required}
-
-    def optional(self, node: Node | None, read: Callable[[Node], T]) -> T | None:
-        """`read(node)`, or None for an absent or null member."""
-        if node is None or node.kind == "null":
-            return None
-        return read(node)
+        return {k: v for k, v in values.items() if v is not None}
 
     def i32(self, node: Node) -> int:
         """A 32-bit signed integer."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -34,12 +35,7 @@ _BACKEND_PLANS = ("guest", "free", "go", "plus", "pro", "free_workspace", "team"
 _PLAN_NAMES: dict[str, PlanType] = {
     "free": "free", "go": "go", "plus": "plus", "pro": "pro", "team": "team",
     "business": "business", "enterprise": "enterprise", "edu": "edu", "education": "edu"}
-_PAYLOAD = ("plan_type", "rate_limit", "credits", "additional_rate_limits")
-_DETAILS = ("allowed", "limit_reached", "primary_window", "secondary_window")
 _WINDOW = ("used_percent", "limit_window_seconds", "reset_after_seconds", "reset_at")
-_CREDITS = ("has_credits", "unlimited", "balance", "approx_local_messages",
-            "approx_cloud_messages")
-_ADDITIONAL = ("limit_name", "metered_feature", "rate_limit")
 # The whole call (connect, head, body) ends within this many seconds.
 FETCH_DEADLINE_SECONDS = 30.0
 _PREFIX = "failed to fetch codex rate limits: "
@@ -109,46 +105,63 @@ def decode_usage(text: str) -> UsageSnapshots:
     """Decode a usage payload into snapshots; `DecodeError` in the reference's words."""
     reader = Reader(text)
     dec = Decoder(reader)
-    payload = dec.struct(reader.parse(), "RateLimitStatusPayload", _PAYLOAD, ("plan_type",))
-    plan = _PLAN_NAMES.get(dec.variant(payload["plan_type"], _BACKEND_PLANS), "unknown")
-    credits = dec.optional(payload.get("credits"), lambda n: _credits(dec, n))
-    windows = dec.optional(payload.get("rate_limit"), lambda n: _details(dec, n))
-    main = _snapshot(DEFAULT_LIMIT_ID, None, windows, credits, plan)
+    details = _details_reader(dec)
+    payload = dec.struct(reader.parse(), "RateLimitStatusPayload", {
+        "plan_type": lambda n: dec.variant(n, _BACKEND_PLANS),
+        "rate_limit": details,
+        "credits": lambda n: _credits(dec, n),
+        "additional_rate_limits": lambda n: [_additional(dec, details, item)
+                                             for item in dec.items(n)],
+    }, ("plan_type",))
+    plan = _PLAN_NAMES.get(payload["plan_type"], "unknown")
+    main = _snapshot(DEFAULT_LIMIT_ID, None, payload.get("rate_limit"), payload.get("credits"),
+                     plan)
     by_limit_id = {DEFAULT_LIMIT_ID: main}
-    for item in dec.optional(payload.get("additional_rate_limits"), dec.items) or []:
-        fields = dec.struct(item, "AdditionalRateLimitDetails", _ADDITIONAL,
-                            ("limit_name", "metered_feature"))
-        name = dec.string(fields["limit_name"])
-        limit_id = dec.string(fields["metered_feature"])
-        extra = dec.optional(fields.get("rate_limit"), lambda n: _details(dec, n))
-        by_limit_id[limit_id] = _snapshot(limit_id, name, extra, None, plan)
+    for limit_id, name, windows in payload.get("additional_rate_limits") or []:
+        by_limit_id[limit_id] = _snapshot(limit_id, name, windows, None, plan)
     return UsageSnapshots(main, by_limit_id)
 
 
 _Windows = tuple[RateLimitWindow | None, RateLimitWindow | None]
 
 
-def _details(dec: Decoder, node: Node) -> _Windows:
-    fields = dec.struct(node, "RateLimitStatusDetails", _DETAILS, ("allowed", "limit_reached"))
-    dec.boolean(fields["allowed"])
-    dec.boolean(fields["limit_reached"])
-    return (dec.optional(fields.get("primary_window"), lambda n: _window(dec, n)),
-            dec.optional(fields.get("secondary_window"), lambda n: _window(dec, n)))
+def _additional(
+    dec: Decoder, details: Callable[[Node], _Windows], node: Node
+) -> tuple[str, str, _Windows | None]:
+    fields = dec.struct(node, "AdditionalRateLimitDetails", {
+        "limit_name": dec.string, "metered_feature": dec.string, "rate_limit": details,
+    }, ("limit_name", "metered_feature"))
+    return fields["metered_feature"], fields["limit_name"], fields.get("rate_limit")
 
 
-def _window(dec: Decoder, node: Node) -> RateLimitWindow:
-    fields = dec.struct(node, "RateLimitWindowSnapshot", _WINDOW, _WINDOW)
-    used, seconds, _after, reset_at = (dec.i32(fields[key]) for key in _WINDOW)
-    # Whole minutes, rounded up; a window without a length has none.
-    minutes = math.ceil(seconds / 60) if seconds > 0 else None
-    return {"usedPercent": used, "windowDurationMins": minutes, "resetsAt": reset_at}
+def _details_reader(dec: Decoder) -> Callable[[Node], _Windows]:
+    def window(node: Node) -> RateLimitWindow:
+        fields = dec.struct(node, "RateLimitWindowSnapshot",
+                            dict.fromkeys(_WINDOW, dec.i32), _WINDOW)
+        seconds = fields["limit_window_seconds"]
+        # Whole minutes, rounded up; a window without a length has none.
+        minutes = math.ceil(seconds / 60) if seconds > 0 else None
+        return {"usedPercent": fields["used_percent"], "windowDurationMins": minutes,
+                "resetsAt": fields["reset_at"]}
+
+    def details(node: Node) -> _Windows:
+        fields = dec.struct(node, "RateLimitStatusDetails", {
+            "allowed": dec.boolean, "limit_reached": dec.boolean,
+            "primary_window": window, "secondary_window": window,
+        }, ("allowed", "limit_reached"))
+        return fields.get("primary_window"), fields.get("secondary_window")
+
+    return details
 
 
 def _credits(dec: Decoder, node: Node) -> CreditsSnapshot:
-    fields = dec.struct(node, "CreditStatusDetails", _CREDITS, ("has_credits", "unlimited"))
-    return {"hasCredits": dec.boolean(fields["has_credits"]),
-            "unlimited": dec.boolean(fields["unlimited"]),
-            "balance": dec.optional(fields.get("balance"), dec.string)}
+    fields = dec.struct(node, "CreditStatusDetails", {
+        "has_credits": dec.boolean, "unlimited": dec.boolean, "balance": dec.string,
+        # Decoded by the reference (so counted), never shown.
+        "approx_local_messages": lambda n: True, "approx_cloud_messages": lambda n: True,
+    }, ("has_credits", "unlimited"))
+    return {"hasCredits": fields["has_credits"], "unlimited": fields["unlimited"],
+            "balance": fields.get("balance")}
 
 
 def _snapshot(limit_id: str, name: str | None, windows: _Windows | None,
