@@ -7,6 +7,8 @@ import json
 import logging
 
 import pytest
+import websockets
+from websockets.exceptions import ConnectionClosed
 
 from app_server_protocol import codec
 from app_server_protocol.v2 import (
@@ -236,3 +238,25 @@ async def test_bad_input_is_answered_without_an_error_log(
             assert "result" in await c.request("thread/loaded/list", {})
         assert resp["error"]["code"] == -32600
         assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_close_answers_requests_in_flight_then_goes_away_1001() -> None:
+    """Gateway.close waits for a request the core is still answering, writes
+    its answer, then closes the websocket with 1001."""
+    async with running_stack() as stack:
+        stack.core.hold_thread_start = asyncio.Event()
+        async with websockets.connect(stack.url, open_timeout=WAIT) as ws:
+            await ws.send(json.dumps({"id": 1, "method": "initialize", "params": {
+                "clientInfo": {"name": "t", "title": None, "version": "1"}}}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), WAIT))["id"] == 1
+            await ws.send(json.dumps({"id": 2, "method": "thread/start", "params": {}}))
+            async with asyncio.timeout(WAIT):
+                await stack.core.thread_start_entered.get()
+            closing = asyncio.ensure_future(stack.gateway.close(grace=WAIT))
+            stack.core.hold_thread_start.set()
+            answer = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+            assert answer["id"] == 2 and "result" in answer
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), WAIT)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+            await asyncio.wait_for(closing, WAIT)
