@@ -17,9 +17,13 @@ from prometheus_client import REGISTRY
 from app_server import logs
 from app_server_protocol.errors import ProtocolError
 from app_server_protocol.methods import CLIENT_REQUESTS
+from app_server_protocol.v2 import service_pb2
 from gateway import telemetry
+from gateway.connection import Limits
 from gateway.session import Call
 from gateway.transport.stdio import StdioStream
+from tests.unit.gateway.harness import WAIT, running_stack
+from tests.unit.gateway.test_server import StuckStream, name_event
 
 READ = CLIENT_REQUESTS["thread/read"]
 ANSWER: Message = READ.params()
@@ -169,3 +173,35 @@ def test_overload_and_slow_client_counters() -> None:
     telemetry.slow_client(telemetry.SLOW_HELD)
     assert sample("app_server_gateway_slow_client_disconnects_total",
                   reason=telemetry.SLOW_HELD) == slow + 1
+
+
+async def test_a_slow_client_is_counted_with_the_notifications_it_loses() -> None:
+    """Through a real gateway: notifications routed to a client that stops reading
+    count as sent; its cut-off counts once as a slow-client disconnect (outbound
+    queue full), and what could no longer be queued for it as dropped."""
+    def counts() -> tuple[float, float, float]:
+        return (sample("app_server_gateway_notifications_sent_total",
+                       method="thread/name/updated"),
+                sample("app_server_gateway_slow_client_disconnects_total",
+                       reason=telemetry.SLOW_OUTBOUND),
+                sample("app_server_gateway_notifications_dropped_total"))
+
+    sent, slow, dropped = counts()
+    async with running_stack(Limits(outbound_queue=8)) as stack:
+        stuck = StuckStream()
+        serving = asyncio.ensure_future(stack.gateway.serve(stuck, drain_on_eof=False))
+        stuck.inbox.put_nowait(json.dumps({
+            "id": 1, "method": "initialize",
+            "params": {"clientInfo": {"name": "slow", "version": "1"}}}).encode())
+        async with asyncio.timeout(WAIT):
+            await stuck.first_sent.wait()
+        for n in range(4):
+            stack.core.push(service_pb2.CoreFrame(
+                events=[name_event(f"{n}-{i}", everyone=True) for i in range(5)]))
+        async with asyncio.timeout(WAIT):
+            await stuck.aborted
+            await serving
+    sent_after, slow_after, dropped_after = counts()
+    assert slow_after == slow + 1
+    assert dropped_after > dropped
+    assert sent < sent_after <= sent + 20
