@@ -108,7 +108,7 @@ class _Capture:
 class Process:
     """One spawned command: its pid, output as it arrives, stdin (terminal only), its end.
 
-    Build it with `Process.spawn`; `wait` for it, `kill` its process group,
+    Build it with `Process.start`; `wait` for it, `kill` its process group,
     `result` once it has ended. `on_output` receives every chunk of output
     (stdout and stderr alike) in arrival order.
     """
@@ -169,6 +169,21 @@ class Process:
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             start_new_session=True)
         return cls(spec, proc, None, on_output)
+
+    @classmethod
+    async def start(cls, spec: ExecSpec,
+                    on_output: Callable[[bytes], None] | None = None) -> Process:
+        """`spawn`, safe to cancel: a call cancelled while the process is being created
+        lets the creation finish, kills what it made, then re-raises CancelledError
+        (cancelled inside asyncio's spawn the child would run on unowned)."""
+        spawning = asyncio.ensure_future(cls.spawn(spec, on_output))
+        try:
+            return await asyncio.shield(spawning)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                made = await asyncio.wait_for(spawning, KILL_GRACE)
+                await made.kill()
+            raise
 
     @property
     def returncode(self) -> int | None:
@@ -293,7 +308,7 @@ async def run(
     when the policy needs bubblewrap and it cannot run; FileNotFoundError
     or OSError when the command cannot start.
     """
-    proc = await Process.spawn(spec, on_output)
+    proc = await Process.start(spec, on_output)
     try:
         if on_start is not None:
             on_start(proc.pid)

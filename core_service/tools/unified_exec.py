@@ -133,7 +133,7 @@ class UnifiedExec:
         env = {**(spec.env if spec.env is not None else os.environ), **UNIFIED_EXEC_ENV}
         session = _Session(self._new_id(), item_id, on_output, on_exit)
         started = time.monotonic()
-        process = session.process = await Process.spawn(
+        process = session.process = await Process.start(
             dataclasses.replace(spec, env=env), session.on_chunk)
         try:
             if on_start is not None:
