@@ -15,6 +15,7 @@ server how, and a non-loopback gateway always has a token.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
@@ -94,7 +95,9 @@ class WebSocketServer:
         self._server: Server | None = None
         self.ready = False
 
-    def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(
+        self, conn: ServerConnection, request: Request
+    ) -> Response | None:
         opts = self.options
         origin = request.headers.get("Origin")
         if origin is not None and origin not in opts.allow_origins:
@@ -112,7 +115,9 @@ class WebSocketServer:
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
         if path == "/metrics" and opts.metrics is not None:
-            content_type, body = opts.metrics(request.headers.get("Accept"))
+            # Rendered off the loop: a page with many series takes milliseconds.
+            content_type, body = await asyncio.to_thread(opts.metrics,
+                                                         request.headers.get("Accept"))
             return Response(HTTPStatus.OK, "OK", Headers([
                 ("Content-Type", content_type), ("Content-Length", str(len(body))),
                 ("Connection", "close")]), body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import io
 import json
 import logging
@@ -164,7 +165,7 @@ def test_turns_count_by_status(json_lines: tuple[logging.Logger, io.StringIO]) -
         telemetry.bind_turn("thr-1", "turn-1")
         telemetry.turn_ended("failed")
 
-    asyncio.run(turn())
+    contextvars.Context().run(asyncio.run, turn())
     assert sample("app_server_core_turns_total", status="failed") == before + 1
     [entry] = [json.loads(line) for line in buffer.getvalue().splitlines()]
     assert (entry["thread_id"], entry["turn_id"], entry["msg"]) == (
@@ -189,8 +190,9 @@ def test_bind_call_binds_the_caller_and_the_thread(
         telemetry.bind_call("thread/list", listing.params(), None)
         logger.info("listing")
 
-    asyncio.run(call())
-    asyncio.run(anonymous())
+    # Each in an empty context, as each gRPC call runs in a task of its own.
+    contextvars.Context().run(asyncio.run, call())
+    contextvars.Context().run(asyncio.run, anonymous())
     first, second = (json.loads(line) for line in buffer.getvalue().splitlines())
     assert {k: first[k] for k in ("gateway", "connection_id", "request_seq", "method",
                                   "thread_id")} == {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import io
 import json
 import logging
@@ -66,7 +67,8 @@ def test_connection_gauge_moves() -> None:
     """An opened connection raises the gauge of its transport; dec() lowers it again."""
     stdio = StdioStream.__new__(StdioStream)
     before = sample("app_server_gateway_connections_open", transport="stdio")
-    gauge = telemetry.connection_opened("c1", stdio)
+    # In a context of its own: the connection id it binds must not outlive the test.
+    gauge = contextvars.Context().run(telemetry.connection_opened, "c1", stdio)
     assert sample("app_server_gateway_connections_open", transport="stdio") == before + 1
     gauge.dec()
     assert sample("app_server_gateway_connections_open", transport="stdio") == before
