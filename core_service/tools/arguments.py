@@ -118,7 +118,9 @@ class _Reader:
         pos = self.pos if at is None else at
         line = self.text.count("\n", 0, pos) + 1
         start = self.text.rfind("\n", 0, pos) + 1
-        return ArgumentError(f"{message} at line {line} column {pos - start}")
+        # serde_json counts columns in bytes (probed: "é" counts two).
+        column = len(self.text[start:pos].encode("utf-8", "surrogatepass"))
+        return ArgumentError(f"{message} at line {line} column {column}")
 
     def skip_ws(self) -> None:
         text, pos = self.text, self.pos
@@ -138,9 +140,17 @@ class _Reader:
         try:
             value, end = _scanstring(self.text, self.pos + 1)
         except json.JSONDecodeError as err:
-            self.pos = len(self.text) if "Unterminated" in err.msg else err.pos + 1
-            raise self.eof("a string") if "Unterminated" in err.msg else self.error(
-                "invalid escape") from None
+            if "Unterminated" in err.msg:
+                self.pos = len(self.text)
+                raise self.eof("a string") from None
+            if "control character" in err.msg:
+                # Probed: a raw tab inside a string, reported at the tab.
+                self.pos = err.pos + 1
+                raise self.error("control character (\\u0000-\\u001F) found while "
+                                 "parsing a string") from None
+            # serde_json reports a bad escape after reading the letter that follows `\`.
+            self.pos = min(err.pos + 2, len(self.text))
+            raise self.error("invalid escape") from None
         self.pos = end
         return value
 
@@ -150,14 +160,30 @@ class _Reader:
             self.pos += 1
             raise self.error("invalid number")
         self.pos = match.end()
+        if self.text[self.pos:self.pos + 1].isdigit():
+            self.pos += 1  # a leading zero ("01"), reported at the digit after it
+            raise self.error("invalid number")
         token = match.group(0)
         if match.group(1) is None and match.group(2) is None:
-            return int(token)
+            # serde_json reads "-0" as the float -0.0 and integers beyond 64 bits as
+            # floats (probed: "floating point `-0.0`", "floating point `1e+20`").
+            value = int(token)
+            if token != "-0" and -(1 << 63) <= value < (1 << 64):
+                return value
         return float(token)
 
     def literal(self) -> bool | None:
         for word, value in (("true", True), ("false", False), ("null", None)):
-            if self.text.startswith(word, self.pos):
+            if self.text.startswith(word[0], self.pos):
+                # serde_json reads the word letter by letter (probed: "nope" ->
+                # "expected ident at line 1 column 2").
+                for i, letter in enumerate(word):
+                    if self.pos + i >= len(self.text):
+                        self.pos = len(self.text)
+                        raise self.eof("a value")
+                    if self.text[self.pos + i] != letter:
+                        self.pos += i + 1
+                        raise self.error("expected ident")
                 self.pos += len(word)
                 return value
         self.pos += 1
@@ -224,12 +250,25 @@ class _Reader:
         return number
 
     def variant(self, schema: Enum) -> str:
+        braced = self.peek() == "{"
+        if braced:
+            # serde also reads a unit variant as `{"name": null}`.
+            self.pos += 1
         if self.peek() != '"':
             self.pos += 1
             raise self.error("expected value")
         name = self.string()
         if name not in schema.variants:
             raise self.error(f"unknown variant `{name}`, expected {_one_of(schema.variants)}")
+        if braced:
+            if self.peek() != ":":
+                self.pos += 1
+                raise self.error("expected `:`")
+            self.pos += 1
+            if self.value(Opt(Struct("unit", {}))) is not None or self.peek() != "}":
+                self.pos += 1
+                raise self.error("expected `}`")
+            self.pos += 1
         return name
 
     def sequence(self, item: Schema) -> list[Any]:
@@ -274,6 +313,9 @@ class _Reader:
             key = self.string()
             if schema.deny_unknown and key not in schema.fields:
                 raise self.error(f"unknown field `{key}`, expected {_one_of(tuple(schema.fields))}")
+            if key in out:
+                # Found before the colon is read (probed: the column ends the key).
+                raise self.error(f"duplicate field `{key}`")
             if self.peek() != ":":
                 if self.peek() == "":
                     raise self.eof("an object")
@@ -300,8 +342,6 @@ class _Reader:
         if sub is None:
             self.any_value()
             return
-        if key in out:
-            raise self.error(f"duplicate field `{key}`")
         value = self.value(sub)
         if value is not None or key in schema.required:
             out[key] = value
@@ -330,6 +370,11 @@ class _Reader:
             value = self.value(schema.fields[name])
             if value is not None:
                 out[name] = value
+        if self.peek() == ",":
+            self.pos += 1  # serde_json reports the element after the comma
+            if self.peek() == "]":
+                self.pos += 1
+                raise self.error("trailing comma")
         if self.peek() != "]":
             self.pos += 1
             raise self.error("trailing characters")
@@ -390,8 +435,8 @@ class _Reader:
 def _describe_number(number: int | float) -> str:
     if isinstance(number, int):
         return f"integer `{number}`"
-    text = str(int(number)) if number.is_integer() and abs(number) < 1e16 else repr(number)
-    return f"floating point `{text}`"
+    # Probed: 1e5 -> `100000.0`, 0.0 -> `0.0`, 1e20 -> `1e+20` (Python's repr agrees).
+    return f"floating point `{number!r}`"
 
 
 def _one_of(names: tuple[str, ...]) -> str:
