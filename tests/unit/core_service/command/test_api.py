@@ -1,31 +1,41 @@
 """command/exec: a command's output and exit code come back as the reference
 gives them; a timeout, an empty argv and a spawn failure are errors; a
-cancelled call does not leave its command running."""
+cancelled call does not leave its command running; the command runs under the
+call's sandboxPolicy, else the config's sandbox_mode, and a sandbox that cannot
+run refuses it."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from app_server_protocol.errors import ProtocolError
-from app_server_protocol.wire_types import CommandExecParams
+from app_server_protocol.wire_types import CommandExecParams, SandboxPolicy
 from core_service.command import api as command_api
 from core_service.command.api import CommandApi
+from core_service.config.source import ConfigSource
+from tests.unit.core_service.sandbox.leftovers import all_exited, fifo_line, marked_pids, marker
 
 WAIT = 5.0
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
+                                 reason="bubblewrap (bwrap) is not installed")
+FULL: SandboxPolicy = {"type": "dangerFullAccess"}
 # The reference's answer to a command that outlives its timeout.
 TIMED_OUT = (-32603, "exec failed: sandbox error: command timed out")
 
 
 def params(
-    *command: str, timeout_ms: int | None = None, cwd: Path | None = None
+    *command: str, timeout_ms: int | None = None, cwd: Path | None = None,
+    sandbox: SandboxPolicy | None = FULL,
 ) -> CommandExecParams:
-    """command/exec params as the codec hands them over (every field, null when unset)."""
+    """command/exec params as the codec hands them over (every field, null when unset);
+    danger-full-access unless told, so the pids the tests watch are the host's."""
     return {"command": list(command), "timeoutMs": timeout_ms,
-            "cwd": None if cwd is None else str(cwd), "sandboxPolicy": None}
+            "cwd": None if cwd is None else str(cwd), "sandboxPolicy": sandbox}
 
 
 async def test_output_and_exit_code_are_captured(tmp_path: Path) -> None:
@@ -134,6 +144,93 @@ async def test_cancelled_call_kills_the_command(tmp_path: Path) -> None:
             with pytest.raises(asyncio.CancelledError):
                 await asyncio.wait_for(call, WAIT)
             await asyncio.wait_for(exited, WAIT)
+
+
+def _source(tmp_path: Path, mode: str) -> ConfigSource:
+    """A config source whose config.toml sets `sandbox_mode`, and keeps /tmp (where the
+    tests' directories are) out of workspace-write's roots."""
+    home = tmp_path / "home"
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text(
+        f'sandbox_mode = "{mode}"\n[sandbox_workspace_write]\nexclude_slash_tmp = true\n')
+    return ConfigSource(home, env={})
+
+
+@needs_bwrap
+async def test_default_sandbox_is_the_configs_mode(tmp_path: Path) -> None:
+    """Without sandboxPolicy the config's sandbox_mode (and `[sandbox_workspace_write]`)
+    applies: read-only refuses a write in the cwd, workspace-write allows it there and
+    refuses one outside it."""
+    work, other = tmp_path / "work", tmp_path / "other"
+    work.mkdir()
+    other.mkdir()
+    write = ("sh", "-c", "echo x > here.txt")
+    refused = await asyncio.wait_for(CommandApi(_source(tmp_path / "ro", "read-only"))
+                                     .command_exec(params(*write, cwd=work, sandbox=None), None),
+                                     WAIT)
+    assert refused["exitCode"] != 0 and "Read-only file system" in refused["stderr"]
+    assert not (work / "here.txt").exists()
+    api = CommandApi(_source(tmp_path / "ww", "workspace-write"))
+    done = await asyncio.wait_for(api.command_exec(params(*write, cwd=work, sandbox=None), None),
+                                  WAIT)
+    assert done["exitCode"] == 0 and (work / "here.txt").read_text() == "x\n"
+    outside = await asyncio.wait_for(api.command_exec(
+        params("sh", "-c", f"echo x > {other}/no.txt", cwd=work, sandbox=None), None), WAIT)
+    assert outside["exitCode"] != 0 and not (other / "no.txt").exists()
+
+
+@needs_bwrap
+async def test_the_calls_sandbox_policy_wins(tmp_path: Path) -> None:
+    """A sandboxPolicy in the call overrides the config: readOnly refuses a write the
+    config's danger-full-access would allow."""
+    api = CommandApi(_source(tmp_path, "danger-full-access"))
+    out = await asyncio.wait_for(api.command_exec(params(
+        "sh", "-c", "echo x > f.txt", cwd=tmp_path,
+        sandbox={"type": "readOnly", "access": {"type": "fullAccess"}}), None), WAIT)
+    assert out["exitCode"] != 0 and not (tmp_path / "f.txt").exists()
+
+
+async def test_an_unavailable_sandbox_refuses_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no bwrap a sandboxed command/exec is -32603 "exec failed: sandbox unavailable:
+    ..." naming the cause, and nothing runs; danger-full-access still runs."""
+    monkeypatch.setenv("PATH", f"{tmp_path / 'empty'}:/no/such")
+    flag = tmp_path / "ran"
+    with pytest.raises(ProtocolError) as caught:
+        await CommandApi().command_exec(params("/bin/sh", "-c", f"echo > {flag}",
+                                               sandbox=None), None)
+    assert (caught.value.code, caught.value.message) == (
+        -32603, "exec failed: sandbox unavailable: bubblewrap (bwrap) is not installed")
+    assert not flag.exists()
+    ran = await CommandApi().command_exec(params("/bin/sh", "-c", f"echo > {flag}"), None)
+    assert ran["exitCode"] == 0 and flag.exists()
+
+
+@needs_bwrap
+@pytest.mark.parametrize("how", ["timeout", "cancel"])
+async def test_a_sandboxed_command_leaves_nothing_behind(tmp_path: Path, how: str) -> None:
+    """A sandboxed command/exec that forked a grandchild leaves no process when it times
+    out or its call is cancelled."""
+    name, value = marker()
+    fifo = tmp_path / "up"
+    api = CommandApi()
+    script = f"export {name}={value}; sleep 100 & echo up > {fifo}; exec sleep 101"
+    call = asyncio.ensure_future(api.command_exec(params(
+        "sh", "-c", script, cwd=tmp_path, sandbox=None,
+        timeout_ms=1000 if how == "timeout" else 60_000), None))
+    assert await fifo_line(fifo) == "up"
+    pids = marked_pids(value)
+    assert len(pids) >= 1
+    if how == "cancel":
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(call, WAIT)
+    else:
+        with pytest.raises(ProtocolError) as caught:
+            await asyncio.wait_for(call, WAIT)
+        assert (caught.value.code, caught.value.message) == TIMED_OUT
+    await all_exited(pids)
 
 
 class _PidFifo:
