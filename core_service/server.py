@@ -129,7 +129,7 @@ async def _stop_in_order(
     # Stops accepting at once; the long grace only keeps the Connect streams
     # up while turns finish; the second stop below shortens it.
     stopping = asyncio.ensure_future(server.stop(grace=grace + STREAM_FLUSH_SECONDS))
-    await wait_for_turns(core, grace)
+    await _wait_for_turns(core, grace)
     # Interrupts what is still running (its turn/completed is queued for the
     # gateways) and fsyncs every rollout.
     await core.threads.close()
@@ -141,7 +141,7 @@ async def _stop_in_order(
     await core.close()
 
 
-async def wait_for_turns(core: Core, grace: float) -> None:
+async def _wait_for_turns(core: Core, grace: float) -> None:
     """Wait until no turn runs in `core`, for at most `grace` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace
