@@ -175,9 +175,12 @@ def configure(level: str, log_format: str | None = None) -> None:
     """Set up the process's logging on stderr at `level` (a name; unknown: WARNING).
 
     Like `logging.basicConfig`, a no-op when the root logger already has a
-    handler (an embedding application's or a test runner's).
+    handler (an embedding application's or a test runner's). Python warnings
+    go through logging too (logger `py.warnings`), so they are lines of the
+    same format.
     """
     logging.basicConfig(
         level=getattr(logging, str(level).upper(), logging.WARNING),
         handlers=[make_handler(log_format)],
     )
+    logging.captureWarnings(True)

@@ -6,7 +6,10 @@ import asyncio
 import io
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +18,7 @@ from app_server import logs
 
 SECRET_KEY = "sk-proj-abcdefghijklmnop0123"
 SECRET_TOKEN = "ws-token-9f8e7d6c5b4a"
+REPO = Path(__file__).resolve().parents[3]
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"
 
 
@@ -155,3 +159,23 @@ def test_log_format_env_selects_json(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(logs.make_handler().formatter, logs.JsonFormatter)
     monkeypatch.setenv(logs.LOG_FORMAT_ENV, "text")
     assert not isinstance(logs.make_handler().formatter, logs.JsonFormatter)
+
+
+def test_configure_makes_every_stderr_line_json() -> None:
+    """In a fresh process, configure(json) turns log records and Python warnings
+    into JSON lines on stderr, at the given level, and writes nothing on stdout."""
+    script = (
+        "import logging, warnings\n"
+        "from app_server import logs\n"
+        "logs.configure('info', 'json')\n"
+        "logging.getLogger('a.b').debug('hidden')\n"
+        "logging.getLogger('a.b').info('shown')\n"
+        "warnings.warn('careful')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=30, check=True, cwd=REPO)
+    assert done.stdout == ""
+    entries = [json.loads(line) for line in done.stderr.splitlines()]
+    assert [(e["logger"], e["level"]) for e in entries] == [
+        ("a.b", "INFO"), ("py.warnings", "WARNING")]
+    assert "careful" in entries[1]["msg"]
