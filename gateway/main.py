@@ -72,6 +72,8 @@ async def run_gateway(
     refusal = listen_refusal(where, ws_token_file is not None)
     if refusal is not None:
         return _fail(refusal)
+    if core_ca_file is not None and not core_addr.startswith("tcp://"):
+        return _fail("--core-ca (TLS) is for a tcp:// core address")
     token: str | None = None
     if where.scheme == "ws":
         if ws_token_file is not None:

@@ -49,6 +49,27 @@ async def test_non_loopback_without_token_refuses_to_start(
     assert await run_gateway("ftp://x", "tcp://127.0.0.1:1") == 2
 
 
+async def test_bad_core_security_files_refuse_to_start(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An unreadable or empty --core-token-file, an unreadable --core-ca, or
+    TLS toward a unix socket exit 2 naming the flag, before any connection."""
+    empty = tmp_path / "token"
+    empty.write_text(" \n")
+    cases = [
+        (str(tmp_path / "missing"), None, "cannot read --core-token-file"),
+        (str(empty), None, f"--core-token-file {empty} is empty"),
+        (None, str(tmp_path / "missing.pem"), "cannot read --core-ca"),
+    ]
+    for token_file, ca_file, said in cases:
+        assert await run_gateway("stdio://", "tcp://127.0.0.1:1", core_token_file=token_file,
+                                 core_ca_file=ca_file) == 2
+        assert said in capsys.readouterr().err
+    assert await run_gateway("stdio://", "unix:///tmp/core.sock",
+                             core_ca_file=str(empty)) == 2
+    assert "--core-ca (TLS) is for a tcp:// core address" in capsys.readouterr().err
+
+
 def _gateway_cmd(listen: str, core: str, *extra: str) -> list[str]:
     code = (
         "import asyncio, sys; from gateway.main import run_gateway; "
