@@ -138,12 +138,19 @@ class ModelClient:
                     async for ev in events:
                         yield ev
                 return
-            except _StreamBroken as exc:
+            except (_StreamBroken, ModelError) as exc:
+                # A response.failed of no known kind is retried like a broken
+                # stream and, out of retries, reported as itself (the reference's way).
+                if isinstance(exc, ModelError) and not exc.retryable:
+                    raise
+                reason = exc.reason if isinstance(exc, _StreamBroken) else exc.message
                 broken += 1
                 if broken > max_stream:
-                    raise stream_disconnected(exc.reason) from None
-                log.info("model stream broke (%s); retry %d/%d", exc.reason, broken, max_stream)
-                yield StreamRetry(broken, max_stream, exc.reason)
+                    if isinstance(exc, ModelError):
+                        raise
+                    raise stream_disconnected(reason) from None
+                log.info("model stream broke (%s); retry %d/%d", reason, broken, max_stream)
+                yield StreamRetry(broken, max_stream, reason)
                 await asyncio.sleep(self._backoff(broken))
 
     # -- one HTTP request --------------------------------------------------------------

@@ -62,7 +62,10 @@ class ModelError(Exception):
     `info` is the `codexErrorInfo` JSON value (a string such as
     "internalServerError" or a dict such as
     {"responseStreamDisconnected": {"httpStatusCode": None}}); `rate_limits`
-    is the snapshot to announce first (429 usage-limit errors only).
+    is the snapshot to announce first (429 usage-limit errors only);
+    `retryable` says the request may be repeated like a broken stream (a
+    `response.failed` of no known kind), the message then being the
+    retry's reason.
     """
 
     def __init__(
@@ -71,12 +74,15 @@ class ModelError(Exception):
         info: ErrorInfo = "other",
         additional_details: str | None = None,
         rate_limits: RateLimitSnapshot | None = None,
+        *,
+        retryable: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.info = info
         self.additional_details = additional_details
         self.rate_limits = rate_limits
+        self.retryable = retryable
 
     def __repr__(self) -> str:
         return f"ModelError({self.message!r}, info={self.info!r})"
@@ -127,9 +133,10 @@ def status_error(status: int, text: str, url: str, *, request_id: str | None) ->
 def failed_error(error: Mapping[str, Any]) -> ModelError:
     """The error of a `response.failed` event, from its `response.error` object.
 
-    Known codes have their own text; `invalid_prompt` shows the upstream's
-    message; any other failure reads as a broken stream (the reference
-    treats it as one), with the upstream's message.
+    Known codes have their own text and are final; `invalid_prompt` shows
+    the upstream's message and is final; any other failure is a broken
+    stream with the upstream's message: retried within the provider's
+    stream retries, then final with `codexErrorInfo` "other" (probed).
     """
     code = error.get("code")
     message = error.get("message")
@@ -144,7 +151,7 @@ def failed_error(error: Mapping[str, Any]) -> ModelError:
     text = message if isinstance(message, str) else ""
     if code == "invalid_prompt":
         return ModelError(text)
-    return ModelError(f"{STREAM_DISCONNECTED}: {text}")
+    return ModelError(f"{STREAM_DISCONNECTED}: {text}", retryable=True)
 
 
 def incomplete_error(reason: object) -> ModelError:

@@ -337,3 +337,33 @@ async def test_watch_rate_limits_from_plain_generated_stubs(
         "limitId": "codex",
         "primary": {"usedPercent": 13, "windowDurationMins": "300"},  # int64 in proto JSON
     }]}
+
+
+async def test_a_failed_response_of_no_known_kind_is_retried_as_a_broken_stream(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """response.failed with an unknown code is retried within stream_max_retries (an `error`
+    with willRetry and the failure as details), then final with codexErrorInfo "other"; a
+    known kind (server_is_overloaded) is final at once, as the reference does."""
+    failed = [{"kind": "failed", "code": "server_error", "message": m} for m in ("w1", "w2")]
+    mock.enqueue(failed[0], {"kind": "text", "text": "fine"}, *failed,
+                 {"kind": "failed", "code": "server_is_overloaded"})
+    client = await launch("stdio", stream_max_retries=1)
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    reconnect = {"message": "Reconnecting... 1/1",
+                 "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": None}}}
+    errors = []
+    for text in ("one", "two", "three"):
+        since = await run_turn(client, tid, text)
+        errors.append([(n["params"]["error"], n["params"]["willRetry"])
+                       for n in client.notifications[since:] if n["method"] == "error"])
+    assert errors[0] == [({**reconnect, "additionalDetails":
+                           "stream disconnected before completion: w1"}, True)]
+    assert errors[1] == [
+        ({**reconnect, "additionalDetails": "stream disconnected before completion: w1"}, True),
+        ({"message": "stream disconnected before completion: w2", "codexErrorInfo": "other",
+          "additionalDetails": None}, False)]
+    assert errors[2] == [({"message": "Selected model is at capacity. Please try a different "
+                                      "model.", "codexErrorInfo": "serverOverloaded",
+                           "additionalDetails": None}, False)]

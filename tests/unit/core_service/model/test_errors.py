@@ -71,6 +71,10 @@ def test_failed_and_incomplete_events() -> None:
     assert failed_error({"message": "no code"}).message == \
         "stream disconnected before completion: no code"
     assert failed_error({}).message == "stream disconnected before completion: "
+    assert failed_error({}).retryable
+    known = ("context_length_exceeded", "insufficient_quota", "usage_not_included",
+             "server_is_overloaded", "slow_down", "invalid_prompt")
+    assert not any(failed_error({"code": code}).retryable for code in known)
     assert incomplete_error(None).message == "Incomplete response returned, reason: unknown"
 
 
