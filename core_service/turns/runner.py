@@ -123,6 +123,7 @@ class TurnRunner:
             follow_up = sampling.follow_up
             if sampling.tool_calls:
                 await self.tools.run(thread, active, turn, sampling.tool_calls)
+            await self.tools.announce_diff(thread, active)
             if active.steer:
                 for steered in active.steer:
                     await self._record_user_message(thread, active, turn, steered)

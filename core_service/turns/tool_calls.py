@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app_server_protocol import codec
-from app_server_protocol.v2 import approval_pb2
+from app_server_protocol.v2 import approval_pb2, notification_pb2
 from app_server_protocol.wire_types import ThreadItem, Turn
 from core_service.hub import Hub, ServerRequestError
 from core_service.sandbox.policy import SandboxPolicy
@@ -106,6 +106,15 @@ class ToolCalls:
     def end_turn(self, turn_id: str) -> None:
         """The turn ended: forget its cumulative diff."""
         self._diffs.pop(turn_id, None)
+
+    async def announce_diff(self, thread: LoadedThread, active: ActiveTurn) -> None:
+        """`turn/diff/updated` once a model request and its calls are done, when the
+        turn's patches changed anything (the reference repeats it after every request)."""
+        tracker = self._diffs.get(active.id)
+        diff = await tracker.render() if tracker is not None else ""
+        if diff:
+            self.events.emit_json(thread, active, notification_pb2.TurnDiffUpdatedNotification,
+                                  {"threadId": thread.id, "turnId": active.id, "diff": diff})
 
     async def forget_thread(self, thread_id: str) -> None:
         """The thread was unloaded: kill its sessions, forget its session approvals."""
