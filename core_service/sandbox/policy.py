@@ -39,6 +39,11 @@ class SandboxPolicy:
         """Whether a command under this policy must run inside bubblewrap."""
         return self.mode != "danger-full-access"
 
+    def unrestricted(self) -> SandboxPolicy:
+        """The policy of a command approved to run outside the sandbox (escalated, or
+        rerun after a sandbox denial): danger-full-access with network."""
+        return SandboxPolicy("danger-full-access", network=True)
+
     @classmethod
     def from_wire(
         cls, wire: WireSandboxPolicy | Mapping[str, object], cwd: str,

@@ -244,7 +244,8 @@ class Process:
         return ExecResult(
             exit_code=exit_code, stdout=stdout, stderr=stderr, output=output,
             duration_ms=self.elapsed_ms(), timed_out=self.timed_out,
-            sandbox_denied=self.spec.policy.sandboxed and likely_sandbox_denied(exit_code, output),
+            sandbox_denied=(self.spec.policy.sandboxed and not self.timed_out
+                            and likely_sandbox_denied(exit_code, output)),
             signal=sig, truncated=self._stdout.truncated or self._stderr.truncated)
 
     def elapsed_ms(self) -> int:

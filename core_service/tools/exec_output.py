@@ -123,7 +123,7 @@ def unified_text(output: str, duration_ms: int, *, exit_code: int | None,
             f"{state}\nOriginal token count: {approx_tokens(output)}\nOutput:\n{body}")
 
 
-def shell_result_text(result: ExecResult, max_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS) -> str:
+def shell_output(result: ExecResult, max_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS) -> str:
     """The model's text of a finished `shell`-family command: timed out, killed by a
     signal, or exited."""
     if result.timed_out:

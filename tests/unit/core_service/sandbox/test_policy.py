@@ -57,6 +57,12 @@ def test_other_modes() -> None:
     assert external == SandboxPolicy("danger-full-access", network=False)
 
 
+def test_unrestricted_is_danger_full_access_with_network() -> None:
+    """An escalated run leaves the sandbox entirely, network included."""
+    policy = SandboxPolicy("workspace-write", (CWD,), False).unrestricted()
+    assert policy == SandboxPolicy("danger-full-access", network=True) and not policy.sandboxed
+
+
 def test_from_config_uses_the_mode_and_the_workspace_table() -> None:
     """The config's sandbox_mode picks the mode; workspace-write takes its roots and
     network from `[sandbox_workspace_write]`; an unknown mode is read-only."""

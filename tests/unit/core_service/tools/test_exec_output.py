@@ -58,13 +58,13 @@ def test_timed_out_and_signalled_results() -> None:
     """A timed-out shell command reads as the reference's (exit 124, the timeout line
     first); one killed by a signal reads as its execution error."""
     timed_out = ExecResult(124, "start\n", "", "start\n", 508, True, False, 9)
-    assert eo.shell_result_text(timed_out) == (
+    assert eo.shell_output(timed_out) == (
         "Exit code: 124\nWall time: 0.5 seconds\nOutput:\n"
         "command timed out after 508 milliseconds\nstart\n")
     killed = ExecResult(137, "", "", "", 3, False, False, 9)
-    assert eo.shell_result_text(killed) == "execution error: Sandbox(Signal(9))"
+    assert eo.shell_output(killed) == "execution error: Sandbox(Signal(9))"
     done = ExecResult(3, "a\n", "b\n", "a\nb\n", 5, False, False)
-    assert eo.shell_result_text(done) == "Exit code: 3\nWall time: 0 seconds\nOutput:\na\nb\n"
+    assert eo.shell_output(done) == "Exit code: 3\nWall time: 0 seconds\nOutput:\na\nb\n"
 
 
 def test_truncation_cuts_on_character_boundaries() -> None:
