@@ -95,3 +95,31 @@ async def test_oversized_frame_closes_with_1009(server: tuple[WebSocketServer, s
                 await ws.recv()
     assert info.value.rcvd is not None and info.value.rcvd.code == 1009
     assert info.value.rcvd.reason
+
+
+def fake_page(accept: str | None) -> tuple[str, bytes]:
+    """A metrics renderer that names the Accept header it was given."""
+    return "text/plain; version=0.0.4", f"page for {accept}\n".encode()
+
+
+@pytest.mark.parametrize("server", [WebSocketOptions("127.0.0.1", 0, token="s3cret",
+                                                     metrics=fake_page)], indirect=True)
+async def test_metrics_page_behind_the_token(server: tuple[WebSocketServer, str]) -> None:
+    """GET /metrics answers the renderer's page (given the Accept header) with the
+    bearer token, 401 without it; the health endpoints stay open."""
+    _, addr = server
+    async with httpx.AsyncClient(timeout=5) as http:
+        assert (await http.get(f"http://{addr}/metrics")).status_code == 401
+        assert (await http.get(f"http://{addr}/healthz")).status_code == 200
+        page = await http.get(f"http://{addr}/metrics", headers={
+            "Authorization": "Bearer s3cret", "Accept": "text/plain"})
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/plain; version=0.0.4"
+    assert page.text == "page for text/plain\n"
+
+
+async def test_no_metrics_page_without_a_renderer(server: tuple[WebSocketServer, str]) -> None:
+    """Without the metrics option, /metrics is no page (the websocket handshake's 426)."""
+    _, addr = server
+    async with httpx.AsyncClient(timeout=5) as http:
+        assert (await http.get(f"http://{addr}/metrics")).status_code == 426
