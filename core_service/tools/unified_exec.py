@@ -21,6 +21,8 @@ reference does (0.104, measured) and this module reproduces:
   is then "Unknown process id N".
 - Non-terminal output is stdout and stderr interleaved in arrival order; a
   terminal session's output is the terminal's (CRLF line ends).
+- A thread keeps at most 64 sessions: starting a 65th kills the least
+  recently used one, whose `on_exit` reports exit code -1.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class _Session:
         self.streaming = False
         self.last_used = time.monotonic()
         self.watcher: asyncio.Task[None] | None = None
+        self.pruned = False
         self._on_output = on_output
         self._on_exit = on_exit
 
@@ -206,6 +209,7 @@ class UnifiedExec:
         if len(self._sessions) >= MAX_SESSIONS:
             oldest = min(self._sessions.values(), key=lambda s: s.last_used)
             self._sessions.pop(oldest.id)
+            oldest.pruned = True
             if oldest.watcher is not None:
                 oldest.watcher.cancel()
         session.streaming = True
@@ -219,6 +223,9 @@ class UnifiedExec:
             await session.process.wait()
         except asyncio.CancelledError:
             await session.process.kill()
+            if session.pruned:
+                # The reference ends a pruned session's item failed, exit code -1.
+                session.exited(dataclasses.replace(session.process.result(), exit_code=-1))
             raise
         if not self._closed:
             session.exited(session.process.result())

@@ -168,3 +168,28 @@ async def test_a_cancelled_start_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(call, WAIT)
     await all_exited(pids)
+
+
+async def test_past_the_session_limit_the_least_recently_used_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting a session beyond the limit (64 on the reference; 2 here) kills the least
+    recently used one, reported through its on_exit with exit code -1 (the reference ends
+    its item failed, exit code -1); its id is then unknown; the others live on."""
+    monkeypatch.setattr(ue, "MAX_SESSIONS", 2)
+    ended: dict[str, asyncio.Future[ExecResult]] = {}
+    unified = UnifiedExec()
+    ids = []
+    for n in range(3):
+        ended[f"s{n}"] = asyncio.get_running_loop().create_future()
+        started = await asyncio.wait_for(unified.start(
+            sh("exec sleep 30", tmp_path), yield_time_ms=250, max_output_tokens=None,
+            on_exit=ended[f"s{n}"].set_result), WAIT)
+        assert started.session_id is not None
+        ids.append(started.session_id)
+    first = await asyncio.wait_for(ended["s0"], WAIT)
+    assert first.exit_code == -1 and first.output == ""
+    gone = await unified.write_stdin(ids[0], "", yield_time_ms=None, max_output_tokens=None)
+    assert gone.text == f"write_stdin failed: Unknown process id {ids[0]}"
+    assert not ended["s1"].done() and not ended["s2"].done()
+    await unified.close()
