@@ -179,6 +179,8 @@ def configure(level: str, log_format: str | None = None) -> None:
     go through logging too (logger `py.warnings`), so they are lines of the
     same format.
     """
+    if logging.getLogger().handlers:
+        return
     logging.basicConfig(
         level=getattr(logging, str(level).upper(), logging.WARNING),
         handlers=[make_handler(log_format)],

@@ -32,6 +32,8 @@ def no_serving(monkeypatch: pytest.MonkeyPatch) -> None:
     (["--listen", "tcp://127.0.0.1:0", "--token-file", "/nonexistent/token"],
      "cannot read a security file"),
     (["--listen", "udp://x"], "unsupported core address"),
+    (["--listen", "tcp://127.0.0.1:0", "--metrics-listen", "9100"],
+     "--metrics-listen: expected HOST:PORT"),
 ])
 def test_bad_security_flags_exit_2(
     extra: list[str], said: str, capsys: pytest.CaptureFixture[str]
@@ -54,3 +56,28 @@ async def test_core_health_names_the_failure() -> None:
     """Nobody listening: the reason is the gRPC status and its details, one line."""
     reason = await cli_core.core_health("tcp://127.0.0.1:1", None, 2.0)
     assert reason is not None and reason.startswith("UNAVAILABLE: ") and "\n" not in reason
+
+
+@pytest.mark.parametrize(("flag", "env", "expected"), [
+    (["--metrics-listen", "[::1]:9100"], None, ("::1", 9100)),
+    ([], "127.0.0.1:0", ("127.0.0.1", 0)),
+    ([], None, None),
+])
+def test_metrics_listen_reaches_the_core(
+    flag: list[str], env: str | None, expected: tuple[str, int] | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--metrics-listen (or APP_SERVER_METRICS_LISTEN) is parsed and handed to the core."""
+    seen: dict[str, Any] = {}
+
+    async def fake_run_core(*args: Any, **kwargs: Any) -> int:
+        seen.update(kwargs)
+        return 0
+
+    monkeypatch.setattr("core_service.server.run_core", fake_run_core)
+    if env is None:
+        monkeypatch.delenv("APP_SERVER_METRICS_LISTEN", raising=False)
+    else:
+        monkeypatch.setenv("APP_SERVER_METRICS_LISTEN", env)
+    assert cli.main(["core", "--listen", "unix:///tmp/metrics-test.sock", *flag]) == 0
+    assert seen["metrics_listen"] == expected
