@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 
-from app_server_protocol.wire_types import RateLimitSnapshot
+from app_server_protocol.wire_types import CreditsSnapshot, RateLimitSnapshot
 from core_service.account.rate_limits import DEFAULT_LIMIT_ID
 
 # Buckets are named by the upstream; beyond this many a new name is not kept.
@@ -54,6 +54,8 @@ class RateLimitStore:
     def __init__(self) -> None:
         self._latest: dict[str, RateLimitSnapshot] = {}
         self._watchers: set[RateLimitWatcher] = set()
+        # The last credits any snapshot carried: credits are the account's, not a bucket's.
+        self._credits: CreditsSnapshot | None = None
 
     def latest(self, limit_id: str) -> RateLimitSnapshot | None:
         """The latest snapshot of bucket `limit_id`, if any was seen."""
@@ -65,17 +67,15 @@ class RateLimitStore:
                       key=lambda s: (s["limitId"] != DEFAULT_LIMIT_ID, s["limitId"] or ""))
 
     def with_credits(self, snapshot: RateLimitSnapshot) -> RateLimitSnapshot:
-        """`snapshot`, its missing credits taken from the bucket's latest snapshot.
+        """`snapshot`, its missing credits the last ones any snapshot carried.
 
         A response that says nothing about credits leaves the last known
-        credits in place, as the reference reports them.
+        credits in place, on every bucket (a new one included), as the
+        reference reports them.
         """
-        if snapshot["credits"] is not None:
+        if snapshot["credits"] is not None or self._credits is None:
             return snapshot
-        previous = self._latest.get(snapshot["limitId"] or DEFAULT_LIMIT_ID)
-        if previous is None or previous["credits"] is None:
-            return snapshot
-        return {**snapshot, "credits": previous["credits"]}
+        return {**snapshot, "credits": self._credits}
 
     def update(self, snapshot: RateLimitSnapshot) -> bool:
         """Record `snapshot` as its bucket's latest; True when that changed the bucket.
@@ -88,6 +88,8 @@ class RateLimitStore:
         if key not in self._latest and len(self._latest) >= MAX_LIMIT_IDS:
             return False
         self._latest[key] = snapshot
+        if snapshot["credits"] is not None:
+            self._credits = snapshot["credits"]
         for watcher in self._watchers:
             watcher.offer(snapshot)
         return True

@@ -77,6 +77,13 @@ def parse_rate_limit_headers(
     return snapshots
 
 
+def has_rate_limit_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> bool:
+    """Whether a response says anything about rate limits (any `x-codex-*` header or a
+    family's): a 429 without any reports no snapshot, as the reference's does not."""
+    return any(key.startswith(_DEFAULT_PREFIX + "-") or _FAMILY_RE.match(key)
+               for key in _lower(headers))
+
+
 def active_limit_snapshot(
     headers: Mapping[str, str] | Iterable[tuple[str, str]],
 ) -> RateLimitSnapshot:

@@ -16,7 +16,11 @@ from http import HTTPStatus
 from typing import Any, TypeAlias
 
 from app_server_protocol.wire_types import RateLimitSnapshot
-from core_service.account.rate_limits import DEFAULT_LIMIT_ID, active_limit_snapshot
+from core_service.account.rate_limits import (
+    DEFAULT_LIMIT_ID,
+    active_limit_snapshot,
+    has_rate_limit_headers,
+)
 from core_service.upstream import http as upstream
 
 MSG_INTERNAL_SERVER_ERROR = (
@@ -180,13 +184,15 @@ def usage_limit_error(
     Only `resets_at` gives a reset time (the reference ignores
     `resets_in_seconds`).
     """
-    kind = error.get("type") or error.get("code")
+    # Only `type` names a usage limit (a `code` of the same value is a plain 429: probed).
+    kind = error.get("type")
     if kind == "usage_not_included":
         return ModelError(MSG_USAGE_NOT_INCLUDED, "usageLimitExceeded")
     if kind != "usage_limit_reached":
         return None
     pairs = list(headers)
     snapshot = active_limit_snapshot(pairs)
+    reported = snapshot if has_rate_limit_headers(pairs) else None
     resets_at = error.get("resets_at")
     if isinstance(resets_at, int | float) and not isinstance(resets_at, bool):
         when = f"try again at {format_reset_time(resets_at)}."
@@ -201,7 +207,7 @@ def usage_limit_error(
         way = f"{promo}, or " if promo else _PLAN_WAYS.get(plan if isinstance(plan, str) else "")
         message = f"You've hit your usage limit. {way}{when}" if way else \
             f"You've hit your usage limit. {when[0].upper()}{when[1:]}"
-    return ModelError(message, "usageLimitExceeded", rate_limits=snapshot)
+    return ModelError(message, "usageLimitExceeded", rate_limits=reported)
 
 
 def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:

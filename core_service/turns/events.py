@@ -19,6 +19,7 @@ from core_service.account.rate_limits import DEFAULT_LIMIT_ID, null_snapshot
 from core_service.hub import Hub
 from core_service.model.catalog import context_window
 from core_service.threads.state import ActiveTurn, LoadedThread
+from core_service.turns.usage import fill_context_window
 
 
 class TurnEvents:
@@ -150,6 +151,13 @@ class TurnEvents:
         thread's last response reported last, as the reference repeats it."""
         limit_id = thread.last_limit_id or DEFAULT_LIMIT_ID
         self.rate_limits(thread, active, self.limits.latest(limit_id) or null_snapshot(limit_id))
+
+    def context_window_full(self, thread: LoadedThread, active: ActiveTurn) -> None:
+        """The model refused the request as too long: the window is reported full (token
+        usage, then the latest snapshot again), as the reference does before the error."""
+        fill_context_window(thread.tokens, context_window(thread.config.model))
+        self.token_usage(thread, active)
+        self.repeat_limits(thread, active)
 
     def rerouted(
         self, thread: LoadedThread, active: ActiveTurn, from_model: str, to_model: str

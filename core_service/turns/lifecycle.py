@@ -82,7 +82,9 @@ async def run_turn(
         elif err.rate_limits is not None:
             # A usage-limit error reports the exhausted limit before the error, as the
             # reference does.
-            events.rate_limits(thread, active, err.rate_limits)
+            events.rate_limits(thread, active, events.limits.with_credits(err.rate_limits))
+        elif err.info == "contextWindowExceeded":
+            events.context_window_full(thread, active)
         status, error = "failed", turn_error(err)
     finally:
         await _finish(events, thread, active, turn, status, error)

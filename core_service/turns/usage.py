@@ -18,3 +18,15 @@ def add_usage(tokens: TokenTotals, usage: TokenUsage) -> None:
     tokens.last = last
     for key, value in last.items():
         tokens.total[key] = tokens.total.get(key, 0) + value
+
+
+def fill_context_window(tokens: TokenTotals, window: int) -> None:
+    """Mark the context window as full after the model refused the request as too long.
+
+    As the reference reports it: the total becomes the window (other counts
+    zero), the last request the rest of the window the total had not used.
+    """
+    zero = dict.fromkeys(tokens.total, 0)
+    previous = tokens.total.get("totalTokens", 0)
+    tokens.total = {**zero, "totalTokens": window}
+    tokens.last = {**zero, "totalTokens": max(0, window - previous)}

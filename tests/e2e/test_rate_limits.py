@@ -367,3 +367,39 @@ async def test_a_failed_response_of_no_known_kind_is_retried_as_a_broken_stream(
     assert errors[2] == [({"message": "Selected model is at capacity. Please try a different "
                                       "model.", "codexErrorInfo": "serverOverloaded",
                            "additionalDetails": None}, False)]
+
+
+async def test_usage_limit_snapshot_keeps_credits_and_a_full_window_is_reported(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """A usage-limit 429 reports its bucket with the last known credits (none at all without
+    rate-limit headers); a context-length failure reports the window full (total = window,
+    last = what the total had not used) with the latest snapshot, before the error."""
+    credits = {"x-codex-credits-has-credits": "true", "x-codex-credits-unlimited": "false"}
+    limit = {"type": "usage_limit_reached", "plan_type": "pro"}
+    mock.enqueue({"kind": "text", "text": "a", "headers": credits},
+                 {"kind": "http_error", "status": 429, "body": {"error": limit},
+                  "headers": {"x-codex-active-limit": "codex_other"}},
+                 {"kind": "http_error", "status": 429, "body": {"error": limit}},
+                 {"kind": "failed", "code": "context_length_exceeded"})
+    client = await launch("stdio")
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    await run_turn(client, tid, "one")
+    kept = {"hasCredits": True, "unlimited": False, "balance": None}
+    since = await run_turn(client, tid, "two")
+    assert limits_and_usage(client, since) == [{
+        "limitId": "codex_other", "limitName": None, "primary": None, "secondary": None,
+        "credits": kept, "planType": None}]
+    since = await run_turn(client, tid, "three")
+    assert limits_and_usage(client, since) == []
+    since = await run_turn(client, tid, "four")
+    usage = [n["params"]["tokenUsage"] for n in client.notifications[since:]
+             if n["method"] == "thread/tokenUsage/updated"]
+    window = usage[-1]["modelContextWindow"]
+    zero = {"inputTokens": 0, "cachedInputTokens": 0, "outputTokens": 0,
+            "reasoningOutputTokens": 0}
+    assert usage[-1]["total"] == {**zero, "totalTokens": window}
+    assert usage[-1]["last"] == {**zero, "totalTokens": window - usage[-2]["total"]["totalTokens"]}
+    tail = [n["method"] for n in client.notifications[since:]][-4:]
+    assert tail == ["thread/tokenUsage/updated", UPDATED, "error", "turn/completed"]

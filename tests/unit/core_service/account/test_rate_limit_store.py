@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app_server_protocol.wire_types import RateLimitSnapshot
+from app_server_protocol.wire_types import CreditsSnapshot, RateLimitSnapshot
 from core_service.account.rate_limit_store import RateLimitStore
 from core_service.account.rate_limits import null_snapshot
 
@@ -24,13 +24,16 @@ def test_update_says_whether_the_bucket_changed_and_lists_codex_first() -> None:
     assert [s["limitId"] for s in store.snapshots()] == ["codex", "zeta"]
 
 
-def test_missing_credits_are_carried_from_the_bucket() -> None:
-    """A snapshot without credits takes its bucket's last known ones."""
+def test_missing_credits_are_the_last_known_ones() -> None:
+    """A snapshot without credits takes the last credits any snapshot carried, in a bucket
+    never seen before too (as the reference carries them)."""
     store = RateLimitStore()
-    credits = {"hasCredits": True, "unlimited": False, "balance": "1"}
-    store.update({**null_snapshot(), "credits": credits})  # type: ignore[typeddict-item]
+    assert store.with_credits(null_snapshot())["credits"] is None
+    credits: CreditsSnapshot = {"hasCredits": True, "unlimited": False, "balance": "1"}
+    store.update({**null_snapshot(), "credits": credits})
+    store.update(null_snapshot("other"))
     assert store.with_credits(null_snapshot())["credits"] == credits
-    assert store.with_credits(null_snapshot("other"))["credits"] is None
+    assert store.with_credits(null_snapshot("new"))["credits"] == credits
 
 
 async def test_a_slow_watcher_gets_the_latest_of_each_bucket_only() -> None:

@@ -96,13 +96,17 @@ def test_error_object_of_odd_bodies() -> None:
     assert error_object('{"error": "text"}') == {}
 
 
-@pytest.mark.parametrize("field", ["type", "code"])
-def test_usage_limit_of_another_family_names_it(field: str) -> None:
+def test_usage_limit_of_another_family_names_it() -> None:
     """A usage limit of a named family says "for <name>" and suggests another model; a
-    plain 429 is no usage-limit error."""
+    plain 429 is no usage-limit error, nor is a usage-limit `code` without the `type`
+    (probed); without rate-limit headers no snapshot is reported."""
     headers = [("x-codex-active-limit", "gpt-x"), ("x-gpt-x-limit-name", "GPT X"),
                ("x-gpt-x-primary-used-percent", "100")]
-    err = usage_limit_error({field: "usage_limit_reached"}, headers)
+    assert usage_limit_error({"code": "usage_limit_reached"}, headers) is None
+    bare = usage_limit_error({"type": "usage_limit_reached"}, [("x-request-id", "r")])
+    assert bare is not None and bare.rate_limits is None
+    assert bare.message == "You've hit your usage limit. Try again later."
+    err = usage_limit_error({"type": "usage_limit_reached"}, headers)
     assert err is not None
     assert err.message == ("You've hit your usage limit for GPT X. Switch to another model "
                            "now, or try again later.")
