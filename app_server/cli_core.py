@@ -36,6 +36,7 @@ def _usage_error(command: str, message: str) -> int:
 def _run_core(args: argparse.Namespace) -> int:
     """Check the listen address and the security flags, then serve until stopped."""
     from app_server.config_flags import overrides_of
+    from app_server.exposition import MetricsListenError
     from app_server_protocol.addresses import grpc_target, parse_host_port
     from core_service.link_security import (
         core_listen_refusal,
@@ -72,9 +73,12 @@ def _run_core(args: argparse.Namespace) -> int:
         metrics = parse_host_port(args.metrics_listen) if args.metrics_listen else None
     except ValueError as err:
         return _usage_error("core", f"--metrics-listen: {err}")
-    return asyncio.run(run_core(args.listen, overrides_of(args), idle_unload_seconds=idle,
-                                token=token, tls=tls, turn_grace=args.turn_grace,
-                                metrics_listen=metrics))
+    try:
+        return asyncio.run(run_core(args.listen, overrides_of(args), idle_unload_seconds=idle,
+                                    token=token, tls=tls, turn_grace=args.turn_grace,
+                                    metrics_listen=metrics))
+    except MetricsListenError as err:
+        return _usage_error("core", str(err))
 
 
 async def core_health(core_addr: str, ca_file: str | None, deadline: float) -> str | None:

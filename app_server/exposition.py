@@ -87,6 +87,10 @@ def answer(head: bytes) -> HttpAnswer:
     return HttpAnswer(HTTPStatus.OK, content_type, body, head_only=method == "HEAD")
 
 
+class MetricsListenError(Exception):
+    """The metrics address cannot be bound (in use, not local, not permitted)."""
+
+
 class MetricsEndpoint:
     """The HTTP listener of `GET /metrics` (see the module docstring)."""
 
@@ -97,8 +101,13 @@ class MetricsEndpoint:
 
     @classmethod
     async def start(cls, host: str, port: int) -> MetricsEndpoint:
-        """Bind `host:port` (0: any free port, see `address`) and serve; OSError if it cannot."""
-        server = await asyncio.start_server(_serve, host, port, limit=MAX_HEAD)
+        """Bind `host:port` (0: any free port, see `address`) and serve;
+        `MetricsListenError` when it cannot."""
+        try:
+            server = await asyncio.start_server(_serve, host, port, limit=MAX_HEAD)
+        except OSError as err:
+            raise MetricsListenError(
+                f"cannot serve metrics on {host}:{port}: {err.strerror or err}") from err
         return cls(server)
 
     @property

@@ -82,3 +82,13 @@ async def test_the_endpoint_serves_scrapes_and_closes() -> None:
         await endpoint.close()
     with pytest.raises(OSError):
         await asyncio.wait_for(asyncio.open_connection(host, port), 5)
+
+
+async def test_an_address_in_use_is_a_metrics_listen_error() -> None:
+    """Binding a port already taken raises MetricsListenError naming the address."""
+    taken = await exposition.MetricsEndpoint.start("127.0.0.1", 0)
+    try:
+        with pytest.raises(exposition.MetricsListenError, match=f"127.0.0.1:{taken.address[1]}"):
+            await exposition.MetricsEndpoint.start("127.0.0.1", taken.address[1])
+    finally:
+        await taken.close()
