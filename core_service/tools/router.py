@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from core_service.model.events import ResponseItem
+from core_service.tools import exec_tool
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
 from core_service.tools.patch import handle_apply_patch
 from core_service.tools.plan import handle_update_plan
@@ -29,6 +30,11 @@ async def _request_user_input(ctx: ToolContext, call: ToolCall) -> ToolResult:
 
 
 FUNCTION_HANDLERS: dict[str, Handler] = {
+    "exec_command": exec_tool.handle_exec_command,
+    "write_stdin": exec_tool.handle_write_stdin,
+    "shell": exec_tool.handle_shell,
+    "container.exec": exec_tool.handle_shell,
+    "shell_command": exec_tool.handle_shell,
     "update_plan": handle_update_plan,
     "apply_patch": handle_apply_patch,
     "view_image": handle_view_image,
@@ -57,6 +63,8 @@ def tool_call(output: ResponseItem) -> ToolCall | None:
 
 async def dispatch(ctx: ToolContext, call: ToolCall) -> ToolResult:
     """Run `call`'s handler; what the model reads about it."""
+    if call.kind == "local_shell":
+        return await exec_tool.handle_shell(ctx, call)
     if call.kind == "custom":
         handler = CUSTOM_HANDLERS.get(call.name)
         if handler is None:
