@@ -12,13 +12,15 @@ item/fileChange/outputDelta → item/completed → turn/diff/updated. A declined
 approval completes the item `declined` twice (a JSON-RPC error answer:
 `failed`, then `declined`), as the reference does, and the model reads
 `patch rejected by user`; `cancel` ends the turn. What the user accepted
-for the session is remembered per path by the thread's `Approvals`.
+for the session is remembered per path by the thread's `Approvals`. The
+shell tools hand over commands that are really patches (`apply_shell_patch`).
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app_server_protocol.v2 import notification_pb2 as N
 from app_server_protocol.wire_types import (
@@ -28,6 +30,7 @@ from app_server_protocol.wire_types import (
     PatchChangeKind,
 )
 from core_service.tools.apply_patch.applier import ApplyError, apply_changes, summary
+from core_service.tools.apply_patch.invocation import patch_invocation
 from core_service.tools.apply_patch.parser import ParseError, parse_patch
 from core_service.tools.apply_patch.planner import FileChange, PlanError, plan_patch
 from core_service.tools.apply_patch.safety import (
@@ -39,12 +42,15 @@ from core_service.tools.apply_patch.safety import (
 from core_service.tools.apply_patch.textdiff import unified_hunks
 from core_service.tools.arguments import ArgumentError, Str, Struct, decode
 from core_service.tools.context import ToolCall, ToolContext, ToolResult, TurnCancelled
+from core_service.tools.exec_output import shell_text
 
 VERIFICATION_FAILED = "apply_patch verification failed: "
 REJECTED_BY_USER = "patch rejected by user"
 ARGS = Struct("ApplyPatchToolArgs", {"input": Str()}, frozenset({"input"}))
 # Key prefix of the paths accepted "for session" (commands use other keys).
 _SESSION_KEY = "apply_patch:"
+# Words the result of a patch that ran: (exit code, duration in ms, output).
+Render = Callable[[int, int, str], str]
 
 
 async def handle_apply_patch(ctx: ToolContext, call: ToolCall) -> ToolResult:
@@ -56,23 +62,60 @@ async def handle_apply_patch(ctx: ToolContext, call: ToolCall) -> ToolResult:
             text = decode(call.arguments, ARGS)["input"]
         except ArgumentError as err:
             return ToolResult(err.model_text())
+    return await apply_patch_text(ctx, call.call_id, text, ctx.cwd, shell_text)
+
+
+async def apply_shell_patch(
+    ctx: ToolContext, call: ToolCall, argv: Sequence[str], cwd: str, *, structured: bool
+) -> ToolResult | None:
+    """Apply `argv` as a patch when it is one (see `apply_patch.invocation`); None when
+    it is an ordinary command for the shell tools to run.
+
+    The model reads the `shell` text for an argv-array tool (`structured`
+    false) and, as the reference answers `exec_command` and `shell_command`,
+    a JSON `{"output", "metadata": {"exit_code", "duration_seconds"}}`
+    otherwise.
+    """
+    invocation = patch_invocation(argv, cwd)
+    if invocation is None:
+        return None
+    render = structured_text if structured else shell_text
+    return await apply_patch_text(ctx, call.call_id, invocation.patch, invocation.cwd, render)
+
+
+async def apply_patch_text(
+    ctx: ToolContext, item_id: str, text: str, cwd: str, render: Render
+) -> ToolResult:
+    """Parse, verify, show, approve and apply one patch whose paths are relative to
+    `cwd`; `render` words the result of an applied (or failed) patch."""
     try:
-        changes = await plan_patch(ctx.cwd, parse_patch(text))
+        changes = await plan_patch(cwd, parse_patch(text))
     except (ParseError, PlanError) as err:
         return ToolResult(f"{VERIFICATION_FAILED}{err}")
     verdict = assess(changes, ctx.approval_policy, ctx.sandbox)
     if isinstance(verdict, Rejected):
         return ToolResult(f"patch rejected: {verdict.reason}")
-    return await _PatchRun(ctx, call.call_id, changes).run(ask=verdict == "ask")
+    return await _PatchRun(ctx, item_id, changes, render).run(ask=verdict == "ask")
+
+
+def structured_text(exit_code: int, duration_ms: int, output: str) -> str:
+    """The JSON the reference answers an intercepted `exec_command`/`shell_command`
+    patch with (duration in seconds rounded to a tenth, as serde prints an f32)."""
+    seconds = round(duration_ms / 100) / 10
+    return json.dumps({"output": output, "metadata": {
+        "exit_code": exit_code, "duration_seconds": seconds}},
+        separators=(",", ":"), ensure_ascii=False)
 
 
 class _PatchRun:
     """One patch shown as a fileChange item, from item/started to its result."""
 
-    def __init__(self, ctx: ToolContext, item_id: str, changes: Sequence[FileChange]) -> None:
+    def __init__(self, ctx: ToolContext, item_id: str, changes: Sequence[FileChange],
+                 render: Render) -> None:
         self.ctx = ctx
         self.item_id = item_id
         self.changes = changes
+        self.render = render
         self.started = time.monotonic()
 
     async def run(self, ask: bool) -> ToolResult:
@@ -131,11 +174,15 @@ class _PatchRun:
         if diff:
             self.ctx.emit(N.TurnDiffUpdatedNotification, {
                 "threadId": self.ctx.thread_id, "turnId": self.ctx.turn_id, "diff": diff})
-        return ToolResult(exec_output(0, time.monotonic() - self.started, text))
+        return self._result(0, text)
 
     def _failed(self, output: str) -> ToolResult:
         self.ctx.item_completed(self._item("failed"))
-        return ToolResult(exec_output(1, time.monotonic() - self.started, output))
+        return self._result(1, output)
+
+    def _result(self, exit_code: int, output: str) -> ToolResult:
+        elapsed_ms = int((time.monotonic() - self.started) * 1000)
+        return ToolResult(self.render(exit_code, elapsed_ms, output))
 
     def _delta(self, text: str) -> None:
         self.ctx.emit(N.FileChangeOutputDeltaNotification, {
@@ -163,13 +210,3 @@ def file_update_changes(changes: Sequence[FileChange]) -> list[FileUpdateChange]
                 diff += f"\n\nMoved to: {change.move_to}"
         by_path[change.path] = {"path": change.path, "kind": kind, "diff": diff}
     return [by_path[path] for path in sorted(by_path)]
-
-
-def exec_output(exit_code: int, seconds: float, output: str) -> str:
-    """The reference's text for a finished tool process: exit code, wall time, output.
-
-    The wall time is rounded to a tenth and printed as Rust prints an f32
-    ("0", "1.5").
-    """
-    wall = f"{round(seconds * 10) / 10:.1f}".removesuffix(".0")
-    return f"Exit code: {exit_code}\nWall time: {wall} seconds\nOutput:\n{output}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,7 +15,7 @@ from app_server_protocol.wire_types import AskForApproval
 from core_service.sandbox.policy import SandboxMode, SandboxPolicy
 from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.tools.context import CallKind, Decision, ToolCall, ToolContext, TurnCancelled
-from core_service.tools.patch import exec_output, handle_apply_patch
+from core_service.tools.patch import apply_shell_patch, handle_apply_patch, structured_text
 
 ADD = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch"
 SUCCESS = re.compile(r"Exit code: 0\nWall time: \d+(\.\d)? seconds\nOutput:\n"
@@ -228,8 +229,29 @@ async def test_update_and_move_diffs_in_the_item(tmp_path: Path) -> None:
     assert rec.events[1][1] == "Success. Updated the following files:\nM sub/d.txt\nD b.txt\n"
 
 
-def test_exec_output_wall_time_like_rust() -> None:
-    """Wall time is rounded to tenths and printed without a trailing `.0`."""
-    assert exec_output(0, 0.04, "x") == "Exit code: 0\nWall time: 0 seconds\nOutput:\nx"
-    assert exec_output(1, 1.26, "") == "Exit code: 1\nWall time: 1.3 seconds\nOutput:\n"
-    assert exec_output(0, 2.0, "") == "Exit code: 0\nWall time: 2 seconds\nOutput:\n"
+async def test_shell_commands_that_are_patches(tmp_path: Path) -> None:
+    """An argv `apply_patch <patch>` is applied with the shell text; a `cd dir &&`
+    heredoc script relative to that directory with the reference's JSON; any other
+    command is left to the shell tools."""
+    (tmp_path / "sub").mkdir()
+    rec = recorder(tmp_path)
+    call = ToolCall("call_1", "shell", "function", "", {})
+    argv = await apply_shell_patch(rec.ctx, call, ["apply_patch", ADD], str(tmp_path),
+                                   structured=False)
+    assert argv is not None and SUCCESS.match(argv.output)
+    script = f"cd sub && apply_patch <<'EOF'\n{ADD.replace('hello', 'hi')}\nEOF\n"
+    heredoc = await apply_shell_patch(rec.ctx, call, ["/bin/bash", "-lc", script],
+                                      str(tmp_path), structured=True)
+    assert heredoc is not None
+    assert json.loads(heredoc.output) == {
+        "output": "Success. Updated the following files:\nA hi.txt\n",
+        "metadata": {"exit_code": 0, "duration_seconds": 0.0}}
+    assert (tmp_path / "sub" / "hi.txt").read_text() == "hi\n"
+    assert await apply_shell_patch(rec.ctx, call, ["echo", "x"], str(tmp_path),
+                                   structured=True) is None
+
+
+def test_structured_text_is_compact_serde_json() -> None:
+    """Keys in the reference's order, no spaces, the duration as a float in tenths."""
+    assert structured_text(1, 1260, "é") == (
+        '{"output":"é","metadata":{"exit_code":1,"duration_seconds":1.3}}')
