@@ -18,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import signal
+import struct
+import termios
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -150,6 +153,8 @@ class Process:
             env = {**(env if env is not None else os.environ), NETWORK_DISABLED_VAR: "1"}
         if spec.tty:
             master, slave = os.openpty()
+            # The reference's terminals are 24 rows by 80 columns (a fresh pty is 0x0).
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
             setsid = shutil.which("setsid")
             # A terminal session needs its terminal as controlling tty (for
             # ^C and /dev/tty); `setsid -c` makes it so after a new session.

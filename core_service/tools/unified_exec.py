@@ -20,7 +20,9 @@ reference does (0.104, measured) and this module reproduces:
   the output since the last read. An exited session is forgotten: its id
   is then "Unknown process id N".
 - Non-terminal output is stdout and stderr interleaved in arrival order; a
-  terminal session's output is the terminal's (CRLF line ends).
+  terminal session's output is the terminal's (CRLF line ends). A terminal
+  is 24x80 with TERM=dumb and is the session's controlling terminal (^C
+  interrupts; a signal death reads as exit code 1).
 - A thread keeps at most 64 sessions: starting a 65th kills the least
   recently used one, whose `on_exit` reports exit code -1.
 """
@@ -134,6 +136,8 @@ class UnifiedExec:
         OSError) with nothing left running; a cancelled call kills the process.
         """
         env = {**(spec.env if spec.env is not None else os.environ), **UNIFIED_EXEC_ENV}
+        if spec.tty:
+            env["TERM"] = "dumb"
         session = _Session(self._new_id(), item_id, on_output, on_exit)
         started = time.monotonic()
         process = session.process = await Process.start(
@@ -193,8 +197,8 @@ class UnifiedExec:
         """The model's answer for `session` now: its unread output and its state."""
         assert session.process is not None
         output = session.take_unread()
-        code = session.process.returncode
-        exit_code = session.process.result().exit_code if code is not None else None
+        exit_code = (None if session.process.returncode is None
+                     else _session_result(session.process).exit_code)
         if exit_code is not None:
             self._sessions.pop(session.id, None)
         running_id = session.id if exit_code is None else None
@@ -228,7 +232,7 @@ class UnifiedExec:
                 session.exited(dataclasses.replace(session.process.result(), exit_code=-1))
             raise
         if not self._closed:
-            session.exited(session.process.result())
+            session.exited(_session_result(session.process))
 
     def _new_id(self) -> int:
         """A session id not in use: a random number, as the reference's look."""
@@ -236,6 +240,15 @@ class UnifiedExec:
             candidate = random.randint(1000, 99_999)
             if candidate not in self._sessions:
                 return candidate
+
+
+def _session_result(process: Process) -> ExecResult:
+    """How a session's process ended; a terminal session killed by a signal (say ^C)
+    reports exit code 1, as the reference's terminals do."""
+    result = process.result()
+    if process.spec.tty and result.signal is not None:
+        return dataclasses.replace(result, exit_code=1)
+    return result
 
 
 def _clamp(value: int | None, default: int, low: int, high: int) -> int:

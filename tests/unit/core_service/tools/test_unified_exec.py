@@ -193,3 +193,21 @@ async def test_past_the_session_limit_the_least_recently_used_ends(
     assert gone.text == f"write_stdin failed: Unknown process id {ids[0]}"
     assert not ended["s1"].done() and not ended["s2"].done()
     await unified.close()
+
+
+@pytest.mark.skipif(shutil.which("setsid") is None, reason="util-linux setsid is missing")
+async def test_a_terminal_is_24x80_dumb_and_interruptible(tmp_path: Path) -> None:
+    """A terminal session sees a 24x80 terminal with TERM=dumb, as the reference's; ^C
+    interrupts its foreground command, which then reads as exit code 1."""
+    unified = UnifiedExec()
+    size = await asyncio.wait_for(unified.start(
+        ExecSpec(["sh", "-c", "stty size; echo $TERM"], str(tmp_path), FULL, tty=True),
+        yield_time_ms=None, max_output_tokens=None), WAIT)
+    assert size.output == "24 80\r\ndumb\r\n"
+    sleeper = await asyncio.wait_for(unified.start(
+        ExecSpec(["sleep", "30"], str(tmp_path), FULL, tty=True), yield_time_ms=250,
+        max_output_tokens=None), WAIT)
+    assert sleeper.session_id is not None
+    stopped = await asyncio.wait_for(unified.write_stdin(
+        sleeper.session_id, "\x03", yield_time_ms=2000, max_output_tokens=None), WAIT)
+    assert stopped.exit_code == 1 and stopped.output == "^C"
