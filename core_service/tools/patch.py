@@ -18,6 +18,7 @@ shell tools hand over commands that are really patches (`apply_shell_patch`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -143,8 +144,13 @@ class _PatchRun:
         keys = [_SESSION_KEY + change.path for change in self.changes]
         if all(approvals.approved_for_session(ctx, key) for key in keys):
             return None
-        decision = await approvals.ask_file_change(
-            ctx, self.item_id, {"reason": reason, "grantRoot": None})
+        try:
+            decision = await approvals.ask_file_change(
+                ctx, self.item_id, {"reason": reason, "grantRoot": None})
+        except asyncio.CancelledError:
+            # turn/interrupt while the user decides: the reference declines the item.
+            ctx.item_completed(self._item("declined"))
+            raise
         if decision in ("accept", "acceptForSession"):
             if decision == "acceptForSession":
                 for key in keys:

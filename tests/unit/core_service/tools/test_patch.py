@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pytest
 
@@ -25,7 +26,7 @@ SUCCESS = re.compile(r"Exit code: 0\nWall time: \d+(\.\d)? seconds\nOutput:\n"
 class FakeApprovals:
     """Answers approval requests from a script and remembers session keys."""
 
-    def __init__(self, *answers: Decision) -> None:
+    def __init__(self, *answers: Decision | Literal["interrupted"]) -> None:
         self.answers = list(answers)
         self.asked: list[tuple[str, Mapping[str, object]]] = []
         self.session: set[str] = set()
@@ -40,7 +41,10 @@ class FakeApprovals:
         self.asked.append((item_id, dict(params)))
         if self.events is not None:
             self.events.append(("ask", params.get("reason")))
-        return self.answers.pop(0)
+        answer = self.answers.pop(0)
+        if answer == "interrupted":
+            raise asyncio.CancelledError
+        return answer
 
     def approved_for_session(self, ctx: ToolContext, key: str) -> bool:
         return key in self.session
@@ -89,7 +93,8 @@ class Recorder:
 
 
 def recorder(tmp_path: Path, policy: AskForApproval = "never",
-             mode: SandboxMode = "workspace-write", *answers: Decision) -> Recorder:
+             mode: SandboxMode = "workspace-write",
+             *answers: Decision | Literal["interrupted"]) -> Recorder:
     return Recorder(tmp_path, policy, mode, FakeApprovals(*answers))
 
 
@@ -140,6 +145,15 @@ async def test_cancel_ends_the_turn(tmp_path: Path) -> None:
     assert caught.value.result.output == "patch rejected by user"
     assert rec.kinds() == ["started:inProgress", "ask", "completed:declined"]
     assert not (tmp_path / "hello.txt").exists()
+
+
+async def test_interrupt_while_asking_declines_the_item(tmp_path: Path) -> None:
+    """turn/interrupt during the question completes the item `declined` (as the
+    reference does) and the cancellation goes on up."""
+    rec = recorder(tmp_path, "untrusted", "workspace-write", "interrupted")
+    with pytest.raises(asyncio.CancelledError):
+        await rec.run(ADD)
+    assert rec.kinds() == ["started:inProgress", "ask", "completed:declined"]
 
 
 async def test_accept_for_session_covers_the_same_paths(tmp_path: Path) -> None:
