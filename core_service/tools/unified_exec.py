@@ -202,11 +202,11 @@ class UnifiedExec:
         if exit_code is not None:
             self._sessions.pop(session.id, None)
         running_id = session.id if exit_code is None else None
-        duration_ms = int((time.monotonic() - started) * 1000)
-        text = exec_output.unified_text(output, duration_ms, exit_code=exit_code,
+        elapsed_ms = (time.monotonic() - started) * 1000
+        text = exec_output.unified_text(output, elapsed_ms, exit_code=exit_code,
                                         session_id=running_id, max_tokens=max_output_tokens)
         return UnifiedResult(text, running_id, exit_code, output, session.process.pid,
-                             duration_ms, session.item_id)
+                             int(elapsed_ms), session.item_id)
 
     def _keep(self, session: _Session) -> None:
         """Make a still-running process a session: stream it, watch for its exit."""

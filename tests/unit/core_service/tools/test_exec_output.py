@@ -69,8 +69,28 @@ def test_timed_out_and_signalled_results() -> None:
 
 def test_truncation_cuts_on_character_boundaries() -> None:
     """Multi-byte characters are never split by the head/tail cut."""
-    cut = eo.truncate_middle("é" * 100, max_tokens=5)
+    cut = eo.truncate_middle("é" * 100, eo.TruncationPolicy("tokens", 5))
     assert cut is not None and "\ufffd" not in cut
     assert cut.startswith("é" * 5) and cut.endswith("é" * 5)
-    assert eo.truncate_middle("short", 10) is None
+    assert eo.truncate_middle("short", eo.TruncationPolicy("tokens", 10)) is None
     assert eo.approx_tokens("hello\r\nhello\r\n") == 4 and eo.line_count("a\nb") == 2
+
+
+def test_byte_policy_models_count_chars() -> None:
+    """gpt-5.1 (a byte-policy model) cuts `seq 1 100000` to 5 000 bytes each side with
+    "…578895 chars truncated…"; codex models count tokens."""
+    assert eo.policy_for_model("gpt-5.1") == eo.BYTES_10K == eo.policy_for_model("gpt-5")
+    assert eo.policy_for_model("gpt-5.1-codex") == eo.TOKENS_10K
+    assert eo.truncate_middle(SEQ, eo.BYTES_10K) == (
+        SEQ[:5_000] + "…578895 chars truncated…" + SEQ[-5_000:])
+
+
+def test_history_cut_is_one_point_two_times_the_policy() -> None:
+    """A function output kept in the history is cut to 1.2 times the policy: the
+    reference keeps 6 000 bytes each side of a gpt-5.1 exec_command's 40 160-char text
+    ("…28160 chars truncated…"); under a token policy that text fits untouched."""
+    text = eo.unified_text(SEQ, 51, exit_code=0, session_id=None, chunk="a6ce90")
+    assert len(text) == 40_160
+    kept = eo.history_text(text, eo.BYTES_10K)
+    assert kept == text[:6_000] + "…28160 chars truncated…" + text[-6_000:]
+    assert eo.history_text(text, eo.TOKENS_10K) == text
