@@ -10,7 +10,7 @@ flow control and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 import grpc
 
@@ -33,7 +33,7 @@ class RateLimitStream:
 
     async def watch(
         self, request: service_pb2.WatchRateLimitsRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[service_pb2.RateLimitSnapshotsUpdate]:
+    ) -> AsyncGenerator[service_pb2.RateLimitSnapshotsUpdate, None]:
         """The latest snapshots, then every change, until the caller cancels."""
         # Watch before reading the current state: no change can fall between.
         with self.limits.watch() as watcher:
