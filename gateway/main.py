@@ -74,16 +74,8 @@ async def run_gateway(
         return _fail(refusal)
     if core_ca_file is not None and not core_addr.startswith("tcp://"):
         return _fail("--core-ca (TLS) is for a tcp:// core address")
-    token: str | None = None
-    if where.scheme == "ws":
-        if ws_token_file is not None:
-            try:
-                token = (await asyncio.to_thread(Path(ws_token_file).read_text)).strip()
-            except OSError as err:
-                return _fail(f"cannot read --ws-token-file: {err}")
-            if not token:
-                return _fail(f"--ws-token-file {ws_token_file} is empty")
     try:
+        token = await _ws_token(ws_token_file) if where.scheme == "ws" else None
         core_token, tls = await _core_credentials(core_token_file, core_ca_file)
     except (OSError, ValueError) as err:
         return _fail(str(err))
@@ -123,6 +115,19 @@ async def run_gateway(
         await core.close()
         signals.ignore_from_now_on()
         log.info("gateway stopped")
+
+
+async def _ws_token(path: str | None) -> str | None:
+    """The websocket clients' token from `--ws-token-file` (None: not configured)."""
+    if path is None:
+        return None
+    try:
+        token = (await asyncio.to_thread(Path(path).read_text)).strip()
+    except OSError as err:
+        raise ValueError(f"cannot read --ws-token-file: {err}") from None
+    if not token:
+        raise ValueError(f"--ws-token-file {path} is empty")
+    return token
 
 
 async def _core_credentials(
