@@ -10,6 +10,7 @@ from google.protobuf.message import Message
 
 from app_server_protocol import codec
 from app_server_protocol.errors import ProtocolError
+from core_service.account import auth_file
 from core_service.account.api import AccountApi
 from core_service.account.credentials import Credentials
 from core_service.account.oauth import IssuedTokens
@@ -18,6 +19,7 @@ from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, ConnKey, Hub
 from core_service.upstream.http import UpstreamClient
 from tests.support.mock_issuer import MockIssuer, id_token
+from tests.support.mock_model import MockModelServer
 
 CALL = CallInfo(ConnKey("g1", "c1"), 1)
 
@@ -92,6 +94,33 @@ async def test_rate_limits_read_needs_chatgpt(tmp_path: Path) -> None:
     await api.login_start({"type": "apiKey", "apiKey": "sk-1"}, None)
     with pytest.raises(ProtocolError, match="chatgpt authentication required"):
         await api.rate_limits_read({}, None)
+
+
+async def test_rate_limits_read_asks_the_backend_and_updates_the_store(tmp_path: Path) -> None:
+    """With a managed ChatGPT login the usage endpoint is asked with its access token and
+    account id; every bucket lands in the rate-limit store and no notification is sent."""
+    auth_file.save_chatgpt_tokens(tmp_path, auth_file.TokenData(
+        id_token("me@example.com", "plus", "acct_1"), "access-1", "refresh-1", "acct_1"))
+    async with MockModelServer() as mock:
+        (tmp_path / "config.toml").write_text(
+            f'chatgpt_base_url = "http://127.0.0.1:{mock.port}/backend-api/"\n')
+        hub, limits = RecordingHub(), RateLimitStore()
+        source = ConfigSource(tmp_path, env={"CODEX_HOME": str(tmp_path)})
+        api = AccountApi(hub, Credentials(tmp_path, hub, env={}), source,
+                         http=UpstreamClient(), limits=limits)
+        mock.usage = {"status": 200, "body": {"plan_type": "plus", "additional_rate_limits": [
+            {"limit_name": "Mini", "metered_feature": "mini", "rate_limit": None}]}}
+        try:
+            result = await api.rate_limits_read({}, CALL)
+        finally:
+            await api.http.aclose()
+        sent = mock.requests[-1]
+    assert (sent.path, sent.headers["authorization"], sent.headers["chatgpt-account-id"]) == (
+        "/backend-api/wham/usage", "Bearer access-1", "acct_1")
+    assert result["rateLimits"]["planType"] == "plus"
+    assert limits.snapshots() == list((result["rateLimitsByLimitId"] or {}).values())
+    assert [s["limitId"] for s in limits.snapshots()] == ["codex", "mini"]
+    assert hub.sent == []
 
 
 def _browser_api(home: Path, issuer: str = "http://127.0.0.1:9"
