@@ -96,7 +96,9 @@ async def apply_patch_text(
     verdict = assess(changes, ctx.approval_policy, ctx.sandbox)
     if isinstance(verdict, Rejected):
         return ToolResult(f"patch rejected: {verdict.reason}")
-    return await _PatchRun(ctx, item_id, changes, render).run(ask=verdict == "ask")
+    # Diffing large files is CPU work: off the event loop, once per patch.
+    shown = await asyncio.to_thread(file_update_changes, changes)
+    return await _PatchRun(ctx, item_id, changes, shown, render).run(ask=verdict == "ask")
 
 
 def structured_text(exit_code: int, duration_ms: int, output: str) -> str:
@@ -112,10 +114,11 @@ class _PatchRun:
     """One patch shown as a fileChange item, from item/started to its result."""
 
     def __init__(self, ctx: ToolContext, item_id: str, changes: Sequence[FileChange],
-                 render: Render) -> None:
+                 shown: list[FileUpdateChange], render: Render) -> None:
         self.ctx = ctx
         self.item_id = item_id
         self.changes = changes
+        self.shown = shown
         self.render = render
         self.started = time.monotonic()
 
@@ -197,7 +200,7 @@ class _PatchRun:
 
     def _item(self, status: PatchApplyStatus) -> FileChangeThreadItem:
         return {"type": "fileChange", "id": self.item_id,
-                "changes": file_update_changes(self.changes), "status": status}
+                "changes": self.shown, "status": status}
 
 
 def file_update_changes(changes: Sequence[FileChange]) -> list[FileUpdateChange]:

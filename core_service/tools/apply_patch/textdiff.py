@@ -13,10 +13,13 @@ lacks one. Reproducing its alignment, not just any minimal diff, keeps the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 NO_NEWLINE = "\\ No newline at end of file\n"
+# How long one diff may search for the best alignment (the diff is shown anyway).
+DEADLINE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,25 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def unified_hunks(old: str, new: str, context: int) -> str:
-    """The hunks (no file header) of the diff from `old` to `new`; "" when equal."""
+def unified_hunks(old: str, new: str, context: int,
+                  deadline_s: float = DEADLINE_SECONDS) -> str:
+    """The hunks (no file header) of the diff from `old` to `new`; "" when equal.
+
+    Past `deadline_s` of searching, what is left unaligned is shown as
+    removed then added (as `similar` does past its deadline).
+    """
     a, b = split_lines(old), split_lines(new)
-    equals = _equal_runs(a, b)
+    equals = _equal_runs(a, b, time.monotonic() + deadline_s)
     out: list[str] = []
     for group in _groups(equals, len(a), len(b), context):
         out.append(_hunk(a, b, group))
     return "".join(out)
 
 
-def _equal_runs(a: Sequence[str], b: Sequence[str]) -> list[_Equal]:
+def _equal_runs(a: Sequence[str], b: Sequence[str], deadline: float) -> list[_Equal]:
     """The equal runs of the alignment, in order (adjacent runs merged)."""
     runs: list[_Equal] = []
-    _conquer(a, 0, len(a), b, 0, len(b), runs)
+    _conquer(a, 0, len(a), b, 0, len(b), runs, deadline)
     merged: list[_Equal] = []
     for run in runs:
         last = merged[-1] if merged else None
@@ -60,7 +68,7 @@ def _equal_runs(a: Sequence[str], b: Sequence[str]) -> list[_Equal]:
 
 
 def _conquer(a: Sequence[str], a0: int, a1: int, b: Sequence[str], b0: int, b1: int,
-             runs: list[_Equal]) -> None:
+             runs: list[_Equal], deadline: float) -> None:
     prefix = 0
     while a0 + prefix < a1 and b0 + prefix < b1 and a[a0 + prefix] == b[b0 + prefix]:
         prefix += 1
@@ -71,23 +79,30 @@ def _conquer(a: Sequence[str], a0: int, a1: int, b: Sequence[str], b0: int, b1: 
     while a1 - suffix > a0 and b1 - suffix > b0 and a[a1 - suffix - 1] == b[b1 - suffix - 1]:
         suffix += 1
     a1, b1 = a1 - suffix, b1 - suffix
-    if a0 < a1 and b0 < b1:
-        x, y = _middle_snake(a, a0, a1, b, b0, b1)
-        _conquer(a, a0, x, b, b0, y, runs)
-        _conquer(a, x, a1, b, y, b1, runs)
+    snake = None
+    # Ranges without a common line have nothing to align (and would cost the most).
+    if a0 < a1 and b0 < b1 and not set(a[a0:a1]).isdisjoint(b[b0:b1]):
+        snake = _middle_snake(a, a0, a1, b, b0, b1, deadline)
+    if snake is not None:
+        x, y = snake
+        _conquer(a, a0, x, b, b0, y, runs, deadline)
+        _conquer(a, x, a1, b, y, b1, runs, deadline)
     if suffix:
         runs.append(_Equal(a1, b1, suffix))
 
 
 def _middle_snake(a: Sequence[str], a0: int, a1: int, b: Sequence[str], b0: int,
-                  b1: int) -> tuple[int, int]:
-    """Where an optimal edit path crosses the middle (Myers 1986, section 4b)."""
+                  b1: int, deadline: float) -> tuple[int, int] | None:
+    """Where an optimal edit path crosses the middle (Myers 1986, section 4b); None
+    once the deadline has passed."""
     n, m = a1 - a0, b1 - b0
     delta = n - m
     odd = delta % 2 == 1
     vf: dict[int, int] = {1: 0}
     vb: dict[int, int] = {1: 0}
     for d in range((n + m + 1) // 2 + 1):
+        if time.monotonic() > deadline:
+            return None
         for k in range(d, -d - 1, -2):
             if k == -d or (k != d and vf[k - 1] < vf[k + 1]):
                 x = vf[k + 1]
@@ -111,7 +126,7 @@ def _middle_snake(a: Sequence[str], a0: int, a1: int, b: Sequence[str], b0: int,
             vb[k] = x
             if not odd and abs(k - delta) <= d and vb[k] + vf[-(k - delta)] >= n:
                 return n - x + a0, m - y + b0
-    raise AssertionError("Myers search ended without a middle snake")
+    return None
 
 
 def _groups(equals: list[_Equal], n: int, m: int, context: int) -> list[list[_Equal]]:

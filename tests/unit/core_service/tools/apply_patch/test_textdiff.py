@@ -49,3 +49,10 @@ def test_changes_between_equal_runs_print_removals_first() -> None:
     assert unified_hunks("a\nb\nc\n", "x\nb\ny\nz\n", 0) == (
         "@@ -1 +1 @@\n-a\n+x\n@@ -3 +3,2 @@\n-c\n+y\n+z\n")
     assert unified_hunks("a\nb\n", "c\nd\n", 3) == "@@ -1,2 +1,2 @@\n-a\n-b\n+c\n+d\n"
+
+
+def test_past_the_deadline_the_rest_is_replaced_whole() -> None:
+    """A search out of time shows the unaligned middle as removed then added lines
+    (common ends are still found)."""
+    assert unified_hunks("k\na\nb\nc\n", "k\nb\nx\n", 0, deadline_s=-1.0) == (
+        "@@ -2,3 +2,2 @@\n-a\n-b\n-c\n+b\n+x\n")
