@@ -85,10 +85,9 @@ async def fetch_usage(
     try:
         async with asyncio.timeout(FETCH_DEADLINE_SECONDS):
             reply = await client.fetch("GET", url, headers=headers)
-    except TimeoutError:
-        raise UsageError(f"{_PREFIX}error sending request for url ({url}): timed out") from None
-    except upstream.TransportError as exc:
-        raise UsageError(f"{_PREFIX}error sending request for url ({url}): {exc}") from None
+    except (TimeoutError, upstream.TransportError):
+        # The reference names the URL only, not the cause (probed with a closed port).
+        raise UsageError(f"{_PREFIX}error sending request for url ({url})") from None
     content_type = reply.headers.get("content-type") or ""
     body = reply.text()
     if not 200 <= reply.status_code < 300:

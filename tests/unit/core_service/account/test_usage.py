@@ -7,7 +7,8 @@ import json
 import pytest
 
 from core_service.account.strict_json import DecodeError
-from core_service.account.usage import decode_usage, usage_url
+from core_service.account.usage import UsageError, decode_usage, fetch_usage, usage_url
+from core_service.upstream.http import UpstreamClient
 
 
 def test_usage_url_follows_the_base() -> None:
@@ -44,3 +45,17 @@ def test_decode_errors_read_like_the_references(text: str, error: str) -> None:
     with pytest.raises(DecodeError) as info:
         decode_usage(text)
     assert str(info.value) == error
+
+
+async def test_an_unreachable_backend_is_named_by_its_url() -> None:
+    """A connection failure says which URL could not be reached, without the cause (as the
+    reference words it)."""
+    client = UpstreamClient()
+    url = "http://127.0.0.1:9/backend-api/wham/usage"
+    try:
+        with pytest.raises(UsageError) as info:
+            await fetch_usage(client, url, access_token="t", account_id=None, user_agent="ua")
+    finally:
+        await client.aclose()
+    assert str(info.value) == (
+        f"failed to fetch codex rate limits: error sending request for url ({url})")
