@@ -283,19 +283,29 @@ from app_server_protocol.v2 import service_pb2, service_pb2_grpc, thread_pb2, tu
 
 async def main(addr):
     async with grpc.aio.insecure_channel(addr) as channel:
-        stream = service_pb2_grpc.AccountServiceStub(channel).WatchRateLimits(
-            service_pb2.WatchRateLimitsRequest(), timeout=30)
-        it = stream.__aiter__()
-        first = await asyncio.wait_for(it.__anext__(), 15)
-        print(json.dumps(MessageToDict(first)), flush=True)
+        account = service_pb2_grpc.AccountServiceStub(channel)
+        turns = service_pb2_grpc.TurnServiceStub(channel)
         thread = await service_pb2_grpc.ThreadServiceStub(channel).ThreadStart(
             thread_pb2.ThreadStartParams(), timeout=15)
-        start = turn_pb2.TurnStartParams(thread_id=thread.thread.id)
-        start.input.add().text.text = "hi"
-        await service_pb2_grpc.TurnServiceStub(channel).TurnStart(start, timeout=15)
-        change = await asyncio.wait_for(it.__anext__(), 15)
-        print(json.dumps(MessageToDict(change)), flush=True)
-        stream.cancel()
+
+        async def turn(text):
+            start = turn_pb2.TurnStartParams(thread_id=thread.thread.id)
+            start.input.add().text.text = text
+            await turns.TurnStart(start, timeout=15)
+
+        def show(message):
+            print(json.dumps(MessageToDict(message)), flush=True)
+
+        first = account.WatchRateLimits(service_pb2.WatchRateLimitsRequest(), timeout=30)
+        show(await asyncio.wait_for(first.read(), 15))
+        await turn("one")
+        show(await asyncio.wait_for(first.read(), 15))
+        second = account.WatchRateLimits(service_pb2.WatchRateLimitsRequest(), timeout=30)
+        show(await asyncio.wait_for(second.read(), 15))
+        await turn("two")
+        show(await asyncio.wait_for(second.read(), 15))
+        first.cancel()
+        second.cancel()
 
 asyncio.run(main(sys.argv[1]))
 '''
@@ -315,15 +325,17 @@ def compile_stubs(out: Path) -> None:
 async def test_watch_rate_limits_from_plain_generated_stubs(
     mock: MockModelServer, home: Path, tmp_path: Path
 ) -> None:
-    """WatchRateLimits sends the known snapshots at once (none on a fresh core) and then
-    the snapshots a turn's response changed, to a client built only from protoc's stubs."""
+    """WatchRateLimits sends the known snapshots at once (none on a fresh core, the codex
+    bucket once a turn reported it) and then only the snapshots a turn changed, to a client
+    built from nothing but protoc's stubs of the project's .proto files."""
     stubs = tmp_path / "stubs"
     stubs.mkdir()
     compile_stubs(stubs)
     (stubs / "watcher.py").write_text(WATCHER)
-    mock.enqueue({"kind": "text", "text": "a",
-                  "headers": {"x-codex-primary-used-percent": "12.5",
-                              "x-codex-primary-window-minutes": "300"}})
+    codex = {"x-codex-primary-used-percent": "12.5", "x-codex-primary-window-minutes": "300"}
+    mock.enqueue({"kind": "text", "text": "a", "headers": codex},
+                 {"kind": "text", "text": "b", "headers": {
+                     **codex, "x-beta-primary-used-percent": "5", "x-beta-limit-name": "Beta"}})
     async with Cluster(mock, home, tmp_path / "work") as cluster:
         await cluster.start_core()
         proc = await asyncio.create_subprocess_exec(
@@ -331,12 +343,16 @@ async def test_watch_rate_limits_from_plain_generated_stubs(
             cwd=stubs, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await asyncio.wait_for(proc.communicate(), 60)
         assert proc.returncode == 0, err.decode()
-    first, change = (json.loads(line) for line in out.decode().splitlines())
-    assert first == {}
-    assert change == {"snapshots": [{
-        "limitId": "codex",
-        "primary": {"usedPercent": 13, "windowDurationMins": "300"},  # int64 in proto JSON
-    }]}
+    # Proto JSON: int64 as strings, unset optionals and nulls left out.
+    codex_snapshot = {"limitId": "codex",
+                      "primary": {"usedPercent": 13, "windowDurationMins": "300"}}
+    beta_snapshot = {"limitId": "beta", "limitName": "Beta", "primary": {"usedPercent": 5}}
+    assert [json.loads(line) for line in out.decode().splitlines()] == [
+        {},
+        {"snapshots": [codex_snapshot]},
+        {"snapshots": [codex_snapshot]},
+        {"snapshots": [beta_snapshot]},
+    ]
 
 
 async def test_a_failed_response_of_no_known_kind_is_retried_as_a_broken_stream(
