@@ -117,7 +117,12 @@ def escalation_refused_text(req: CommandRequest, policy: AskForApproval) -> str:
 
 def declined_text(req: CommandRequest) -> str:
     """What the model reads when the user declines (or cancels, or answers with an
-    error): exec_command's CreateProcess text, the shell shapes' short one."""
+    error): exec_command's CreateProcess text, the shell shapes' short one.
+
+    Probed: after a decline or an error answer the reference completes a shell
+    shape's item a second time, `declined`, with `SHELL_DECLINED` as its
+    aggregatedOutput, exitCode -1 and durationMs 0 (exec_command's only once).
+    """
     return EXEC_DECLINED if req.tool == "exec_command" else SHELL_DECLINED
 
 
