@@ -80,9 +80,9 @@ async def run_turn(
         if not isinstance(err, ModelError):
             log.exception("turn %s failed", active.id)
         elif err.rate_limits is not None:
-            # A usage-limit error reports the exhausted limit before the error, as the
-            # reference does.
-            events.rate_limits(thread, active, events.limits.with_credits(err.rate_limits))
+            # A usage-limit error reports the exhausted limit before the error (with the
+            # token usage, once there is some), as the reference does.
+            events.response_limits(thread, active, [err.rate_limits])
         elif err.info == "contextWindowExceeded":
             events.context_window_full(thread, active)
         status, error = "failed", turn_error(err)

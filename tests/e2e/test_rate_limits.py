@@ -388,8 +388,9 @@ async def test_a_failed_response_of_no_known_kind_is_retried_as_a_broken_stream(
 async def test_usage_limit_snapshot_keeps_credits_and_a_full_window_is_reported(
     launch: Launcher, mock: MockModelServer
 ) -> None:
-    """A usage-limit 429 reports its bucket with the last known credits (none at all without
-    rate-limit headers); a context-length failure reports the window full (total = window,
+    """A usage-limit 429 reports its bucket with the last known credits, after the token
+    usage as for any response (nothing at all without rate-limit headers); a context-length
+    failure reports the window full (total = window,
     last = what the total had not used) with the latest snapshot, before the error."""
     credits = {"x-codex-credits-has-credits": "true", "x-codex-credits-unlimited": "false"}
     limit = {"type": "usage_limit_reached", "plan_type": "pro"}
@@ -404,7 +405,7 @@ async def test_usage_limit_snapshot_keeps_credits_and_a_full_window_is_reported(
     await run_turn(client, tid, "one")
     kept = {"hasCredits": True, "unlimited": False, "balance": None}
     since = await run_turn(client, tid, "two")
-    assert limits_and_usage(client, since) == [{
+    assert limits_and_usage(client, since) == ["usage", {
         "limitId": "codex_other", "limitName": None, "primary": None, "secondary": None,
         "credits": kept, "planType": None}]
     since = await run_turn(client, tid, "three")
