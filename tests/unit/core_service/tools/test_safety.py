@@ -1,6 +1,6 @@
 """Approval decisions and texts as codex 0.104 makes them.
 
-`reference_approvals.json` holds 245 calls observed from the reference
+`reference_approvals.json` holds 246 calls observed from the reference
 (policy x sandbox x call shape x command, with acceptForSession memory):
 whether it ran without asking, asked (with which reason and
 proposedExecpolicyAmendment) or refused the call, and what the model read
