@@ -11,7 +11,6 @@ from __future__ import annotations
 
 UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
     "rawResponseItem/completed": "raw Responses API events are internal to Codex Cloud",
-    "item/commandExecution/terminalInteraction": "interactive terminals are not implemented",
     "item/mcpToolCall/progress": "MCP servers are not implemented",
     "mcpServer/oauthLogin/completed": "MCP servers are not implemented",
     "app/list/updated": "apps (connectors) are not implemented",

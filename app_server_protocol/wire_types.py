@@ -752,6 +752,14 @@ class SubAgentSourceThreadSpawn(TypedDict):
     parent_thread_id: ThreadId
 
 
+class TerminalInteractionNotification(TypedDict):
+    threadId: str
+    turnId: str
+    itemId: str
+    processId: str
+    stdin: str
+
+
 class TextElement(TypedDict):
     byteRange: ByteRange
     placeholder: str | None

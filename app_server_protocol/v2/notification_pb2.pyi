@@ -13,25 +13,31 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class TurnPlanStepStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    TURN_PLAN_STEP_STATUS_UNSPECIFIED: _ClassVar[TurnPlanStepStatus]
     TURN_PLAN_STEP_STATUS_PENDING: _ClassVar[TurnPlanStepStatus]
     TURN_PLAN_STEP_STATUS_IN_PROGRESS: _ClassVar[TurnPlanStepStatus]
     TURN_PLAN_STEP_STATUS_COMPLETED: _ClassVar[TurnPlanStepStatus]
 
 class AuthMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    AUTH_MODE_UNSPECIFIED: _ClassVar[AuthMode]
     AUTH_MODE_APIKEY: _ClassVar[AuthMode]
     AUTH_MODE_CHATGPT: _ClassVar[AuthMode]
     AUTH_MODE_CHATGPT_AUTH_TOKENS: _ClassVar[AuthMode]
 
 class ModelRerouteReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    MODEL_REROUTE_REASON_UNSPECIFIED: _ClassVar[ModelRerouteReason]
     MODEL_REROUTE_REASON_HIGH_RISK_CYBER_ACTIVITY: _ClassVar[ModelRerouteReason]
+TURN_PLAN_STEP_STATUS_UNSPECIFIED: TurnPlanStepStatus
 TURN_PLAN_STEP_STATUS_PENDING: TurnPlanStepStatus
 TURN_PLAN_STEP_STATUS_IN_PROGRESS: TurnPlanStepStatus
 TURN_PLAN_STEP_STATUS_COMPLETED: TurnPlanStepStatus
+AUTH_MODE_UNSPECIFIED: AuthMode
 AUTH_MODE_APIKEY: AuthMode
 AUTH_MODE_CHATGPT: AuthMode
 AUTH_MODE_CHATGPT_AUTH_TOKENS: AuthMode
+MODEL_REROUTE_REASON_UNSPECIFIED: ModelRerouteReason
 MODEL_REROUTE_REASON_HIGH_RISK_CYBER_ACTIVITY: ModelRerouteReason
 
 class ErrorNotification(_message.Message):
@@ -255,6 +261,20 @@ class CommandExecutionOutputDeltaNotification(_message.Message):
     item_id: str
     delta: str
     def __init__(self, thread_id: _Optional[str] = ..., turn_id: _Optional[str] = ..., item_id: _Optional[str] = ..., delta: _Optional[str] = ...) -> None: ...
+
+class TerminalInteractionNotification(_message.Message):
+    __slots__ = ("thread_id", "turn_id", "item_id", "process_id", "stdin")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    TURN_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    PROCESS_ID_FIELD_NUMBER: _ClassVar[int]
+    STDIN_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    turn_id: str
+    item_id: str
+    process_id: str
+    stdin: str
+    def __init__(self, thread_id: _Optional[str] = ..., turn_id: _Optional[str] = ..., item_id: _Optional[str] = ..., process_id: _Optional[str] = ..., stdin: _Optional[str] = ...) -> None: ...
 
 class FileChangeOutputDeltaNotification(_message.Message):
     __slots__ = ("thread_id", "turn_id", "item_id", "delta")

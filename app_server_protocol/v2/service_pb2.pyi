@@ -9,6 +9,7 @@ from app_server_protocol.v2 import command_pb2 as _command_pb2
 from app_server_protocol.v2 import approval_pb2 as _approval_pb2
 from app_server_protocol.v2 import notification_pb2 as _notification_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -16,6 +17,8 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+CONNECTION_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+connection_required: _descriptor.FieldDescriptor
 
 class WatchRateLimitsRequest(_message.Message):
     __slots__ = ()
@@ -28,7 +31,7 @@ class RateLimitSnapshotsUpdate(_message.Message):
     def __init__(self, snapshots: _Optional[_Iterable[_Union[_account_pb2.RateLimitSnapshot, _Mapping]]] = ...) -> None: ...
 
 class ServerNotification(_message.Message):
-    __slots__ = ("error", "thread_started", "thread_archived", "thread_unarchived", "thread_name_updated", "thread_token_usage_updated", "context_compacted", "turn_started", "turn_completed", "turn_diff_updated", "turn_plan_updated", "item_started", "item_completed", "agent_message_delta", "plan_delta", "reasoning_summary_text_delta", "reasoning_summary_part_added", "reasoning_text_delta", "command_execution_output_delta", "file_change_output_delta", "account_updated", "account_login_completed", "account_rate_limits_updated", "model_rerouted", "config_warning", "deprecation_notice", "thread_closed", "server_request_resolved")
+    __slots__ = ("error", "thread_started", "thread_archived", "thread_unarchived", "thread_name_updated", "thread_token_usage_updated", "context_compacted", "turn_started", "turn_completed", "turn_diff_updated", "turn_plan_updated", "item_started", "item_completed", "agent_message_delta", "plan_delta", "reasoning_summary_text_delta", "reasoning_summary_part_added", "reasoning_text_delta", "command_execution_output_delta", "file_change_output_delta", "account_updated", "account_login_completed", "account_rate_limits_updated", "model_rerouted", "config_warning", "deprecation_notice", "thread_closed", "server_request_resolved", "terminal_interaction")
     ERROR_FIELD_NUMBER: _ClassVar[int]
     THREAD_STARTED_FIELD_NUMBER: _ClassVar[int]
     THREAD_ARCHIVED_FIELD_NUMBER: _ClassVar[int]
@@ -57,6 +60,7 @@ class ServerNotification(_message.Message):
     DEPRECATION_NOTICE_FIELD_NUMBER: _ClassVar[int]
     THREAD_CLOSED_FIELD_NUMBER: _ClassVar[int]
     SERVER_REQUEST_RESOLVED_FIELD_NUMBER: _ClassVar[int]
+    TERMINAL_INTERACTION_FIELD_NUMBER: _ClassVar[int]
     error: _notification_pb2.ErrorNotification
     thread_started: _notification_pb2.ThreadStartedNotification
     thread_archived: _notification_pb2.ThreadArchivedNotification
@@ -85,7 +89,8 @@ class ServerNotification(_message.Message):
     deprecation_notice: _notification_pb2.DeprecationNoticeNotification
     thread_closed: _notification_pb2.ThreadClosedNotification
     server_request_resolved: _notification_pb2.ServerRequestResolvedNotification
-    def __init__(self, error: _Optional[_Union[_notification_pb2.ErrorNotification, _Mapping]] = ..., thread_started: _Optional[_Union[_notification_pb2.ThreadStartedNotification, _Mapping]] = ..., thread_archived: _Optional[_Union[_notification_pb2.ThreadArchivedNotification, _Mapping]] = ..., thread_unarchived: _Optional[_Union[_notification_pb2.ThreadUnarchivedNotification, _Mapping]] = ..., thread_name_updated: _Optional[_Union[_notification_pb2.ThreadNameUpdatedNotification, _Mapping]] = ..., thread_token_usage_updated: _Optional[_Union[_notification_pb2.ThreadTokenUsageUpdatedNotification, _Mapping]] = ..., context_compacted: _Optional[_Union[_notification_pb2.ContextCompactedNotification, _Mapping]] = ..., turn_started: _Optional[_Union[_notification_pb2.TurnStartedNotification, _Mapping]] = ..., turn_completed: _Optional[_Union[_notification_pb2.TurnCompletedNotification, _Mapping]] = ..., turn_diff_updated: _Optional[_Union[_notification_pb2.TurnDiffUpdatedNotification, _Mapping]] = ..., turn_plan_updated: _Optional[_Union[_notification_pb2.TurnPlanUpdatedNotification, _Mapping]] = ..., item_started: _Optional[_Union[_notification_pb2.ItemStartedNotification, _Mapping]] = ..., item_completed: _Optional[_Union[_notification_pb2.ItemCompletedNotification, _Mapping]] = ..., agent_message_delta: _Optional[_Union[_notification_pb2.AgentMessageDeltaNotification, _Mapping]] = ..., plan_delta: _Optional[_Union[_notification_pb2.PlanDeltaNotification, _Mapping]] = ..., reasoning_summary_text_delta: _Optional[_Union[_notification_pb2.ReasoningSummaryTextDeltaNotification, _Mapping]] = ..., reasoning_summary_part_added: _Optional[_Union[_notification_pb2.ReasoningSummaryPartAddedNotification, _Mapping]] = ..., reasoning_text_delta: _Optional[_Union[_notification_pb2.ReasoningTextDeltaNotification, _Mapping]] = ..., command_execution_output_delta: _Optional[_Union[_notification_pb2.CommandExecutionOutputDeltaNotification, _Mapping]] = ..., file_change_output_delta: _Optional[_Union[_notification_pb2.FileChangeOutputDeltaNotification, _Mapping]] = ..., account_updated: _Optional[_Union[_notification_pb2.AccountUpdatedNotification, _Mapping]] = ..., account_login_completed: _Optional[_Union[_notification_pb2.AccountLoginCompletedNotification, _Mapping]] = ..., account_rate_limits_updated: _Optional[_Union[_notification_pb2.AccountRateLimitsUpdatedNotification, _Mapping]] = ..., model_rerouted: _Optional[_Union[_notification_pb2.ModelReroutedNotification, _Mapping]] = ..., config_warning: _Optional[_Union[_notification_pb2.ConfigWarningNotification, _Mapping]] = ..., deprecation_notice: _Optional[_Union[_notification_pb2.DeprecationNoticeNotification, _Mapping]] = ..., thread_closed: _Optional[_Union[_notification_pb2.ThreadClosedNotification, _Mapping]] = ..., server_request_resolved: _Optional[_Union[_notification_pb2.ServerRequestResolvedNotification, _Mapping]] = ...) -> None: ...
+    terminal_interaction: _notification_pb2.TerminalInteractionNotification
+    def __init__(self, error: _Optional[_Union[_notification_pb2.ErrorNotification, _Mapping]] = ..., thread_started: _Optional[_Union[_notification_pb2.ThreadStartedNotification, _Mapping]] = ..., thread_archived: _Optional[_Union[_notification_pb2.ThreadArchivedNotification, _Mapping]] = ..., thread_unarchived: _Optional[_Union[_notification_pb2.ThreadUnarchivedNotification, _Mapping]] = ..., thread_name_updated: _Optional[_Union[_notification_pb2.ThreadNameUpdatedNotification, _Mapping]] = ..., thread_token_usage_updated: _Optional[_Union[_notification_pb2.ThreadTokenUsageUpdatedNotification, _Mapping]] = ..., context_compacted: _Optional[_Union[_notification_pb2.ContextCompactedNotification, _Mapping]] = ..., turn_started: _Optional[_Union[_notification_pb2.TurnStartedNotification, _Mapping]] = ..., turn_completed: _Optional[_Union[_notification_pb2.TurnCompletedNotification, _Mapping]] = ..., turn_diff_updated: _Optional[_Union[_notification_pb2.TurnDiffUpdatedNotification, _Mapping]] = ..., turn_plan_updated: _Optional[_Union[_notification_pb2.TurnPlanUpdatedNotification, _Mapping]] = ..., item_started: _Optional[_Union[_notification_pb2.ItemStartedNotification, _Mapping]] = ..., item_completed: _Optional[_Union[_notification_pb2.ItemCompletedNotification, _Mapping]] = ..., agent_message_delta: _Optional[_Union[_notification_pb2.AgentMessageDeltaNotification, _Mapping]] = ..., plan_delta: _Optional[_Union[_notification_pb2.PlanDeltaNotification, _Mapping]] = ..., reasoning_summary_text_delta: _Optional[_Union[_notification_pb2.ReasoningSummaryTextDeltaNotification, _Mapping]] = ..., reasoning_summary_part_added: _Optional[_Union[_notification_pb2.ReasoningSummaryPartAddedNotification, _Mapping]] = ..., reasoning_text_delta: _Optional[_Union[_notification_pb2.ReasoningTextDeltaNotification, _Mapping]] = ..., command_execution_output_delta: _Optional[_Union[_notification_pb2.CommandExecutionOutputDeltaNotification, _Mapping]] = ..., file_change_output_delta: _Optional[_Union[_notification_pb2.FileChangeOutputDeltaNotification, _Mapping]] = ..., account_updated: _Optional[_Union[_notification_pb2.AccountUpdatedNotification, _Mapping]] = ..., account_login_completed: _Optional[_Union[_notification_pb2.AccountLoginCompletedNotification, _Mapping]] = ..., account_rate_limits_updated: _Optional[_Union[_notification_pb2.AccountRateLimitsUpdatedNotification, _Mapping]] = ..., model_rerouted: _Optional[_Union[_notification_pb2.ModelReroutedNotification, _Mapping]] = ..., config_warning: _Optional[_Union[_notification_pb2.ConfigWarningNotification, _Mapping]] = ..., deprecation_notice: _Optional[_Union[_notification_pb2.DeprecationNoticeNotification, _Mapping]] = ..., thread_closed: _Optional[_Union[_notification_pb2.ThreadClosedNotification, _Mapping]] = ..., server_request_resolved: _Optional[_Union[_notification_pb2.ServerRequestResolvedNotification, _Mapping]] = ..., terminal_interaction: _Optional[_Union[_notification_pb2.TerminalInteractionNotification, _Mapping]] = ...) -> None: ...
 
 class ServerRequestParams(_message.Message):
     __slots__ = ("command_execution_request_approval", "file_change_request_approval", "chatgpt_auth_tokens_refresh")
@@ -142,12 +147,22 @@ class ServerRequestOut(_message.Message):
     def __init__(self, to: _Optional[_Union[Delivery, _Mapping]] = ..., after_connection_id: _Optional[str] = ..., after_request_seq: _Optional[int] = ..., request_id: _Optional[int] = ..., params: _Optional[_Union[ServerRequestParams, _Mapping]] = ...) -> None: ...
 
 class CoreFrame(_message.Message):
-    __slots__ = ("events", "server_requests")
+    __slots__ = ("events", "server_requests", "attached")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     SERVER_REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    ATTACHED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[Event]
     server_requests: _containers.RepeatedCompositeFieldContainer[ServerRequestOut]
-    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., server_requests: _Optional[_Iterable[_Union[ServerRequestOut, _Mapping]]] = ...) -> None: ...
+    attached: SessionAttached
+    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., server_requests: _Optional[_Iterable[_Union[ServerRequestOut, _Mapping]]] = ..., attached: _Optional[_Union[SessionAttached, _Mapping]] = ...) -> None: ...
+
+class SessionAttached(_message.Message):
+    __slots__ = ("gateway_session", "took_over")
+    GATEWAY_SESSION_FIELD_NUMBER: _ClassVar[int]
+    TOOK_OVER_FIELD_NUMBER: _ClassVar[int]
+    gateway_session: str
+    took_over: bool
+    def __init__(self, gateway_session: _Optional[str] = ..., took_over: _Optional[bool] = ...) -> None: ...
 
 class ClientError(_message.Message):
     __slots__ = ("code", "message", "data")
@@ -180,10 +195,12 @@ class ConnectionClosed(_message.Message):
     def __init__(self, connection_id: _Optional[str] = ...) -> None: ...
 
 class GatewayHello(_message.Message):
-    __slots__ = ("gateway_session",)
+    __slots__ = ("gateway_session", "takeover")
     GATEWAY_SESSION_FIELD_NUMBER: _ClassVar[int]
+    TAKEOVER_FIELD_NUMBER: _ClassVar[int]
     gateway_session: str
-    def __init__(self, gateway_session: _Optional[str] = ...) -> None: ...
+    takeover: bool
+    def __init__(self, gateway_session: _Optional[str] = ..., takeover: _Optional[bool] = ...) -> None: ...
 
 class GatewayFrame(_message.Message):
     __slots__ = ("hello", "connection_closed", "reply")

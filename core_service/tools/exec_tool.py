@@ -11,7 +11,8 @@ the process outlives the call; for the shell shapes `item/started` comes
 first (no `processId`), output streams as `item/commandExecution/outputDelta`
 and a sandbox denial may be put to the user for a rerun outside the sandbox.
 A turn interrupted while a command runs kills its process group and leaves
-the item without `item/completed`, as the reference does.
+the item without `item/completed`, as the reference does. A command that is
+really a patch (`apply_patch <<'EOF' ...`) is applied as one (`patch`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from core_service.sandbox.process import ExecResult, ExecSpec, run
 from core_service.tools import exec_output, safety
 from core_service.tools.command_parse import command_actions
 from core_service.tools.context import ToolCall, ToolContext, ToolResult, TurnCancelled
+from core_service.tools.patch import apply_shell_patch
 from core_service.tools.shell_call import CommandRequest, parse_command_call, parse_write_stdin
 
 # The reference's timeout of a shell-shaped call that names none.
@@ -64,6 +66,13 @@ class _Item:
         """Complete with a finished process: `completed` on exit code 0, else `failed`."""
         self.complete("completed" if result.exit_code == 0 else "failed", output=result.output,
                       exit_code=result.exit_code, duration_ms=result.duration_ms)
+
+    def finish_later(self, result: ExecResult) -> None:
+        """A session that outlived its call ended: its output is what streamed after
+        the call (null when nothing did), as the reference reports it."""
+        self.complete("completed" if result.exit_code == 0 else "failed",
+                      output=result.output or None, exit_code=result.exit_code,
+                      duration_ms=result.duration_ms)
 
 
 @dataclass
@@ -137,6 +146,9 @@ async def handle_exec_command(ctx: ToolContext, call: ToolCall) -> ToolResult:
     req = parse_command_call(call, ctx.cwd)
     if isinstance(req, ToolResult):
         return req
+    patched = await apply_shell_patch(ctx, call, req.argv, req.cwd, structured=True)
+    if patched is not None:
+        return patched
     item = _new_item(ctx, call, req)
     approved = ctx.approvals.approved_for_session(ctx, safety.session_key(req))
     verdict = safety.assess_command(req, ctx.approval_policy, ctx.sandbox, approved)
@@ -151,7 +163,7 @@ async def handle_exec_command(ctx: ToolContext, call: ToolCall) -> ToolResult:
         result = await ctx.sessions.start(
             _spec(req, policy, None), yield_time_ms=req.yield_time_ms,
             max_output_tokens=req.max_output_tokens, on_start=item.start,
-            on_output=_Deltas(ctx, call.call_id), on_exit=item.finish, item_id=call.call_id)
+            on_output=_Deltas(ctx, call.call_id), on_exit=item.finish_later, item_id=call.call_id)
     except SandboxUnavailable as err:
         return _refused(item, str(err))
     except OSError as err:
@@ -170,6 +182,10 @@ async def handle_write_stdin(ctx: ToolContext, call: ToolCall) -> ToolResult:
     result = await ctx.sessions.write_stdin(
         req.session_id, req.chars, yield_time_ms=req.yield_time_ms,
         max_output_tokens=req.max_output_tokens)
+    if result.item_id is not None:
+        ctx.emit(N.TerminalInteractionNotification, {
+            "threadId": ctx.thread_id, "turnId": ctx.turn_id, "itemId": result.item_id,
+            "processId": str(req.session_id), "stdin": req.chars})
     return ToolResult(result.text)
 
 
@@ -180,6 +196,10 @@ async def handle_shell(ctx: ToolContext, call: ToolCall) -> ToolResult:
         return req
     if not req.argv:
         return ToolResult(EMPTY_COMMAND)
+    patched = await apply_shell_patch(ctx, call, req.argv, req.cwd,
+                                      structured=req.tool == "shell_command")
+    if patched is not None:
+        return patched
     approved = ctx.approvals.approved_for_session(ctx, safety.session_key(req))
     verdict = safety.assess_command(req, ctx.approval_policy, ctx.sandbox, approved)
     if verdict.action == "reject":

@@ -188,3 +188,61 @@ async def _exited(pid: int, timeout: float) -> None:
     finally:
         loop.remove_reader(fd)
         os.close(fd)
+
+
+@needs_bwrap
+async def test_an_exec_session_outlives_its_call_and_takes_input(
+    launch: Launcher, mock: MockModelServer, tmp_path: Path
+) -> None:
+    """exec_command with a terminal yields while its process runs ("Process running
+    with session ID N", the item's processId); write_stdin sends it input
+    (item/commandExecution/terminalInteraction), and the item completes when the
+    process ends, after the call that started it."""
+    mock.enqueue({"kind": "function_call", "name": "exec_command", "call_id": "e1",
+                  "arguments": {"cmd": "read line; echo got:$line", "tty": True,
+                                "yield_time_ms": 2000}})
+    client = await launch("stdio", sandbox_mode="workspace-write")
+    tid = await _thread(client, tmp_path / "work")
+    start = len(client.notifications)
+    await client.call("turn/start", {"threadId": tid,
+                                     "input": [{"type": "text", "text": "talk"}]})
+    started = await client.wait_notification("item/started", lambda p: p["item"]["id"] == "e1")
+    session = started["params"]["item"]["processId"]
+    # The call yields after 2 s: the model's next answer is queued well before.
+    mock.enqueue({"kind": "function_call", "name": "write_stdin", "call_id": "w1",
+                  "arguments": {"session_id": int(session), "chars": "hello\n",
+                                "yield_time_ms": 2000}},
+                 {"kind": "text", "text": "done"})
+    await client.wait_notification("turn/completed")
+    interaction = await client.wait_notification("item/commandExecution/terminalInteraction")
+    assert interaction["params"] == {"threadId": tid, "turnId": started["params"]["turnId"],
+                                     "itemId": "e1", "processId": session, "stdin": "hello\n"}
+    completed, = _items(client, start, "item/completed")
+    assert completed["id"] == "e1" and completed["exitCode"] == 0
+    assert "got:hello" in (completed["aggregatedOutput"] or "")
+    outputs = _outputs(mock)
+    assert f"Process running with session ID {session}\n" in outputs["e1"]
+    assert "Process exited with code 0\n" in outputs["w1"] and "got:hello" in outputs["w1"]
+
+
+@needs_bwrap
+async def test_a_heredoc_patch_through_exec_command_is_applied(
+    launch: Launcher, mock: MockModelServer, tmp_path: Path
+) -> None:
+    """`apply_patch <<'EOF' ... EOF` run through exec_command is applied as a patch (a
+    fileChange item, not a command) and answered with the reference's JSON."""
+    script = ("apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: via_shell.txt\n+from the "
+              "shell\n*** End Patch\nEOF\n")
+    mock.enqueue({"kind": "function_call", "name": "exec_command", "call_id": "p1",
+                  "arguments": {"cmd": script}}, {"kind": "text", "text": "done"})
+    client = await launch("ws", sandbox_mode="workspace-write")
+    work = tmp_path / "work"
+    tid = await _thread(client, work)
+    start = len(client.notifications)
+    await run_turn(client, tid, "patch")
+    assert (work / "via_shell.txt").read_text() == "from the shell\n"
+    kinds = [n["params"]["item"]["type"] for n in client.notifications[start:]
+             if n["method"] == "item/completed"]
+    assert "fileChange" in kinds and "commandExecution" not in kinds
+    text = _outputs(mock)["p1"]
+    assert text.startswith('{"output":"Success. Updated the following files:\\nA via_shell.txt')
