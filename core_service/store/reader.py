@@ -30,6 +30,18 @@ class RolloutError(ValueError):
     """A rollout file that cannot be read back (e.g. it has no session_meta)."""
 
 
+def replace_or_append(items: list[Any], item: dict[str, Any]) -> None:
+    """Add a completed item to a turn's items; one completed again (a declined patch
+    is reported twice, as the reference does) replaces its earlier self."""
+    item_id = item.get("id")
+    if item_id:
+        for index in range(len(items) - 1, -1, -1):
+            if items[index].get("id") == item_id:
+                items[index] = item
+                return
+    items.append(item)
+
+
 def iter_records(path: Path) -> Iterator[tuple[dict[str, Any], bytes]]:
     """Parsed records of a rollout with their raw line; unreadable lines are skipped.
 
@@ -125,7 +137,7 @@ class _Rebuilder:
             item = {**item, "content": []}
         elif item.get("type") == "userMessage" and self.first_user_preview is None:
             self.first_user_preview = user_message_text(item)
-        self.turn_for(turn_id)["items"].append(item)
+        replace_or_append(self.turn_for(turn_id)["items"], item)
 
     def rollback(self, num_turns: object) -> None:
         if not isinstance(num_turns, int):

@@ -25,6 +25,7 @@ from app_server_protocol.wire_types import ThreadItem, Turn
 from core_service.hub import Hub, ServerRequestError
 from core_service.sandbox.policy import SandboxPolicy
 from core_service.store import records
+from core_service.store.reader import replace_or_append
 from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.tools import router
 from core_service.tools.apply_patch.turn_diff import TurnDiff
@@ -158,7 +159,7 @@ class ToolCalls:
 
         def completed(item: ThreadItem) -> None:
             events.item(thread, active, item, done=True)
-            turn["items"].append(item)
+            replace_or_append(turn["items"], dict(item))
             ctx_records.append(records.item_completed(active.id, item))
 
         def emit(cls: type, payload: Mapping[str, object]) -> None:

@@ -193,3 +193,14 @@ async def test_load_without_session_meta_fails(tmp_path: Path) -> None:
     path.write_text('{"torn\n')
     with pytest.raises(RolloutError):
         load_rollout(path)
+
+
+def test_an_item_completed_twice_is_kept_once() -> None:
+    """A second completion of the same item id (a declined patch is reported twice)
+    replaces the first instead of listing the item twice; other items keep their place."""
+    from core_service.store.reader import replace_or_append
+
+    items: list[dict[str, object]] = [{"id": "a", "status": "failed"}, {"id": "b"}]
+    replace_or_append(items, {"id": "a", "status": "declined"})
+    replace_or_append(items, {"id": "c"})
+    assert items == [{"id": "a", "status": "declined"}, {"id": "b"}, {"id": "c"}]
