@@ -3,20 +3,20 @@
 `GET {chatgpt_base_url}wham/usage` (or `{base}/api/codex/usage` when the
 base URL is no `/backend-api` one) with the ChatGPT access token and
 account id. The payload is decoded as strictly as the reference decodes it
-(`strict_json`: a missing `plan_type` or a fractional percentage is an
-error, quoted in the reference's words) and shaped into v2 snapshots: the
-`codex` bucket and one per additional metered feature. Every failure is a
-`UsageError` whose text is the reference's, "failed to fetch codex rate
-limits: ..." included.
+(with `tools.arguments`, the one emulation of its JSON decoder: a missing
+`plan_type` or a fractional percentage is an error, quoted in its words)
+and shaped into v2 snapshots: the `codex` bucket and one per additional
+metered feature. Every failure is a `UsageError` whose text is the
+reference's, "failed to fetch codex rate limits: ..." included.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
 from app_server_protocol.wire_types import (
     CreditsSnapshot,
@@ -25,7 +25,7 @@ from app_server_protocol.wire_types import (
     RateLimitWindow,
 )
 from core_service.account.rate_limits import DEFAULT_LIMIT_ID
-from core_service.account.strict_json import DecodeError, Decoder, Node, Reader
+from core_service.tools import arguments
 from core_service.upstream import http as upstream
 
 # The backend's plan names, in the order the reference's decoder lists them.
@@ -35,7 +35,29 @@ _BACKEND_PLANS = ("guest", "free", "go", "plus", "pro", "free_workspace", "team"
 _PLAN_NAMES: dict[str, PlanType] = {
     "free": "free", "go": "go", "plus": "plus", "pro": "pro", "team": "team",
     "business": "business", "enterprise": "enterprise", "edu": "edu", "education": "edu"}
-_WINDOW = ("used_percent", "limit_window_seconds", "reset_after_seconds", "reset_at")
+# The payload as the reference's decoder types it (members in declaration order):
+# what it refuses, and how it words the refusal, follows from this schema.
+_I32 = arguments.Int("i32", 32)
+_WINDOW_FIELDS = ("used_percent", "limit_window_seconds", "reset_after_seconds", "reset_at")
+_WINDOW = arguments.Struct("RateLimitWindowSnapshot", dict.fromkeys(_WINDOW_FIELDS, _I32),
+                           frozenset(_WINDOW_FIELDS))
+_DETAILS = arguments.Struct("RateLimitStatusDetails", {
+    "allowed": arguments.Bool(), "limit_reached": arguments.Bool(),
+    "primary_window": arguments.Opt(_WINDOW), "secondary_window": arguments.Opt(_WINDOW),
+}, frozenset({"allowed", "limit_reached"}))
+_CREDITS = arguments.Struct("CreditStatusDetails", {
+    "has_credits": arguments.Bool(), "unlimited": arguments.Bool(),
+    "balance": arguments.Opt(arguments.Str()),
+}, frozenset({"has_credits", "unlimited"}))
+_ADDITIONAL = arguments.Struct("AdditionalRateLimitDetails", {
+    "limit_name": arguments.Str(), "metered_feature": arguments.Str(),
+    "rate_limit": arguments.Opt(_DETAILS),
+}, frozenset({"limit_name", "metered_feature"}))
+_PAYLOAD = arguments.Struct("RateLimitStatusPayload", {
+    "plan_type": arguments.Enum(_BACKEND_PLANS), "rate_limit": arguments.Opt(_DETAILS),
+    "credits": arguments.Opt(_CREDITS),
+    "additional_rate_limits": arguments.Opt(arguments.Seq(_ADDITIONAL)),
+}, frozenset({"plan_type"}))
 # The whole call (connect, head, body) ends within this many seconds.
 FETCH_DEADLINE_SECONDS = 30.0
 _PREFIX = "failed to fetch codex rate limits: "
@@ -95,79 +117,49 @@ async def fetch_usage(
                          f"content-type={content_type}; body={body}")
     try:
         return decode_usage(body)
-    except DecodeError as exc:
+    except arguments.ArgumentError as exc:
         raise UsageError(f"{_PREFIX}Decode error for {url}: {exc}; "
                          f"content-type={content_type}; body={body}") from None
 
 
 def decode_usage(text: str) -> UsageSnapshots:
-    """Decode a usage payload into snapshots; `DecodeError` in the reference's words."""
-    reader = Reader(text)
-    dec = Decoder(reader)
-    details = _details_reader(dec)
-    payload = dec.struct(reader.parse(), "RateLimitStatusPayload", {
-        "plan_type": lambda n: dec.variant(n, _BACKEND_PLANS),
-        "rate_limit": details,
-        "credits": lambda n: _credits(dec, n),
-        "additional_rate_limits": lambda n: [_additional(dec, details, item)
-                                             for item in dec.items(n)],
-    }, ("plan_type",))
+    """Decode a usage payload into snapshots; `ArgumentError` in the reference's words."""
+    payload = arguments.decode(text, _PAYLOAD)
     plan = _PLAN_NAMES.get(payload["plan_type"], "unknown")
     main = _snapshot(DEFAULT_LIMIT_ID, None, payload.get("rate_limit"), payload.get("credits"),
                      plan)
     by_limit_id = {DEFAULT_LIMIT_ID: main}
-    for limit_id, name, windows in payload.get("additional_rate_limits") or []:
-        by_limit_id[limit_id] = _snapshot(limit_id, name, windows, None, plan)
+    for extra in payload.get("additional_rate_limits") or []:
+        limit_id = extra["metered_feature"]
+        by_limit_id[limit_id] = _snapshot(limit_id, extra["limit_name"],
+                                          extra.get("rate_limit"), None, plan)
     return UsageSnapshots(main, by_limit_id)
 
 
-_Windows = tuple[RateLimitWindow | None, RateLimitWindow | None]
+def _window(raw: dict[str, int] | None) -> RateLimitWindow | None:
+    if raw is None:
+        return None
+    seconds = raw["limit_window_seconds"]
+    # Whole minutes, rounded up; a window without a length has none.
+    minutes = math.ceil(seconds / 60) if seconds > 0 else None
+    return {"usedPercent": raw["used_percent"], "windowDurationMins": minutes,
+            "resetsAt": raw["reset_at"]}
 
 
-def _additional(
-    dec: Decoder, details: Callable[[Node], _Windows], node: Node
-) -> tuple[str, str, _Windows | None]:
-    fields = dec.struct(node, "AdditionalRateLimitDetails", {
-        "limit_name": dec.string, "metered_feature": dec.string, "rate_limit": details,
-    }, ("limit_name", "metered_feature"))
-    return fields["metered_feature"], fields["limit_name"], fields.get("rate_limit")
+def _credits(raw: dict[str, Any] | None) -> CreditsSnapshot | None:
+    if raw is None:
+        return None
+    return {"hasCredits": raw["has_credits"], "unlimited": raw["unlimited"],
+            "balance": raw.get("balance")}
 
 
-def _details_reader(dec: Decoder) -> Callable[[Node], _Windows]:
-    def window(node: Node) -> RateLimitWindow:
-        fields = dec.struct(node, "RateLimitWindowSnapshot",
-                            dict.fromkeys(_WINDOW, dec.i32), _WINDOW)
-        seconds = fields["limit_window_seconds"]
-        # Whole minutes, rounded up; a window without a length has none.
-        minutes = math.ceil(seconds / 60) if seconds > 0 else None
-        return {"usedPercent": fields["used_percent"], "windowDurationMins": minutes,
-                "resetsAt": fields["reset_at"]}
-
-    def details(node: Node) -> _Windows:
-        fields = dec.struct(node, "RateLimitStatusDetails", {
-            "allowed": dec.boolean, "limit_reached": dec.boolean,
-            "primary_window": window, "secondary_window": window,
-        }, ("allowed", "limit_reached"))
-        return fields.get("primary_window"), fields.get("secondary_window")
-
-    return details
-
-
-def _credits(dec: Decoder, node: Node) -> CreditsSnapshot:
-    fields = dec.struct(node, "CreditStatusDetails", {
-        "has_credits": dec.boolean, "unlimited": dec.boolean, "balance": dec.string,
-        # Decoded by the reference (so counted), never shown.
-        "approx_local_messages": lambda n: True, "approx_cloud_messages": lambda n: True,
-    }, ("has_credits", "unlimited"))
-    return {"hasCredits": fields["has_credits"], "unlimited": fields["unlimited"],
-            "balance": fields.get("balance")}
-
-
-def _snapshot(limit_id: str, name: str | None, windows: _Windows | None,
-              credits: CreditsSnapshot | None, plan: PlanType) -> RateLimitSnapshot:
-    primary, secondary = windows or (None, None)
-    return {"limitId": limit_id, "limitName": name, "primary": primary,
-            "secondary": secondary, "credits": credits, "planType": plan}
+def _snapshot(limit_id: str, name: str | None, details: dict[str, Any] | None,
+              credits: dict[str, Any] | None, plan: PlanType) -> RateLimitSnapshot:
+    details = details or {}
+    return {"limitId": limit_id, "limitName": name,
+            "primary": _window(details.get("primary_window")),
+            "secondary": _window(details.get("secondary_window")),
+            "credits": _credits(credits), "planType": plan}
 
 
 def _status_line(status: int) -> str:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core_service.account.strict_json import DecodeError
+from core_service.tools.arguments import ArgumentError
 from core_service.account.usage import UsageError, decode_usage, fetch_usage, usage_url
 from core_service.upstream.http import UpstreamClient
 
@@ -42,7 +42,7 @@ def test_plans_map_to_v2_and_buckets_are_keyed_by_feature() -> None:
 ])
 def test_decode_errors_read_like_the_references(text: str, error: str) -> None:
     """Each refusal has the reference's words and position."""
-    with pytest.raises(DecodeError) as info:
+    with pytest.raises(ArgumentError) as info:
         decode_usage(text)
     assert str(info.value) == error
 
