@@ -8,18 +8,22 @@ follows, every rule probed against codex 0.104:
    expands, redirects, uses a subshell, ...) is one `unknown` action whose
    command is the script as written.
 2. Small formatting helpers are dropped (`printf`, `sort`, `wc`, `yes`, ...,
-   and `head` / `tail` / `sed` / `awk` reading a pipe); when nothing is
-   left, the script as written is the one `unknown` action
+   and `head` / `tail` / `sed` / `awk` / `nl` reading a pipe); when nothing
+   is left, the script as written is the one `unknown` action
    (`printf '%s\\n' x`, `yes | head -n 2`).
-3. With more than one command left, `echo` and `true` are dropped too
-   (`echo hi; ls` lists files).
+3. With more than one command left, a leading `echo` and any `true` are
+   dropped too (`echo hi; ls` lists files).
 4. `cd DIR` is consumed: later reads are relative to it (`cd src && cat
    main.rs` reads `src/main.rs`); listings and searches keep their own path.
-5. Each command becomes `read` (cat, head, tail, nl, less, more, awk, `sed
-   -n RANGEp`, with its file), `listFiles` (ls, tree, du, find without a
-   name test, `rg --files`, `git ls-files`), `search` (rg, grep, `git
-   grep`, fd, `find -name`) or `unknown`, its command re-joined as the
-   reference joins words; consecutive duplicates are dropped.
+5. Each command becomes `read` (cat, less, more with one file; head, tail
+   with at most `-n N`; nl; awk; `sed -n RANGEp`), `listFiles` (ls, tree,
+   du, find without a name test, `rg --files`, `git ls-files`), `search`
+   (rg, grep, `git grep`, fd, `find -name`) or `unknown`, its command
+   re-joined as the reference joins words; consecutive duplicates go.
+   Listing and search paths are shortened to their last telling component
+   (`src/sub/` is `sub`; `src`, `build`, `dist`, `node_modules` are skipped).
+6. A script that is one pipeline through `sed -n` and reads one file shows
+   the whole pipeline as the read's command (`nl -ba f | sed -n '1,5p'`).
 """
 
 from __future__ import annotations
@@ -28,16 +32,23 @@ import os
 import re
 
 from app_server_protocol.wire_types import CommandAction
-from core_service.tools.shell_words import command_words, join, shell_script
+from core_service.tools.shell_words import Script, command_words, join, shell_script
 
 # Dropped wherever they appear: they only shape another command's output.
 _FORMATTERS = frozenset({"wc", "tr", "cut", "sort", "uniq", "xargs", "tee", "column", "yes",
                          "printf"})
 # Dropped when they read no file (a pipe's output).
 _FILTERS = frozenset({"head", "tail", "sed", "awk", "nl"})
-_READERS = frozenset({"cat", "less", "more", "nl", "head", "tail"})
+# Readers of exactly one file.
+_SINGLE_FILE = frozenset({"cat", "less", "more"})
 _LISTERS = frozenset({"ls", "tree", "du"})
 _SED_RANGE = re.compile(r"\d+(,\d+)?p")
+_LINE_COUNT = re.compile(r"-n\d+")
+# Directory names a listing's or search's path is never shown by.
+_UNTELLING = frozenset({"src", "build", "dist", "node_modules"})
+# find's tests whose value is the search's query (the first one given wins).
+_FIND_QUERIES = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename",
+                           "-regex", "-iregex"})
 # Options that take a value, per program (their value is not an operand).
 _VALUE_OPTIONS = {
     "rg": frozenset({"-g", "--glob", "--iglob", "-t", "--type", "-T", "--type-not", "-m",
@@ -65,17 +76,26 @@ def command_actions(argv: list[str]) -> list[CommandAction]:
     # first command (`echo hi; ls` lists, `cat a.txt; echo done` keeps it).
     while len(kept) > 1 and (kept[0][0] == "echo" or any(c[0] == "true" for c in kept)):
         kept.remove(kept[0] if kept[0][0] == "echo" else next(c for c in kept if c[0] == "true"))
-    return _dedupe(_summarise(kept, commands))
+    actions = _dedupe(_summarise(kept))
+    if len(actions) == 1 and actions[0]["type"] == "read" and _sed_pipeline(parsed):
+        actions[0]["command"] = " | ".join(join(c) for c in commands)
+    return actions
+
+
+def _sed_pipeline(parsed: Script) -> bool:
+    """One pipeline of several commands, one of them `sed -n RANGEp`."""
+    return (len(parsed.commands) > 1 and all(parsed.pipes[1:])
+            and any(_sed_range(list(c)) for c in parsed.commands))
 
 
 def _formatter(words: list[str]) -> bool:
     head = words[0] if words else ""
     if head in _FORMATTERS:
         return True
-    return head in _FILTERS and _file_operand(words) is None
+    return head in _FILTERS and _read_path(words) is None
 
 
-def _summarise(kept: list[list[str]], commands: list[list[str]]) -> list[CommandAction]:
+def _summarise(kept: list[list[str]]) -> list[CommandAction]:
     out: list[CommandAction] = []
     cwd: str | None = None
     for words in kept:
@@ -84,23 +104,11 @@ def _summarise(kept: list[list[str]], commands: list[list[str]]) -> list[Command
             if target is not None:
                 cwd = target if cwd is None else os.path.join(cwd, target)
             continue
-        action = _action(words, _piped_into_sed(words, commands))
+        action = _action(words)
         if action["type"] == "read" and cwd is not None:
             action["path"] = os.path.join(cwd, action["path"])
         out.append(action)
     return out
-
-
-def _piped_into_sed(words: list[str], commands: list[list[str]]) -> list[str] | None:
-    """`nl -ba FILE | sed -n 'A,Bp'` is read as one command (the reference shows both)."""
-    if words[0] != "nl":
-        return None
-    at = next((i for i, c in enumerate(commands) if c is words), -1)
-    if 0 <= at < len(commands) - 1:
-        after = commands[at + 1]
-        if after[0] == "sed" and _sed_range(after) and _file_operand(after) is None:
-            return after
-    return None
 
 
 def _dedupe(actions: list[CommandAction]) -> list[CommandAction]:
@@ -111,24 +119,34 @@ def _dedupe(actions: list[CommandAction]) -> list[CommandAction]:
     return out
 
 
-def _action(words: list[str], piped: list[str] | None) -> CommandAction:
+def _action(words: list[str]) -> CommandAction:
     head, args = words[0], words[1:]
-    command = join(words) if piped is None else f"{join(words)} | {join(piped)}"
+    command = join(words)
     read = _read_path(words)
     if read is not None:
         return {"type": "read", "command": command, "name": os.path.basename(read), "path": read}
     git = head == "git"
-    operands = _operands(head, args[1:] if git else args)
+    operands = [short_path(a) for a in _operands(head, args[1:] if git else args)]
     if head in _LISTERS or (head == "rg" and "--files" in args) or words[:2] == ["git", "ls-files"]:
-        path = operands[0].rstrip("/") or "/" if operands else None
-        return {"type": "listFiles", "command": command, "path": path}
+        return {"type": "listFiles", "command": command,
+                "path": operands[0] if operands else None}
     if head == "find":
-        return _find(words, command)
+        return _find(args, command)
     if head in ("rg", "grep", "fd") or words[:2] == ["git", "grep"]:
-        return {"type": "search", "command": command,
-                "query": operands[0] if operands else None,
+        query = _operands(head, args[1:] if git else args)[:1]
+        return {"type": "search", "command": command, "query": query[0] if query else None,
                 "path": operands[1] if len(operands) > 1 else None}
     return {"type": "unknown", "command": command}
+
+
+def short_path(path: str) -> str:
+    """A listing's or search's path as shown: its last component that tells something
+    (probed: `src/sub/` -> `sub`, `./src` -> `.`, `/` -> ``, `src` -> `src`)."""
+    trimmed = path.rstrip("/")
+    for part in reversed(trimmed.split("/")):
+        if part and part not in _UNTELLING:
+            return part
+    return trimmed
 
 
 def _operands(head: str, args: list[str]) -> list[str]:
@@ -147,44 +165,35 @@ def _operands(head: str, args: list[str]) -> list[str]:
 
 
 def _read_path(words: list[str]) -> str | None:
-    head = words[0]
-    if head in _READERS:
-        return _file_operand(words)
-    if head == "awk":
-        return _file_operand(words)
-    if head == "sed" and _sed_range(words):
-        return _file_operand(words)
-    return None
-
-
-def _sed_range(words: list[str]) -> bool:
-    return len(words) >= 3 and words[1] == "-n" and _SED_RANGE.fullmatch(words[2]) is not None
-
-
-def _file_operand(words: list[str]) -> str | None:
-    """The file a reader reads first, or None: no file, more than one for cat, or
-    (head, tail) an option other than `-n N` (probed: `head -20 f` is unknown)."""
+    """The file a reader reads (the first one), or None when it is no plain read."""
     head, args = words[0], words[1:]
     if head == "sed":
         return args[2] if _sed_range(words) and len(args) > 2 else None
     if head in ("head", "tail"):
         if args[:1] == ["-n"]:
             args = args[2:]
+        elif args[:1] and _LINE_COUNT.fullmatch(args[0]):
+            args = args[1:]
         if any(a.startswith("-") for a in args):
-            return None
+            return None  # probed: `head -20 f`, `tail -f f` are no reads
+    elif head not in _SINGLE_FILE and head not in ("nl", "awk"):
+        return None
     operands = [a for a in args if not a.startswith("-")]
     if head == "awk":
         return operands[1] if len(operands) >= 2 else None
-    if head == "cat" and len(operands) != 1:
+    if head in _SINGLE_FILE and len(operands) != 1:
         return None
     return operands[0] if operands else None
 
 
-def _find(words: list[str], command: str) -> CommandAction:
-    args = words[1:]
-    path = next((a for a in args if not a.startswith("-")), None)
-    for flag in ("-name", "-iname"):
-        if flag in args and args.index(flag) + 1 < len(args):
-            query = args[args.index(flag) + 1]
-            return {"type": "search", "command": command, "query": query, "path": path}
+def _sed_range(words: list[str]) -> bool:
+    return (len(words) >= 3 and words[0] == "sed" and words[1] == "-n"
+            and _SED_RANGE.fullmatch(words[2]) is not None)
+
+
+def _find(args: list[str], command: str) -> CommandAction:
+    path = next((short_path(a) for a in args if not a.startswith("-")), None)
+    for i, arg in enumerate(args[:-1]):
+        if arg in _FIND_QUERIES:
+            return {"type": "search", "command": command, "query": args[i + 1], "path": path}
     return {"type": "listFiles", "command": command, "path": path}

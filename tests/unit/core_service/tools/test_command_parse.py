@@ -1,7 +1,7 @@
 """commandActions as codex 0.104 derives them from a command.
 
 `reference_command_actions.json` holds every commandExecution item observed
-from the reference for a plain exec_command script or shell argv (294
+from the reference for a plain exec_command script or shell argv (409
 commands: reads, listings, searches, pipelines, `&&` chains, `cd`
 prefixes, quoting); the explicit tests below name the rules they follow.
 """
@@ -89,6 +89,26 @@ def test_words_are_requoted() -> None:
     """The action's command joins the parsed words again (`'it'\"'\"'s'` is `\"it's\"`)."""
     assert command_actions(bash("echo 'it'\"'\"'s'")) == [
         {"type": "unknown", "command": "echo \"it's\""}]
+
+
+def test_listing_and_search_paths_are_shortened() -> None:
+    """The path shown is the last telling component of the one given."""
+    def path(script: str) -> object:
+        return dict(command_actions(bash(script))[0]).get("path")
+
+    assert path("rg foo src/sub/") == "sub"
+    assert path("rg foo ./src") == "."
+    assert path("ls src") == "src"
+    assert path("grep foo src/main.rs") == "main.rs"
+
+
+def test_sed_pipeline_is_one_read() -> None:
+    """A pipeline through `sed -n` that reads one file shows the whole pipeline."""
+    assert command_actions(bash("nl -ba a.txt | sed -n '1,10p'")) == [
+        {"type": "read", "command": "nl -ba a.txt | sed -n '1,10p'", "name": "a.txt",
+         "path": "a.txt"}]
+    assert command_actions(bash("cat a.txt && cat a.txt | sed -n 1p")) == [
+        {"type": "read", "command": "cat a.txt", "name": "a.txt", "path": "a.txt"}]
 
 
 def test_argv_without_shell_and_empty_argv() -> None:
