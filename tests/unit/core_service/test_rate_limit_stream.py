@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 from typing import Any
 
+from app_server_protocol.descriptors import method_name
+from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE
 from app_server_protocol.v2 import service_pb2
 from core_service.account.rate_limit_store import RateLimitStore
 from core_service.account.rate_limits import null_snapshot
@@ -28,3 +30,12 @@ async def test_known_snapshots_first_then_each_change_and_nothing_left_behind() 
         change = await asyncio.wait_for(anext(stream), 1)
         assert [(s.limit_id, s.limit_name) for s in change.snapshots] == [("other", "Other")]
     assert store._watchers == set()
+
+
+def test_watch_is_a_grpc_stream_outside_the_json_rpc_table() -> None:
+    """WatchRateLimits is a server-streaming rpc of AccountService without a `method`
+    option, and the method table (hence every gateway) leaves it out."""
+    rpc = SERVICE_FILE.services_by_name["AccountService"].methods_by_name["WatchRateLimits"]
+    assert rpc.server_streaming and not rpc.client_streaming
+    assert method_name(rpc) == ""
+    assert not any(m.rpc == "WatchRateLimits" for m in CLIENT_REQUESTS.values())
