@@ -14,7 +14,9 @@
 # built (docker/base-image.sh). PYTHON: an interpreter with `websockets`
 # (default the project's .venv). PIP_CA: a CA bundle lent to pip in the
 # build stage (default the system bundle, so a TLS-intercepting proxy the
-# host trusts works). KEEP_IMAGE=0 removes the image at the end.
+# host trusts works). KEEP_IMAGE=0 removes the image at the end. SMOKE_TLS=1
+# adds docker/compose.tls.yaml (TLS between gateways and core, with a CA made
+# here by openssl).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +56,18 @@ container_of() {
         --filter "label=com.docker.compose.service=$1" | head -n 1
 }
 
+make_pki() {
+    # A throw-away CA and a certificate for the name gateways dial (`core`).
+    local d=$1 ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+    openssl req -x509 "${ec[@]}" -keyout "$d/ca.key" -out "$d/ca.pem" -days 1 \
+        -subj /CN=app-server-smoke-ca 2> /dev/null
+    openssl req "${ec[@]}" -keyout "$d/core.key" -out "$d/core.csr" -subj /CN=core 2> /dev/null
+    openssl x509 -req -in "$d/core.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 1 -out "$d/core.pem" -extfile <(echo subjectAltName=DNS:core) 2> /dev/null
+    rm -f "$d/ca.key" "$d/core.csr" "$d/ca.srl"
+    say "TLS on the gRPC link (a CA made for this run)"
+}
+
 secrets=$(mktemp -d)
 chmod 0700 "$secrets"
 cleanup() {
@@ -87,11 +101,20 @@ build_started=$SECONDS
 say "built $image in $((SECONDS - build_started)) s: $("$ENGINE" image inspect "$image" \
     --format '{{.Size}}' | awk '{printf "%.0f MB", $1 / 1e6}')"
 
-# Tokens: files in a private folder, readable by the containers' user (the
-# compose secrets are bind mounts of these files).
+# Tokens (and with SMOKE_TLS=1 a CA and the core's certificate): files in a
+# private folder. The compose secrets are bind mounts of them, so they must
+# be readable by the containers' user (uid 10001).
 for name in core gateway-a gateway-b; do
     "$python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$secrets/$name.token"
-    chmod 0644 "$secrets/$name.token"
+done
+if [ "${SMOKE_TLS:-0}" = 1 ]; then
+    make_pki "$secrets"
+    compose+=(-f "$here/compose.tls.yaml")
+fi
+for file in "$secrets"/*.token "$secrets"/*.pem "$secrets"/*.key; do
+    [ -f "$file" ] || continue
+    if [ "$(id -u)" = 0 ]; then chown 10001:10001 "$file"; chmod 0400 "$file"
+    else chmod 0644 "$file"; fi
 done
 export APP_SERVER_SECRETS_DIR=$secrets APP_SERVER_IMAGE=$image
 GATEWAY_A_PORT=$(free_port)
@@ -125,7 +148,10 @@ wait_healthy() {
 }
 
 restart_core() {
-    "$ENGINE" restart -t 20 "$(container_of core)" > /dev/null
+    # Its output only matters when it fails (podman without systemd also
+    # complains there about health check timers it cannot set).
+    local out
+    out=$("$ENGINE" restart -t 20 "$(container_of core)" 2>&1) || { echo "$out"; return 1; }
     wait_healthy core
 }
 export -f say container_of healthy wait_healthy restart_core

@@ -6,11 +6,11 @@ gateways of a running compose project, across a restart of its core.
 3. through gateway B: initialize, `thread/resume` of that thread, a turn
    (gateway A's client, still subscribed, sees it complete too);
 4. `--restart-cmd` restarts the core container and waits for it to be healthy;
-   then a third turn on gateway B's same connection (requests answered
-   -32603 "core unavailable" while the gateways reconnect are retried), seen
-   completing on gateway A too;
+   once gateway A's metrics count its reconnect, a third turn on gateway B's
+   same connection (requests answered -32603 "core unavailable" while the
+   gateways reconnect are retried), seen completing on gateway A too;
 5. the model got the whole history in the third request (the thread came back
-   from the volume), and gateway A's metrics count the stream reconnect.
+   from the volume).
 
 Each step prints one line; the first failure prints `FAILED: reason` and
 exits 1. Every wait is bounded. Needs the `websockets` library (a dependency
@@ -219,15 +219,30 @@ async def check_model_requests(mock: str) -> None:
     say("the third model request carried all three questions (history from the volume)")
 
 
-async def check_metrics(url: str, token: str) -> None:
-    """Gateway A's /metrics counts at least one core stream reconnect."""
+async def reconnects(url: str, token: str) -> float:
+    """The core stream reconnects a gateway's /metrics counts."""
     _, page = await asyncio.to_thread(http, "GET", url, None, token)
     for line in page.splitlines():
-        if line.startswith("app_server_gateway_core_stream_reconnects_total"):
-            if float(line.rsplit(" ", 1)[1]) >= 1:
-                say(f"gateway A metrics: {line}")
-                return
-    raise SmokeFailure("gateway A's /metrics shows no core stream reconnect")
+        if line.startswith("app_server_gateway_core_stream_reconnects_total "):
+            return float(line.rsplit(" ", 1)[1])
+    raise SmokeFailure(f"{url} has no app_server_gateway_core_stream_reconnects_total")
+
+
+async def wait_reconnected(client: Client, metrics: str, token: str, thread_id: str) -> None:
+    """Gateway A back on the new core with its connection restored.
+
+    Each gateway reconnects on its own backoff, and events a gateway misses
+    while away are not replayed: turn 3 must wait for gateway A too. Its
+    metrics say when its stream is back; a request then waits for the
+    restore of the connection's subscriptions."""
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while (count := await reconnects(metrics, token)) < 1:
+        if time.monotonic() > deadline:
+            raise SmokeFailure("gateway A did not reconnect to the new core")
+        await asyncio.sleep(0.2)
+    await client.request("thread/read", {"threadId": thread_id})
+    say(f"gateway A reconnected to the new core (metrics: {count:g} reconnect), "
+        "its connection restored")
 
 
 async def scenario(args: argparse.Namespace, token_a: str, token_b: str) -> None:
@@ -251,12 +266,13 @@ async def scenario(args: argparse.Namespace, token_a: str, token_b: str) -> None
     say("restarting the core container")
     await restart_core(args.restart_cmd)
     say("core healthy again")
+    metrics_a = args.gateway_a.replace("ws://", "http://") + "/metrics"
+    await wait_reconnected(a, metrics_a, token_a, thread_id)
     turn = await run_turn(b, thread_id, 2, retry_unavailable=True)
     say(f"gateway B: turn 3 {turn} completed after the core restart: {ANSWERS[2]!r}")
     await a.wait_for(completed(thread_id, turn), "turn/completed of turn 3 on A")
     say("gateway A's client saw turn 3 complete too (subscription restored)")
     await check_model_requests(args.mock)
-    await check_metrics(args.gateway_a.replace("ws://", "http://") + "/metrics", token_a)
     await a.close()
     await b.close()
 
