@@ -34,12 +34,13 @@ class RateLimitStream:
     async def watch(
         self, request: service_pb2.WatchRateLimitsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncGenerator[service_pb2.RateLimitSnapshotsUpdate, None]:
-        """The latest snapshots, then every change, until the caller cancels."""
+        """The latest snapshots, then every change, until the caller cancels or the
+        core stops (the stream then ends with OK)."""
         # Watch before reading the current state: no change can fall between.
         with self.limits.watch() as watcher:
             yield _update(self.limits.snapshots())
-            while True:
-                yield _update(await watcher.next())
+            while (changed := await watcher.next()) is not None:
+                yield _update(changed)
 
     def handler(self) -> grpc.RpcMethodHandler:
         """The gRPC method handler of WatchRateLimits."""

@@ -32,6 +32,7 @@ class RateLimitWatcher:
     def __init__(self) -> None:
         self._pending: dict[str, RateLimitSnapshot] = {}
         self._ready = asyncio.Event()
+        self._closed = False
 
     def offer(self, snapshot: RateLimitSnapshot) -> None:
         """Queue `snapshot`, replacing a pending one of the same bucket."""
@@ -40,9 +41,17 @@ class RateLimitWatcher:
         self._pending[key] = snapshot
         self._ready.set()
 
-    async def next(self) -> list[RateLimitSnapshot]:
-        """Wait for changes; the latest snapshot of each bucket that changed, in order."""
+    def close(self) -> None:
+        """End the watch: `next` returns None from now on."""
+        self._closed = True
+        self._ready.set()
+
+    async def next(self) -> list[RateLimitSnapshot] | None:
+        """Wait for changes; the latest snapshot of each bucket that changed, in order,
+        or None once the watch is closed (the core is stopping)."""
         await self._ready.wait()
+        if self._closed:
+            return None
         self._ready.clear()
         changed, self._pending = list(self._pending.values()), {}
         return changed
@@ -54,6 +63,7 @@ class RateLimitStore:
     def __init__(self) -> None:
         self._latest: dict[str, RateLimitSnapshot] = {}
         self._watchers: set[RateLimitWatcher] = set()
+        self._closed = False
         # The last credits any snapshot carried: credits are the account's, not a bucket's.
         self._credits: CreditsSnapshot | None = None
 
@@ -94,10 +104,19 @@ class RateLimitStore:
             watcher.offer(snapshot)
         return True
 
+    def close(self) -> None:
+        """End every watch, now and later (the core is stopping). Idempotent."""
+        self._closed = True
+        for watcher in self._watchers:
+            watcher.close()
+
     @contextlib.contextmanager
     def watch(self) -> Iterator[RateLimitWatcher]:
-        """A watcher of every change from now on, removed when the block ends."""
+        """A watcher of every change from now on, removed when the block ends
+        (closed at once when the store is)."""
         watcher = RateLimitWatcher()
+        if self._closed:
+            watcher.close()
         self._watchers.add(watcher)
         try:
             yield watcher

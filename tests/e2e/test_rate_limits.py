@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 
 from tests.e2e.conftest import Launcher
@@ -420,3 +421,25 @@ async def test_usage_limit_snapshot_keeps_credits_and_a_full_window_is_reported(
     assert usage[-1]["last"] == {**zero, "totalTokens": window - usage[-2]["total"]["totalTokens"]}
     tail = [n["method"] for n in client.notifications[since:]][-4:]
     assert tail == ["thread/tokenUsage/updated", UPDATED, "error", "turn/completed"]
+
+
+async def test_a_stopping_core_ends_its_watch_streams_cleanly(
+    mock: MockModelServer, home: Path, tmp_path: Path
+) -> None:
+    """On SIGTERM the core ends every WatchRateLimits stream with OK (not a cancelled
+    call at the end of the stop's grace), and exits 0."""
+    from app_server_protocol.v2 import service_pb2
+
+    async with Cluster(mock, home, tmp_path / "work") as cluster:
+        await cluster.start_core()
+        async with grpc.aio.insecure_channel(cluster.core_addr) as channel:
+            watch = channel.unary_stream(
+                "/app_server_protocol.v2.AccountService/WatchRateLimits",
+                request_serializer=service_pb2.WatchRateLimitsRequest.SerializeToString,
+                response_deserializer=service_pb2.RateLimitSnapshotsUpdate.FromString)
+            call = watch(service_pb2.WatchRateLimitsRequest(), timeout=30)
+            first = await asyncio.wait_for(call.read(), 15)
+            assert list(first.snapshots) == []
+            assert await cluster.stop_core() == 0
+            assert await asyncio.wait_for(call.read(), 15) is grpc.aio.EOF
+            assert await call.code() == grpc.StatusCode.OK

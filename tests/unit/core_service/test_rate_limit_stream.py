@@ -39,3 +39,16 @@ def test_watch_is_a_grpc_stream_outside_the_json_rpc_table() -> None:
     assert rpc.server_streaming and not rpc.client_streaming
     assert method_name(rpc) == ""
     assert not any(m.rpc == "WatchRateLimits" for m in CLIENT_REQUESTS.values())
+
+
+async def test_closing_the_store_ends_the_stream() -> None:
+    """A closed store ends open streams after their pending changes, and new ones after
+    their first message."""
+    store = RateLimitStore()
+    context: Any = None
+    stream = RateLimitStream(store).watch(service_pb2.WatchRateLimitsRequest(), context)
+    await asyncio.wait_for(anext(stream), 1)
+    store.close()
+    assert [u async for u in stream] == []
+    late = RateLimitStream(store).watch(service_pb2.WatchRateLimitsRequest(), context)
+    assert len([u async for u in late]) == 1
