@@ -31,7 +31,7 @@ mirror_of_apt() {
 mirror=${DEBIAN_MIRROR:-$(mirror_of_apt)}
 mirror=${mirror:-http://deb.debian.org/debian}
 root=$(mktemp -d /var/tmp/app-server-base.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+trap 'rm -rf "$root" "$root.log"' EXIT
 
 echo "base-image: debootstrap bookworm from $mirror" >&2
 debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
@@ -43,5 +43,7 @@ rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
        "$root"/usr/share/locale/*
 echo "base-image: importing as $image" >&2
 tar -C "$root" -c . | "$engine" import \
-    --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' - "$image" > /dev/null
+    --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' - "$image" > "$root.log" 2>&1 \
+    || { cat "$root.log" >&2; exit 1; }
+rm -f "$root.log"
 echo "$image"

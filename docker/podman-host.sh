@@ -15,6 +15,8 @@ missing=()
 for tool in podman:podman runc:runc debootstrap:debootstrap; do
     command -v "${tool%%:*}" > /dev/null || missing+=("${tool#*:}")
 done
+# compose.yaml's `init: true` runs catatonit as each container's pid 1.
+[ -x /usr/libexec/podman/catatonit ] || command -v catatonit > /dev/null || missing+=(catatonit)
 if [ ${#missing[@]} -gt 0 ]; then
     say "apt-get install ${missing[*]}"
     apt-get update -q > /dev/null
@@ -47,6 +49,7 @@ venv=${COMPOSE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/app-server-smoke/compose-ve
 if [ ! -x "$venv/bin/podman-compose" ]; then
     say "pip install podman-compose into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet podman-compose
+    "$venv/bin/pip" install --quiet podman-compose > "$venv/install.log" 2>&1 \
+        || { cat "$venv/install.log" >&2; exit 1; }
 fi
 echo "$venv/bin/podman-compose"
