@@ -35,6 +35,8 @@ it at import.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -61,6 +63,7 @@ from app_server_protocol.request_validation import validate_request as validate_
 
 __all__ = [
     "DecodeError",
+    "UnsetEnumError",
     "Decoder",
     "Encoder",
     "ExperimentalFieldError",
@@ -143,6 +146,35 @@ _HELPERS: dict[str, Any] = {
 # Encoder generation
 
 
+def _unset_test(f: _d.FieldDescriptor, attr: str) -> str:
+    """Source testing that singular field `f` (read as `attr` of `m`) is unset,
+    or `""` when proto3 cannot tell (a scalar, a Value)."""
+    if f.type == _FD.TYPE_ENUM:
+        return f"{attr} == 0"
+    if f.type == _FD.TYPE_MESSAGE and not ds.is_value(f):
+        return f"not m.HasField({f.name!r})"
+    return ""
+
+
+class UnsetEnumError(ValueError):
+    """An output message holds an enum number with no wire string: the
+    `_UNSPECIFIED` zero of a field its builder never set (or a number from a
+    newer contract). A bug of the code that built the message, raised rather
+    than written as a made-up value."""
+
+
+class WireNames(dict[int, str]):
+    """Enum number -> wire string for encoding; any other number (the
+    `_UNSPECIFIED` zero) raises `UnsetEnumError` naming the enum."""
+
+    def __init__(self, desc: _d.EnumDescriptor) -> None:
+        super().__init__(ds.enum_wire(desc))
+        self.enum = desc.full_name
+
+    def __missing__(self, number: int) -> str:
+        raise UnsetEnumError(f"{self.enum}: {number} is not a wire value (an unset enum)")
+
+
 class _EncoderBuilder(GeneratedCache):
     """Generates and caches the encoder functions of each message type."""
 
@@ -174,7 +206,7 @@ class _EncoderBuilder(GeneratedCache):
         """Expression encoding one (non-repeated) value of field `f` held in `expr`."""
         if f.type == _FD.TYPE_ENUM:
             n = self._name("E")
-            env[n] = ds.enum_wire(ds.enum_type(f))
+            env[n] = WireNames(ds.enum_type(f))
             return f"{n}[{expr}]"
         if f.type == _FD.TYPE_MESSAGE:
             full = ds.msg_type(f).full_name
@@ -202,6 +234,12 @@ class _EncoderBuilder(GeneratedCache):
             if shape.nullable and not ds.is_value(f):
                 # Unset reads as null (a Value writes its own null).
                 return f"({e} if m.HasField({f.name!r}) else None)"
+            unset = _unset_test(f, attr)
+            if unset and shape.default is not ds.NO_DEFAULT:
+                # Unset reads as the default, as an absent JSON member does.
+                n = self._name("D")
+                env[n] = functools.partial(copy.deepcopy, shape.default)
+                return f"({n}() if {unset} else {e})"
             return e
         return f"({e} if len({attr}) else None)" if shape.nullable else e
 
@@ -246,7 +284,7 @@ class _EncoderBuilder(GeneratedCache):
             if union.kind == ds.TAGGED:
                 table[f.name] = self._build_encoder(ds.msg_type(f), (union.tag_field, v.tag))
             elif v.unit:
-                table[f.name] = ds.enum_wire(ds.enum_type(f)).__getitem__
+                table[f.name] = WireNames(ds.enum_type(f)).__getitem__
             else:
                 env: dict[str, Any] = dict(_HELPERS)
                 ve = self._value_expr(f, "x", env)

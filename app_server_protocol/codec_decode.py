@@ -78,7 +78,12 @@ def _invalid(path: str, v: Any, expected: str) -> DecodeError:
     return DecodeError(path, f"invalid type: {describe_value(v)}, expected {expected}")
 
 
-def _missing(path: str, name: str) -> DecodeError:
+def missing_field(path: str, name: str) -> DecodeError:
+    """What decoding says of an object at `path` without its required member `name`.
+
+    The gRPC path (`request_validation`) says it of an unset required
+    message or enum field, so both paths refuse alike.
+    """
     return DecodeError(path, f"missing field `{name}`")
 
 
@@ -110,7 +115,7 @@ def no_variant_error(union: UnionShape) -> DecodeError:
     (`request_validation`), so both paths refuse alike.
     """
     if union.kind == TAGGED:
-        return _missing("", union.tag_field)
+        return missing_field("", union.tag_field)
     if union.kind == EXTERNAL:
         return _invalid("", {}, f"enum {union.name}")
     return _no_untagged_match(union.name)
@@ -224,7 +229,7 @@ def _writes_default(shape: FieldShape) -> bool:
 _HELPERS: dict[str, Any] = {
     "_fill_value": _fill_value,
     "_invalid": _invalid,
-    "_missing": _missing,
+    "_missing": missing_field,
     "_under": _under,
     "_bad_enum": _bad_enum,
     "_int": _int,
@@ -552,7 +557,7 @@ class DecoderBuilder(GeneratedCache):
             fn = variants.get(tag) if type(tag) is str else None
             if fn is None:
                 if tag is None:
-                    raise _missing("", tag_field)
+                    raise missing_field("", tag_field)
                 if type(tag) is not str:
                     raise _invalid(tag_field, tag, "a string")
                 raise _unknown_variant(tag_field, tag, allowed)

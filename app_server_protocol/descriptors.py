@@ -22,6 +22,10 @@ The conventions, applied to every field of a non-union message:
 - other singular fields are required unless they carry `(default_json)`;
 - `(additional_properties)` names a Struct field flattened into the object
   (left out of `object_fields`, see `extra_field`).
+
+Every enum's zero is `<ENUM>_UNSPECIFIED`: not a wire value (`enum_wire` and
+`enum_values` leave it out), so a required enum left unset is a missing
+member on input and cannot be written on output.
 """
 
 from __future__ import annotations
@@ -116,7 +120,7 @@ def has_presence(f: _d.FieldDescriptor) -> bool:
     return (
         not f.is_repeated
         and o is not None
-        and union_kind(o) == options_pb2.UNION_KIND_NONE
+        and union_kind(o) == options_pb2.UNION_KIND_UNSPECIFIED
         and o.name.startswith("_")
         and len(o.fields) == 1
     )
@@ -126,15 +130,29 @@ def has_presence(f: _d.FieldDescriptor) -> bool:
 # Enums
 
 
+def _wire_values(desc: _d.EnumDescriptor) -> list[_d.EnumValueDescriptor]:
+    """The values of an enum that exist on the wire: all but `<ENUM>_UNSPECIFIED = 0`.
+
+    Checked: the zero value of every enum is its `_UNSPECIFIED`, declared
+    first and without a wire string (proto3 reads an unset field as zero, so
+    zero must never mean a real value); a bad enum fails the process at import.
+    """
+    zero = desc.values[0]
+    if zero.number != 0 or not zero.name.endswith("_UNSPECIFIED") or option(zero, options_pb2.wire):
+        raise RuntimeError(f"{desc.full_name}: the first value must be `<ENUM>_UNSPECIFIED = 0`")
+    return list(desc.values[1:])
+
+
 @cache
 def enum_wire(desc: _d.EnumDescriptor) -> dict[int, str]:
-    """Enum number -> wire string (`(wire)`, else the value name)."""
-    return {v.number: str(option(v, options_pb2.wire) or v.name) for v in desc.values}
+    """Enum number -> wire string (`(wire)`, else the value name); no entry for
+    the `_UNSPECIFIED` zero, which is never valid on input nor written."""
+    return {v.number: str(option(v, options_pb2.wire) or v.name) for v in _wire_values(desc)}
 
 
 def enum_values(desc: _d.EnumDescriptor) -> list[str]:
-    """Wire strings of an enum, in declaration order."""
-    return [str(option(v, options_pb2.wire) or v.name) for v in desc.values]
+    """Wire strings of an enum, in declaration order (without the `_UNSPECIFIED` zero)."""
+    return list(enum_wire(desc).values())
 
 
 # --------------------------------------------------------------------------
@@ -228,7 +246,7 @@ def object_fields(desc: _d.Descriptor) -> tuple[FieldShape, ...]:
 
 
 def union_kind(o: _d.OneofDescriptor) -> int:
-    """The `(union_kind)` of a oneof (`UNION_KIND_NONE` for a plain one)."""
+    """The `(union_kind)` of a oneof (`UNION_KIND_UNSPECIFIED` for a plain one)."""
     return int(option(o, options_pb2.union_kind))
 
 
@@ -266,7 +284,7 @@ def union_of(desc: _d.Descriptor) -> UnionShape | None:
     """The wire union of a message, if it is one (checked: nothing outside the oneof)."""
     for o in desc.oneofs:
         kind = union_kind(o)
-        if kind == options_pb2.UNION_KIND_NONE:
+        if kind == options_pb2.UNION_KIND_UNSPECIFIED:
             continue
         if len(o.fields) != len(desc.fields):
             raise RuntimeError(f"{desc.full_name}: a union message has fields outside its oneof")

@@ -1,14 +1,28 @@
 """The checks a request message gets when it arrives as protobuf, not JSON.
 
-A request decoded from JSON cannot leave a union without a variant or carry
-an enum number without a wire string: the decoder refuses `sandboxPolicy:
-{}` and `input: [{}]` with "missing field `type`". A backend calling the
-core over gRPC builds the message itself and can send both; the encoder
-would then read an unset union as its first variant (a read-only sandbox
-becomes `dangerFullAccess`, an empty user message is sent). The core runs
-`validate_request` on every request message before it converts it to JSON,
-and it raises the `DecodeError` the JSON decoder gives for the same data,
-with the same JSON path, so either path refuses alike.
+A request decoded from JSON cannot leave a union without a variant, omit a
+required member or carry an enum number without a wire string: the decoder
+refuses `sandboxPolicy: {}` and `input: [{}]` with "missing field `type`".
+A backend calling the core over gRPC builds the message itself and can send
+all of these; the encoder would then read an unset union as its first
+variant (a read-only sandbox becomes `dangerFullAccess`, an empty user
+message is sent). The core runs `validate_request` on every request message
+before it converts it to JSON, and it raises the `DecodeError` the JSON
+decoder gives for the same data, with the same JSON path, so either path
+refuses alike:
+
+- a union message with no variant set: `no_variant_error` ("missing field
+  `type`" for a tagged union);
+- a required message (or `google.protobuf.Value`) field left unset, and a
+  required enum field at its `_UNSPECIFIED` zero: "missing field `<key>`",
+  what the JSON object without that member gets;
+- any other enum number without a wire string (the zero of an `optional`
+  field set explicitly, a repeated element, a map value, a number from a
+  newer contract): "invalid value: integer `<n>`, expected one of ...".
+
+A required string, number or bool cannot be told from its zero in proto3:
+an unset one reads as `""`, `0` or `false`, which is what the JSON path
+gets for that explicit value (the handler refuses it if it must).
 
 The walk is planned once per message type from the typed descriptions of
 `descriptors` (only the fields that can reach a union or an enum are
@@ -27,14 +41,17 @@ from google.protobuf.descriptor import FieldDescriptor as _FD
 from google.protobuf.message import Message
 
 from app_server_protocol.codec_common import DecodeError, MessageDescriptor
-from app_server_protocol.codec_decode import no_variant_error
+from app_server_protocol.codec_decode import missing_field, no_variant_error
 from app_server_protocol.descriptors import (
     EXTERNAL,
+    NO_DEFAULT,
     STRUCT,
     VALUE,
     enum_type,
     enum_wire,
+    extra_field,
     field_shape,
+    has_presence,
     is_map,
     map_value,
     msg_type,
@@ -49,8 +66,9 @@ def validate_request(message: Message) -> None:
     """Refuse a request message the JSON path could not have produced.
 
     Raises `DecodeError` (path and wording of the JSON decoder) for a union
-    with no variant set ("missing field `type`" for a tagged one) and for an
-    enum number that has no wire string, anywhere in the message.
+    with no variant set ("missing field `type`" for a tagged one), a
+    required message or enum field left unset ("missing field `<key>`") and
+    an enum number that has no wire string, anywhere in the message.
     """
     check = check_for(message.DESCRIPTOR)
     if check is not None:
@@ -74,8 +92,19 @@ def _bad_enum(number: int, desc: _d.EnumDescriptor, path: str) -> DecodeError:
     return DecodeError(path, f"invalid value: integer `{number}`, expected one of {allowed}")
 
 
+def _must_be_set(f: _d.FieldDescriptor) -> bool:
+    """True for a singular message or enum field the JSON input must carry
+    (required, no default, no presence): unset, it is a missing member."""
+    if f.is_repeated or has_presence(f) or f.containing_oneof is not None:
+        return False
+    if f.containing_type is not None and f.name == extra_field(f.containing_type):
+        return False  # the flattened extra members, not a member of its own
+    return f.type in (_FD.TYPE_MESSAGE, _FD.TYPE_ENUM) and field_shape(f).required
+
+
 def _reaches_check(desc: _d.Descriptor) -> bool:
-    """True when a union or an enum is reachable from message type `desc`."""
+    """True when a union, an enum or a required message member is reachable
+    from message type `desc`."""
     seen: set[str] = set()
     todo = [desc]
     while todo:
@@ -86,7 +115,7 @@ def _reaches_check(desc: _d.Descriptor) -> bool:
         if union_of(d) is not None:
             return True
         for f in d.fields:
-            if f.type == _FD.TYPE_ENUM:
+            if f.type == _FD.TYPE_ENUM or _must_be_set(f):
                 return True
             if f.message_type is not None:
                 todo.append(f.message_type)
@@ -190,9 +219,25 @@ def _enum_step(f: _d.FieldDescriptor, key: str) -> _Check:
 
         return each
 
+    if has_presence(f):
+
+        def optional(m: Any, path: str) -> None:
+            # Unset is null on the JSON side; set, even to zero, it must be a value.
+            if m.HasField(name) and getattr(m, name) not in valid:
+                raise _bad_enum(getattr(m, name), desc, _join(path, key))
+
+        return optional
+    required = bool(key) and _must_be_set(f)
+    # Unset, a member with a JSON default is the absent member: its default.
+    defaulted = bool(key) and field_shape(f).default is not NO_DEFAULT
+
     def one(m: Any, path: str) -> None:
         n = getattr(m, name)
         if n not in valid:
+            if n == 0 and defaulted:
+                return
+            if n == 0 and required:
+                raise missing_field(path, key)
             raise _bad_enum(n, desc, _join(path, key))
 
     return one
@@ -208,9 +253,11 @@ def _field_step(f: _d.FieldDescriptor) -> _Check | None:
     if f.type != _FD.TYPE_MESSAGE:
         return None
     inner = check_for(msg_type(f))
+    name = f.name
+    if _must_be_set(f):
+        return _required_step(name, key, inner)
     if inner is None:
         return None
-    name = f.name
     if f.is_repeated:
 
         def each(m: Any, path: str) -> None:
@@ -224,6 +271,18 @@ def _field_step(f: _d.FieldDescriptor) -> _Check | None:
             inner(getattr(m, name), _join(path, key))
 
     return one
+
+
+def _required_step(name: str, key: str, inner: _Check | None) -> _Check:
+    """The check of required message member `name` (JSON `key`): set, then valid."""
+
+    def required(m: Any, path: str) -> None:
+        if not m.HasField(name):
+            raise missing_field(path, key)
+        if inner is not None:
+            inner(getattr(m, name), _join(path, key))
+
+    return required
 
 
 def _map_step(f: _d.FieldDescriptor, key: str) -> _Check | None:

@@ -23,6 +23,24 @@ class ClientInfo(TypedDict):
     version: str
 
 
+class FuzzyFileSearchParams(TypedDict):
+    query: str
+    roots: list[str]
+    cancellationToken: str | None
+
+
+class FuzzyFileSearchResponse(TypedDict):
+    files: list[FuzzyFileSearchResult]
+
+
+class FuzzyFileSearchResult(TypedDict):
+    root: str
+    path: str
+    file_name: str
+    score: int
+    indices: list[int] | None
+
+
 class InitializeCapabilities(TypedDict):
     experimentalApi: bool
     optOutNotificationMethods: list[str] | None
@@ -103,6 +121,71 @@ class AgentMessageDeltaNotification(TypedDict):
 
 class AnalyticsConfig(TypedDict):
     enabled: bool | None
+
+
+class AppBranding(TypedDict):
+    category: str | None
+    developer: str | None
+    website: str | None
+    privacyPolicy: str | None
+    termsOfService: str | None
+    isDiscoverableApp: bool
+
+
+class AppInfo(TypedDict):
+    id: str
+    name: str
+    description: str | None
+    logoUrl: str | None
+    logoUrlDark: str | None
+    distributionChannel: str | None
+    branding: AppBranding | None
+    appMetadata: AppMetadata | None
+    labels: dict[str, str] | None
+    installUrl: str | None
+    isAccessible: bool
+    isEnabled: bool
+
+
+class AppListUpdatedNotification(TypedDict):
+    data: list[AppInfo]
+
+
+class AppMetadata(TypedDict):
+    review: AppReview | None
+    categories: list[str] | None
+    subCategories: list[str] | None
+    seoDescription: str | None
+    screenshots: list[AppScreenshot] | None
+    developer: str | None
+    version: str | None
+    versionId: str | None
+    versionNotes: str | None
+    firstPartyType: str | None
+    firstPartyRequiresInstall: bool | None
+    showInComposerWhenUnlinked: bool | None
+
+
+class AppReview(TypedDict):
+    status: str
+
+
+class AppScreenshot(TypedDict):
+    url: str | None
+    fileId: str | None
+    userPrompt: str
+
+
+class AppsListParams(TypedDict):
+    cursor: str | None
+    limit: int | None
+    threadId: str | None
+    forceRefetch: bool
+
+
+class AppsListResponse(TypedDict):
+    data: list[AppInfo]
+    nextCursor: str | None
 
 
 AskForApproval: TypeAlias = "Literal['untrusted', 'on-failure', 'on-request', 'never']"
@@ -364,6 +447,21 @@ class ConfigReadResponse(TypedDict):
     layers: list[ConfigLayer] | None
 
 
+class ConfigRequirements(TypedDict):
+    allowedApprovalPolicies: list[AskForApproval] | None
+    allowedSandboxModes: list[SandboxMode] | None
+    allowedWebSearchModes: list[WebSearchMode] | None
+    enforceResidency: ResidencyRequirement | None
+
+
+class ConfigRequirementsReadParams(TypedDict):
+    pass
+
+
+class ConfigRequirementsReadResponse(TypedDict):
+    requirements: ConfigRequirements | None
+
+
 class ConfigValueWriteParams(TypedDict):
     keyPath: str
     value: JsonValue
@@ -407,6 +505,40 @@ class ErrorNotification(TypedDict):
     willRetry: bool
     threadId: str
     turnId: str
+
+
+class ExperimentalFeature(TypedDict):
+    name: str
+    stage: ExperimentalFeatureStage
+    displayName: str | None
+    description: str | None
+    announcement: str | None
+    enabled: bool
+    defaultEnabled: bool
+
+
+class ExperimentalFeatureListParams(TypedDict):
+    cursor: str | None
+    limit: int | None
+
+
+class ExperimentalFeatureListResponse(TypedDict):
+    data: list[ExperimentalFeature]
+    nextCursor: str | None
+
+
+ExperimentalFeatureStage: TypeAlias = "Literal['beta', 'underDevelopment', 'stable', 'deprecated', 'removed']"
+
+
+class FeedbackUploadParams(TypedDict):
+    classification: str
+    reason: str | None
+    threadId: str | None
+    includeLogs: bool
+
+
+class FeedbackUploadResponse(TypedDict):
+    threadId: str
 
 
 FileChangeApprovalDecision: TypeAlias = "Literal['accept', 'acceptForSession', 'decline', 'cancel']"
@@ -464,6 +596,9 @@ class GitInfo(TypedDict):
     originUrl: str | None
 
 
+HazelnutScope: TypeAlias = "Literal['example', 'workspace-shared', 'all-shared', 'personal']"
+
+
 InputModality: TypeAlias = "Literal['text', 'image']"
 
 
@@ -477,6 +612,16 @@ class ItemStartedNotification(TypedDict):
     item: ThreadItem
     threadId: str
     turnId: str
+
+
+class ListMcpServerStatusParams(TypedDict):
+    cursor: str | None
+    limit: int | None
+
+
+class ListMcpServerStatusResponse(TypedDict):
+    data: list[McpServerStatus]
+    nextCursor: str | None
 
 
 class ApiKeyLoginAccountParams(TypedDict):
@@ -521,6 +666,25 @@ class LogoutAccountParams(TypedDict):
 
 class LogoutAccountResponse(TypedDict):
     pass
+
+
+McpAuthStatus: TypeAlias = "Literal['unsupported', 'notLoggedIn', 'bearerToken', 'oAuth']"
+
+
+class McpServerRefreshParams(TypedDict):
+    pass
+
+
+class McpServerRefreshResponse(TypedDict):
+    pass
+
+
+class McpServerStatus(TypedDict):
+    name: str
+    tools: dict[str, Tool]
+    resources: list[Resource]
+    resourceTemplates: list[ResourceTemplate]
+    authStatus: McpAuthStatus
 
 
 class McpToolCallError(TypedDict):
@@ -615,6 +779,9 @@ class PlanDeltaNotification(TypedDict):
 PlanType: TypeAlias = "Literal['free', 'go', 'plus', 'pro', 'team', 'business', 'enterprise', 'edu', 'unknown']"
 
 
+ProductSurface: TypeAlias = "Literal['chatgpt', 'codex', 'api', 'atlas']"
+
+
 class ProfileV2(TypedDict):
     model: str | None
     model_provider: str | None
@@ -688,6 +855,73 @@ class ReasoningTextDeltaNotification(TypedDict):
     contentIndex: int
 
 
+class RemoteSkillSummary(TypedDict):
+    id: str
+    name: str
+    description: str
+
+
+ResidencyRequirement: TypeAlias = "Literal['us']"
+
+
+class Resource(TypedDict):
+    _meta: JsonValue
+    annotations: JsonValue
+    description: str | None
+    icons: list[JsonValue] | None
+    mimeType: str | None
+    name: str
+    size: int | None
+    title: str | None
+    uri: str
+
+
+class ResourceTemplate(TypedDict):
+    annotations: JsonValue
+    description: str | None
+    mimeType: str | None
+    name: str
+    title: str | None
+    uriTemplate: str
+
+
+ReviewDelivery: TypeAlias = "Literal['inline', 'detached']"
+
+
+class ReviewStartParams(TypedDict):
+    threadId: str
+    target: ReviewTarget
+    delivery: ReviewDelivery | None
+
+
+class ReviewStartResponse(TypedDict):
+    turn: Turn
+    reviewThreadId: str
+
+
+class UncommittedChangesReviewTarget(TypedDict):
+    type: Literal['uncommittedChanges']
+
+
+class BaseBranchReviewTarget(TypedDict):
+    type: Literal['baseBranch']
+    branch: str
+
+
+class CommitReviewTarget(TypedDict):
+    type: Literal['commit']
+    sha: str
+    title: str | None
+
+
+class CustomReviewTarget(TypedDict):
+    type: Literal['custom']
+    instructions: str
+
+
+ReviewTarget: TypeAlias = 'UncommittedChangesReviewTarget | BaseBranchReviewTarget | CommitReviewTarget | CustomReviewTarget'
+
+
 SandboxMode: TypeAlias = "Literal['read-only', 'workspace-write', 'danger-full-access']"
 
 
@@ -729,11 +963,106 @@ class ServerRequestResolvedNotification(TypedDict):
     requestId: RequestId
 
 
+class SessionAttached(TypedDict):
+    gatewaySession: str
+    tookOver: bool
+
+
 class SubagentSessionSource(TypedDict):
     subAgent: SubAgentSource
 
 
 SessionSource: TypeAlias = "Literal['cli', 'vscode', 'exec', 'appServer', 'unknown'] | SubagentSessionSource"
+
+
+class SkillDependencies(TypedDict):
+    tools: list[SkillToolDependency]
+
+
+class SkillErrorInfo(TypedDict):
+    path: str
+    message: str
+
+
+class SkillInterface(TypedDict):
+    displayName: NotRequired[str]
+    shortDescription: NotRequired[str]
+    iconSmall: NotRequired[str]
+    iconLarge: NotRequired[str]
+    brandColor: NotRequired[str]
+    defaultPrompt: NotRequired[str]
+
+
+class SkillMetadata(TypedDict):
+    name: str
+    description: str
+    shortDescription: NotRequired[str]
+    interface: NotRequired[SkillInterface]
+    dependencies: NotRequired[SkillDependencies]
+    path: str
+    scope: SkillScope
+    enabled: bool
+
+
+SkillScope: TypeAlias = "Literal['user', 'repo', 'system', 'admin']"
+
+
+class SkillToolDependency(TypedDict):
+    type: str
+    value: str
+    description: NotRequired[str]
+    transport: NotRequired[str]
+    command: NotRequired[str]
+    url: NotRequired[str]
+
+
+class SkillsConfigWriteParams(TypedDict):
+    path: str
+    enabled: bool
+
+
+class SkillsConfigWriteResponse(TypedDict):
+    effectiveEnabled: bool
+
+
+class SkillsListEntry(TypedDict):
+    cwd: str
+    skills: list[SkillMetadata]
+    errors: list[SkillErrorInfo]
+
+
+class SkillsListExtraRootsForCwd(TypedDict):
+    cwd: str
+    extraUserRoots: list[str]
+
+
+class SkillsListParams(TypedDict):
+    cwds: list[str]
+    forceReload: bool
+    perCwdExtraUserRoots: list[SkillsListExtraRootsForCwd] | None
+
+
+class SkillsListResponse(TypedDict):
+    data: list[SkillsListEntry]
+
+
+class SkillsRemoteReadParams(TypedDict):
+    hazelnutScope: HazelnutScope
+    productSurface: ProductSurface
+    enabled: bool
+
+
+class SkillsRemoteReadResponse(TypedDict):
+    data: list[RemoteSkillSummary]
+
+
+class SkillsRemoteWriteParams(TypedDict):
+    hazelnutId: str
+
+
+class SkillsRemoteWriteResponse(TypedDict):
+    id: str
+    path: str
 
 
 class ThreadSpawnSubAgentSource(TypedDict):
@@ -1090,6 +1419,17 @@ class TokenUsageBreakdown(TypedDict):
     cachedInputTokens: int
     outputTokens: int
     reasoningOutputTokens: int
+
+
+class Tool(TypedDict):
+    _meta: JsonValue
+    annotations: JsonValue
+    description: str | None
+    icons: list[JsonValue] | None
+    inputSchema: JsonValue
+    name: str
+    outputSchema: JsonValue
+    title: str | None
 
 
 class ToolsV2(TypedDict):

@@ -10,11 +10,13 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class CancelLoginAccountStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    CANCEL_LOGIN_ACCOUNT_STATUS_UNSPECIFIED: _ClassVar[CancelLoginAccountStatus]
     CANCEL_LOGIN_ACCOUNT_STATUS_CANCELED: _ClassVar[CancelLoginAccountStatus]
     CANCEL_LOGIN_ACCOUNT_STATUS_NOT_FOUND: _ClassVar[CancelLoginAccountStatus]
 
 class PlanType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    PLAN_TYPE_UNSPECIFIED: _ClassVar[PlanType]
     PLAN_TYPE_FREE: _ClassVar[PlanType]
     PLAN_TYPE_GO: _ClassVar[PlanType]
     PLAN_TYPE_PLUS: _ClassVar[PlanType]
@@ -27,9 +29,12 @@ class PlanType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class ChatgptAuthTokensRefreshReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNSPECIFIED: _ClassVar[ChatgptAuthTokensRefreshReason]
     CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNAUTHORIZED: _ClassVar[ChatgptAuthTokensRefreshReason]
+CANCEL_LOGIN_ACCOUNT_STATUS_UNSPECIFIED: CancelLoginAccountStatus
 CANCEL_LOGIN_ACCOUNT_STATUS_CANCELED: CancelLoginAccountStatus
 CANCEL_LOGIN_ACCOUNT_STATUS_NOT_FOUND: CancelLoginAccountStatus
+PLAN_TYPE_UNSPECIFIED: PlanType
 PLAN_TYPE_FREE: PlanType
 PLAN_TYPE_GO: PlanType
 PLAN_TYPE_PLUS: PlanType
@@ -39,6 +44,7 @@ PLAN_TYPE_BUSINESS: PlanType
 PLAN_TYPE_ENTERPRISE: PlanType
 PLAN_TYPE_EDU: PlanType
 PLAN_TYPE_UNKNOWN: PlanType
+CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNSPECIFIED: ChatgptAuthTokensRefreshReason
 CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNAUTHORIZED: ChatgptAuthTokensRefreshReason
 
 class LoginAccountParams(_message.Message):

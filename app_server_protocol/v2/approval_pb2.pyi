@@ -11,10 +11,12 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class FileChangeApprovalDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    FILE_CHANGE_APPROVAL_DECISION_UNSPECIFIED: _ClassVar[FileChangeApprovalDecision]
     FILE_CHANGE_APPROVAL_DECISION_ACCEPT: _ClassVar[FileChangeApprovalDecision]
     FILE_CHANGE_APPROVAL_DECISION_ACCEPT_FOR_SESSION: _ClassVar[FileChangeApprovalDecision]
     FILE_CHANGE_APPROVAL_DECISION_DECLINE: _ClassVar[FileChangeApprovalDecision]
     FILE_CHANGE_APPROVAL_DECISION_CANCEL: _ClassVar[FileChangeApprovalDecision]
+FILE_CHANGE_APPROVAL_DECISION_UNSPECIFIED: FileChangeApprovalDecision
 FILE_CHANGE_APPROVAL_DECISION_ACCEPT: FileChangeApprovalDecision
 FILE_CHANGE_APPROVAL_DECISION_ACCEPT_FOR_SESSION: FileChangeApprovalDecision
 FILE_CHANGE_APPROVAL_DECISION_DECLINE: FileChangeApprovalDecision
@@ -52,10 +54,12 @@ class CommandExecutionApprovalDecision(_message.Message):
     __slots__ = ("unit", "accept_with_execpolicy_amendment")
     class Unit(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
+        COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_UNSPECIFIED: _ClassVar[CommandExecutionApprovalDecision.Unit]
         COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_ACCEPT: _ClassVar[CommandExecutionApprovalDecision.Unit]
         COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_ACCEPT_FOR_SESSION: _ClassVar[CommandExecutionApprovalDecision.Unit]
         COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_DECLINE: _ClassVar[CommandExecutionApprovalDecision.Unit]
         COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_CANCEL: _ClassVar[CommandExecutionApprovalDecision.Unit]
+    COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_UNSPECIFIED: CommandExecutionApprovalDecision.Unit
     COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_ACCEPT: CommandExecutionApprovalDecision.Unit
     COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_ACCEPT_FOR_SESSION: CommandExecutionApprovalDecision.Unit
     COMMAND_EXECUTION_APPROVAL_DECISION_UNIT_DECLINE: CommandExecutionApprovalDecision.Unit

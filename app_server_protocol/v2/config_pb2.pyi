@@ -13,40 +13,50 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class WebSearchMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    WEB_SEARCH_MODE_UNSPECIFIED: _ClassVar[WebSearchMode]
     WEB_SEARCH_MODE_DISABLED: _ClassVar[WebSearchMode]
     WEB_SEARCH_MODE_CACHED: _ClassVar[WebSearchMode]
     WEB_SEARCH_MODE_LIVE: _ClassVar[WebSearchMode]
 
 class ForcedLoginMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    FORCED_LOGIN_METHOD_UNSPECIFIED: _ClassVar[ForcedLoginMethod]
     FORCED_LOGIN_METHOD_CHATGPT: _ClassVar[ForcedLoginMethod]
     FORCED_LOGIN_METHOD_API: _ClassVar[ForcedLoginMethod]
 
 class Verbosity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    VERBOSITY_UNSPECIFIED: _ClassVar[Verbosity]
     VERBOSITY_LOW: _ClassVar[Verbosity]
     VERBOSITY_MEDIUM: _ClassVar[Verbosity]
     VERBOSITY_HIGH: _ClassVar[Verbosity]
 
 class MergeStrategy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    MERGE_STRATEGY_UNSPECIFIED: _ClassVar[MergeStrategy]
     MERGE_STRATEGY_REPLACE: _ClassVar[MergeStrategy]
     MERGE_STRATEGY_UPSERT: _ClassVar[MergeStrategy]
 
 class WriteStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    WRITE_STATUS_UNSPECIFIED: _ClassVar[WriteStatus]
     WRITE_STATUS_OK: _ClassVar[WriteStatus]
     WRITE_STATUS_OK_OVERRIDDEN: _ClassVar[WriteStatus]
+WEB_SEARCH_MODE_UNSPECIFIED: WebSearchMode
 WEB_SEARCH_MODE_DISABLED: WebSearchMode
 WEB_SEARCH_MODE_CACHED: WebSearchMode
 WEB_SEARCH_MODE_LIVE: WebSearchMode
+FORCED_LOGIN_METHOD_UNSPECIFIED: ForcedLoginMethod
 FORCED_LOGIN_METHOD_CHATGPT: ForcedLoginMethod
 FORCED_LOGIN_METHOD_API: ForcedLoginMethod
+VERBOSITY_UNSPECIFIED: Verbosity
 VERBOSITY_LOW: Verbosity
 VERBOSITY_MEDIUM: Verbosity
 VERBOSITY_HIGH: Verbosity
+MERGE_STRATEGY_UNSPECIFIED: MergeStrategy
 MERGE_STRATEGY_REPLACE: MergeStrategy
 MERGE_STRATEGY_UPSERT: MergeStrategy
+WRITE_STATUS_UNSPECIFIED: WriteStatus
 WRITE_STATUS_OK: WriteStatus
 WRITE_STATUS_OK_OVERRIDDEN: WriteStatus
 

@@ -11,8 +11,10 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class InputModality(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    INPUT_MODALITY_UNSPECIFIED: _ClassVar[InputModality]
     INPUT_MODALITY_TEXT: _ClassVar[InputModality]
     INPUT_MODALITY_IMAGE: _ClassVar[InputModality]
+INPUT_MODALITY_UNSPECIFIED: InputModality
 INPUT_MODALITY_TEXT: InputModality
 INPUT_MODALITY_IMAGE: InputModality
 

@@ -8,11 +8,11 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class UnionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
-    UNION_KIND_NONE: _ClassVar[UnionKind]
+    UNION_KIND_UNSPECIFIED: _ClassVar[UnionKind]
     UNION_KIND_TAGGED: _ClassVar[UnionKind]
     UNION_KIND_EXTERNAL: _ClassVar[UnionKind]
     UNION_KIND_UNTAGGED: _ClassVar[UnionKind]
-UNION_KIND_NONE: UnionKind
+UNION_KIND_UNSPECIFIED: UnionKind
 UNION_KIND_TAGGED: UnionKind
 UNION_KIND_EXTERNAL: UnionKind
 UNION_KIND_UNTAGGED: UnionKind

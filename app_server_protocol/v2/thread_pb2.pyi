@@ -11,6 +11,7 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class AskForApproval(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    ASK_FOR_APPROVAL_UNSPECIFIED: _ClassVar[AskForApproval]
     ASK_FOR_APPROVAL_UNTRUSTED: _ClassVar[AskForApproval]
     ASK_FOR_APPROVAL_ON_FAILURE: _ClassVar[AskForApproval]
     ASK_FOR_APPROVAL_ON_REQUEST: _ClassVar[AskForApproval]
@@ -18,18 +19,21 @@ class AskForApproval(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class Personality(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    PERSONALITY_UNSPECIFIED: _ClassVar[Personality]
     PERSONALITY_NONE: _ClassVar[Personality]
     PERSONALITY_FRIENDLY: _ClassVar[Personality]
     PERSONALITY_PRAGMATIC: _ClassVar[Personality]
 
 class SandboxMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    SANDBOX_MODE_UNSPECIFIED: _ClassVar[SandboxMode]
     SANDBOX_MODE_READ_ONLY: _ClassVar[SandboxMode]
     SANDBOX_MODE_WORKSPACE_WRITE: _ClassVar[SandboxMode]
     SANDBOX_MODE_DANGER_FULL_ACCESS: _ClassVar[SandboxMode]
 
 class ReasoningEffort(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    REASONING_EFFORT_UNSPECIFIED: _ClassVar[ReasoningEffort]
     REASONING_EFFORT_NONE: _ClassVar[ReasoningEffort]
     REASONING_EFFORT_MINIMAL: _ClassVar[ReasoningEffort]
     REASONING_EFFORT_LOW: _ClassVar[ReasoningEffort]
@@ -39,11 +43,13 @@ class ReasoningEffort(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class NetworkAccess(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    NETWORK_ACCESS_UNSPECIFIED: _ClassVar[NetworkAccess]
     NETWORK_ACCESS_RESTRICTED: _ClassVar[NetworkAccess]
     NETWORK_ACCESS_ENABLED: _ClassVar[NetworkAccess]
 
 class CommandExecutionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    COMMAND_EXECUTION_STATUS_UNSPECIFIED: _ClassVar[CommandExecutionStatus]
     COMMAND_EXECUTION_STATUS_IN_PROGRESS: _ClassVar[CommandExecutionStatus]
     COMMAND_EXECUTION_STATUS_COMPLETED: _ClassVar[CommandExecutionStatus]
     COMMAND_EXECUTION_STATUS_FAILED: _ClassVar[CommandExecutionStatus]
@@ -51,6 +57,7 @@ class CommandExecutionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class PatchApplyStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    PATCH_APPLY_STATUS_UNSPECIFIED: _ClassVar[PatchApplyStatus]
     PATCH_APPLY_STATUS_IN_PROGRESS: _ClassVar[PatchApplyStatus]
     PATCH_APPLY_STATUS_COMPLETED: _ClassVar[PatchApplyStatus]
     PATCH_APPLY_STATUS_FAILED: _ClassVar[PatchApplyStatus]
@@ -58,12 +65,14 @@ class PatchApplyStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class McpToolCallStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    MCP_TOOL_CALL_STATUS_UNSPECIFIED: _ClassVar[McpToolCallStatus]
     MCP_TOOL_CALL_STATUS_IN_PROGRESS: _ClassVar[McpToolCallStatus]
     MCP_TOOL_CALL_STATUS_COMPLETED: _ClassVar[McpToolCallStatus]
     MCP_TOOL_CALL_STATUS_FAILED: _ClassVar[McpToolCallStatus]
 
 class CollabAgentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    COLLAB_AGENT_STATUS_UNSPECIFIED: _ClassVar[CollabAgentStatus]
     COLLAB_AGENT_STATUS_PENDING_INIT: _ClassVar[CollabAgentStatus]
     COLLAB_AGENT_STATUS_RUNNING: _ClassVar[CollabAgentStatus]
     COLLAB_AGENT_STATUS_COMPLETED: _ClassVar[CollabAgentStatus]
@@ -73,12 +82,14 @@ class CollabAgentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class CollabAgentToolCallStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    COLLAB_AGENT_TOOL_CALL_STATUS_UNSPECIFIED: _ClassVar[CollabAgentToolCallStatus]
     COLLAB_AGENT_TOOL_CALL_STATUS_IN_PROGRESS: _ClassVar[CollabAgentToolCallStatus]
     COLLAB_AGENT_TOOL_CALL_STATUS_COMPLETED: _ClassVar[CollabAgentToolCallStatus]
     COLLAB_AGENT_TOOL_CALL_STATUS_FAILED: _ClassVar[CollabAgentToolCallStatus]
 
 class CollabAgentTool(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    COLLAB_AGENT_TOOL_UNSPECIFIED: _ClassVar[CollabAgentTool]
     COLLAB_AGENT_TOOL_SPAWN_AGENT: _ClassVar[CollabAgentTool]
     COLLAB_AGENT_TOOL_SEND_INPUT: _ClassVar[CollabAgentTool]
     COLLAB_AGENT_TOOL_RESUME_AGENT: _ClassVar[CollabAgentTool]
@@ -87,6 +98,7 @@ class CollabAgentTool(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class TurnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    TURN_STATUS_UNSPECIFIED: _ClassVar[TurnStatus]
     TURN_STATUS_COMPLETED: _ClassVar[TurnStatus]
     TURN_STATUS_INTERRUPTED: _ClassVar[TurnStatus]
     TURN_STATUS_FAILED: _ClassVar[TurnStatus]
@@ -94,11 +106,13 @@ class TurnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class ThreadSortKey(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    THREAD_SORT_KEY_UNSPECIFIED: _ClassVar[ThreadSortKey]
     THREAD_SORT_KEY_CREATED_AT: _ClassVar[ThreadSortKey]
     THREAD_SORT_KEY_UPDATED_AT: _ClassVar[ThreadSortKey]
 
 class ThreadSourceKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    THREAD_SOURCE_KIND_UNSPECIFIED: _ClassVar[ThreadSourceKind]
     THREAD_SOURCE_KIND_CLI: _ClassVar[ThreadSourceKind]
     THREAD_SOURCE_KIND_VSCODE: _ClassVar[ThreadSourceKind]
     THREAD_SOURCE_KIND_EXEC: _ClassVar[ThreadSourceKind]
@@ -112,58 +126,73 @@ class ThreadSourceKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 
 class ThreadUnsubscribeStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    THREAD_UNSUBSCRIBE_STATUS_UNSPECIFIED: _ClassVar[ThreadUnsubscribeStatus]
     THREAD_UNSUBSCRIBE_STATUS_NOT_LOADED: _ClassVar[ThreadUnsubscribeStatus]
     THREAD_UNSUBSCRIBE_STATUS_NOT_SUBSCRIBED: _ClassVar[ThreadUnsubscribeStatus]
     THREAD_UNSUBSCRIBE_STATUS_UNSUBSCRIBED: _ClassVar[ThreadUnsubscribeStatus]
+ASK_FOR_APPROVAL_UNSPECIFIED: AskForApproval
 ASK_FOR_APPROVAL_UNTRUSTED: AskForApproval
 ASK_FOR_APPROVAL_ON_FAILURE: AskForApproval
 ASK_FOR_APPROVAL_ON_REQUEST: AskForApproval
 ASK_FOR_APPROVAL_NEVER: AskForApproval
+PERSONALITY_UNSPECIFIED: Personality
 PERSONALITY_NONE: Personality
 PERSONALITY_FRIENDLY: Personality
 PERSONALITY_PRAGMATIC: Personality
+SANDBOX_MODE_UNSPECIFIED: SandboxMode
 SANDBOX_MODE_READ_ONLY: SandboxMode
 SANDBOX_MODE_WORKSPACE_WRITE: SandboxMode
 SANDBOX_MODE_DANGER_FULL_ACCESS: SandboxMode
+REASONING_EFFORT_UNSPECIFIED: ReasoningEffort
 REASONING_EFFORT_NONE: ReasoningEffort
 REASONING_EFFORT_MINIMAL: ReasoningEffort
 REASONING_EFFORT_LOW: ReasoningEffort
 REASONING_EFFORT_MEDIUM: ReasoningEffort
 REASONING_EFFORT_HIGH: ReasoningEffort
 REASONING_EFFORT_XHIGH: ReasoningEffort
+NETWORK_ACCESS_UNSPECIFIED: NetworkAccess
 NETWORK_ACCESS_RESTRICTED: NetworkAccess
 NETWORK_ACCESS_ENABLED: NetworkAccess
+COMMAND_EXECUTION_STATUS_UNSPECIFIED: CommandExecutionStatus
 COMMAND_EXECUTION_STATUS_IN_PROGRESS: CommandExecutionStatus
 COMMAND_EXECUTION_STATUS_COMPLETED: CommandExecutionStatus
 COMMAND_EXECUTION_STATUS_FAILED: CommandExecutionStatus
 COMMAND_EXECUTION_STATUS_DECLINED: CommandExecutionStatus
+PATCH_APPLY_STATUS_UNSPECIFIED: PatchApplyStatus
 PATCH_APPLY_STATUS_IN_PROGRESS: PatchApplyStatus
 PATCH_APPLY_STATUS_COMPLETED: PatchApplyStatus
 PATCH_APPLY_STATUS_FAILED: PatchApplyStatus
 PATCH_APPLY_STATUS_DECLINED: PatchApplyStatus
+MCP_TOOL_CALL_STATUS_UNSPECIFIED: McpToolCallStatus
 MCP_TOOL_CALL_STATUS_IN_PROGRESS: McpToolCallStatus
 MCP_TOOL_CALL_STATUS_COMPLETED: McpToolCallStatus
 MCP_TOOL_CALL_STATUS_FAILED: McpToolCallStatus
+COLLAB_AGENT_STATUS_UNSPECIFIED: CollabAgentStatus
 COLLAB_AGENT_STATUS_PENDING_INIT: CollabAgentStatus
 COLLAB_AGENT_STATUS_RUNNING: CollabAgentStatus
 COLLAB_AGENT_STATUS_COMPLETED: CollabAgentStatus
 COLLAB_AGENT_STATUS_ERRORED: CollabAgentStatus
 COLLAB_AGENT_STATUS_SHUTDOWN: CollabAgentStatus
 COLLAB_AGENT_STATUS_NOT_FOUND: CollabAgentStatus
+COLLAB_AGENT_TOOL_CALL_STATUS_UNSPECIFIED: CollabAgentToolCallStatus
 COLLAB_AGENT_TOOL_CALL_STATUS_IN_PROGRESS: CollabAgentToolCallStatus
 COLLAB_AGENT_TOOL_CALL_STATUS_COMPLETED: CollabAgentToolCallStatus
 COLLAB_AGENT_TOOL_CALL_STATUS_FAILED: CollabAgentToolCallStatus
+COLLAB_AGENT_TOOL_UNSPECIFIED: CollabAgentTool
 COLLAB_AGENT_TOOL_SPAWN_AGENT: CollabAgentTool
 COLLAB_AGENT_TOOL_SEND_INPUT: CollabAgentTool
 COLLAB_AGENT_TOOL_RESUME_AGENT: CollabAgentTool
 COLLAB_AGENT_TOOL_WAIT: CollabAgentTool
 COLLAB_AGENT_TOOL_CLOSE_AGENT: CollabAgentTool
+TURN_STATUS_UNSPECIFIED: TurnStatus
 TURN_STATUS_COMPLETED: TurnStatus
 TURN_STATUS_INTERRUPTED: TurnStatus
 TURN_STATUS_FAILED: TurnStatus
 TURN_STATUS_IN_PROGRESS: TurnStatus
+THREAD_SORT_KEY_UNSPECIFIED: ThreadSortKey
 THREAD_SORT_KEY_CREATED_AT: ThreadSortKey
 THREAD_SORT_KEY_UPDATED_AT: ThreadSortKey
+THREAD_SOURCE_KIND_UNSPECIFIED: ThreadSourceKind
 THREAD_SOURCE_KIND_CLI: ThreadSourceKind
 THREAD_SOURCE_KIND_VSCODE: ThreadSourceKind
 THREAD_SOURCE_KIND_EXEC: ThreadSourceKind
@@ -174,6 +203,7 @@ THREAD_SOURCE_KIND_SUB_AGENT_COMPACT: ThreadSourceKind
 THREAD_SOURCE_KIND_SUB_AGENT_THREAD_SPAWN: ThreadSourceKind
 THREAD_SOURCE_KIND_SUB_AGENT_OTHER: ThreadSourceKind
 THREAD_SOURCE_KIND_UNKNOWN: ThreadSourceKind
+THREAD_UNSUBSCRIBE_STATUS_UNSPECIFIED: ThreadUnsubscribeStatus
 THREAD_UNSUBSCRIBE_STATUS_NOT_LOADED: ThreadUnsubscribeStatus
 THREAD_UNSUBSCRIBE_STATUS_NOT_SUBSCRIBED: ThreadUnsubscribeStatus
 THREAD_UNSUBSCRIBE_STATUS_UNSUBSCRIBED: ThreadUnsubscribeStatus
@@ -316,11 +346,13 @@ class SessionSource(_message.Message):
     __slots__ = ("unit", "sub_agent")
     class Unit(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
+        SESSION_SOURCE_UNIT_UNSPECIFIED: _ClassVar[SessionSource.Unit]
         SESSION_SOURCE_UNIT_CLI: _ClassVar[SessionSource.Unit]
         SESSION_SOURCE_UNIT_VSCODE: _ClassVar[SessionSource.Unit]
         SESSION_SOURCE_UNIT_EXEC: _ClassVar[SessionSource.Unit]
         SESSION_SOURCE_UNIT_APP_SERVER: _ClassVar[SessionSource.Unit]
         SESSION_SOURCE_UNIT_UNKNOWN: _ClassVar[SessionSource.Unit]
+    SESSION_SOURCE_UNIT_UNSPECIFIED: SessionSource.Unit
     SESSION_SOURCE_UNIT_CLI: SessionSource.Unit
     SESSION_SOURCE_UNIT_VSCODE: SessionSource.Unit
     SESSION_SOURCE_UNIT_EXEC: SessionSource.Unit
@@ -336,9 +368,11 @@ class SubAgentSource(_message.Message):
     __slots__ = ("unit", "thread_spawn", "other")
     class Unit(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
+        SUB_AGENT_SOURCE_UNIT_UNSPECIFIED: _ClassVar[SubAgentSource.Unit]
         SUB_AGENT_SOURCE_UNIT_REVIEW: _ClassVar[SubAgentSource.Unit]
         SUB_AGENT_SOURCE_UNIT_COMPACT: _ClassVar[SubAgentSource.Unit]
         SUB_AGENT_SOURCE_UNIT_MEMORY_CONSOLIDATION: _ClassVar[SubAgentSource.Unit]
+    SUB_AGENT_SOURCE_UNIT_UNSPECIFIED: SubAgentSource.Unit
     SUB_AGENT_SOURCE_UNIT_REVIEW: SubAgentSource.Unit
     SUB_AGENT_SOURCE_UNIT_COMPACT: SubAgentSource.Unit
     SUB_AGENT_SOURCE_UNIT_MEMORY_CONSOLIDATION: SubAgentSource.Unit
@@ -383,6 +417,7 @@ class CodexErrorInfo(_message.Message):
     __slots__ = ("unit", "http_connection_failed", "response_stream_connection_failed", "response_stream_disconnected", "response_too_many_failed_attempts")
     class Unit(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
+        CODEX_ERROR_INFO_UNIT_UNSPECIFIED: _ClassVar[CodexErrorInfo.Unit]
         CODEX_ERROR_INFO_UNIT_CONTEXT_WINDOW_EXCEEDED: _ClassVar[CodexErrorInfo.Unit]
         CODEX_ERROR_INFO_UNIT_USAGE_LIMIT_EXCEEDED: _ClassVar[CodexErrorInfo.Unit]
         CODEX_ERROR_INFO_UNIT_SERVER_OVERLOADED: _ClassVar[CodexErrorInfo.Unit]
@@ -392,6 +427,7 @@ class CodexErrorInfo(_message.Message):
         CODEX_ERROR_INFO_UNIT_THREAD_ROLLBACK_FAILED: _ClassVar[CodexErrorInfo.Unit]
         CODEX_ERROR_INFO_UNIT_SANDBOX_ERROR: _ClassVar[CodexErrorInfo.Unit]
         CODEX_ERROR_INFO_UNIT_OTHER: _ClassVar[CodexErrorInfo.Unit]
+    CODEX_ERROR_INFO_UNIT_UNSPECIFIED: CodexErrorInfo.Unit
     CODEX_ERROR_INFO_UNIT_CONTEXT_WINDOW_EXCEEDED: CodexErrorInfo.Unit
     CODEX_ERROR_INFO_UNIT_USAGE_LIMIT_EXCEEDED: CodexErrorInfo.Unit
     CODEX_ERROR_INFO_UNIT_SERVER_OVERLOADED: CodexErrorInfo.Unit

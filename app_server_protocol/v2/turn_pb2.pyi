@@ -12,10 +12,12 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class ReasoningSummary(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
+    REASONING_SUMMARY_UNSPECIFIED: _ClassVar[ReasoningSummary]
     REASONING_SUMMARY_AUTO: _ClassVar[ReasoningSummary]
     REASONING_SUMMARY_CONCISE: _ClassVar[ReasoningSummary]
     REASONING_SUMMARY_DETAILED: _ClassVar[ReasoningSummary]
     REASONING_SUMMARY_NONE: _ClassVar[ReasoningSummary]
+REASONING_SUMMARY_UNSPECIFIED: ReasoningSummary
 REASONING_SUMMARY_AUTO: ReasoningSummary
 REASONING_SUMMARY_CONCISE: ReasoningSummary
 REASONING_SUMMARY_DETAILED: ReasoningSummary

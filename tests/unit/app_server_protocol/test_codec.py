@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from google.protobuf import json_format
 
 from app_server_protocol import codec, jsonrpc_pb2
 from app_server_protocol.v2 import (
@@ -598,3 +599,16 @@ def test_converters_are_built_once() -> None:
     codec.build_all([desc])
     assert codec.encoder_for(desc) is codec.encoder_for(desc)
     assert codec.decoder_for(desc) is codec.decoder_for(desc)
+
+
+def test_an_unset_required_enum_is_never_written() -> None:
+    """An output whose required enum was never set (its UNSPECIFIED zero) fails
+    loudly, naming the enum, instead of going out as some real value; set, it
+    encodes with its wire string, and a completed turn's status is non-zero, so
+    default protobuf JSON options show it."""
+    turn = thread_pb2.Turn(id="t")
+    with pytest.raises(codec.UnsetEnumError, match=r"app_server_protocol\.v2\.TurnStatus: 0 "):
+        codec.to_json(turn)
+    turn.status = thread_pb2.TURN_STATUS_COMPLETED
+    assert codec.to_json(turn)["status"] == "completed"
+    assert json_format.MessageToDict(turn)["status"] == "TURN_STATUS_COMPLETED"

@@ -19,6 +19,8 @@ from app_server_protocol.v2 import (
     turn_pb2,
 )
 
+_FD = _d.FieldDescriptor
+
 
 def _all_messages() -> list[_d.Descriptor]:
     out: dict[str, _d.Descriptor] = {}
@@ -68,6 +70,51 @@ def test_unions_and_enums() -> None:
     assert ds.enum_values(thread_pb2.AskForApproval.DESCRIPTOR)[1] == "on-failure"
 
 
+def _all_enums() -> list[_d.EnumDescriptor]:
+    out: list[_d.EnumDescriptor] = []
+
+    def walk(d: _d.Descriptor) -> None:
+        out.extend(d.enum_types)
+        for n in d.nested_types:
+            walk(n)
+
+    files = {d.file for d in methods.protocol_messages()} | {options_pb2.DESCRIPTOR}
+    for f in files:
+        out.extend(f.enum_types_by_name.values())
+        for m in f.message_types_by_name.values():
+            walk(m)
+    return out
+
+
+def test_every_enum_zero_is_unspecified_and_off_the_wire() -> None:
+    """Every enum of proto/ starts with `<ENUM>_UNSPECIFIED = 0` (proto3 reads an
+    unset field as zero, so zero never means a real value), and no wire view
+    (decoder table, encoder table, exporters' values) contains it."""
+    enums = _all_enums()
+    assert len(enums) > 30
+    for e in enums:
+        zero = e.values_by_number[0]
+        assert zero.name.endswith("_UNSPECIFIED") and zero is e.values[0], e.full_name
+        if e.file is options_pb2.DESCRIPTOR:
+            continue  # an option's enum, not a wire type
+        assert 0 not in ds.enum_wire(e), e.full_name
+        assert len(ds.enum_values(e)) == len(e.values) - 1, e.full_name
+    assert thread_pb2.TURN_STATUS_COMPLETED != 0
+
+
+def test_an_enum_without_unspecified_zero_fails() -> None:
+    """An enum whose zero is a real value is a bad contract, refused when first read."""
+    fdp = descriptor_pb2.FileDescriptorProto(
+        name="test_descriptors_enum.proto", package="test_descriptors_enum", syntax="proto3")
+    e = fdp.enum_type.add(name="Speed")
+    e.value.add(name="SPEED_FAST", number=0)
+    e.value.add(name="SPEED_SLOW", number=1)
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(fdp)
+    with pytest.raises(RuntimeError, match=r"Speed: the first value must be"):
+        ds.enum_wire(pool.FindEnumTypeByName("test_descriptors_enum.Speed"))
+
+
 def test_unmodelled_experimental_members() -> None:
     """`(experimental_member)`s come in listed order, the refusal's name defaulting
     to the member's."""
@@ -87,9 +134,33 @@ def test_method_options() -> None:
     )
 
 
+def _set_required_enums(m: Any) -> None:
+    """Set what an output must carry and proto3 cannot leave at zero: every
+    required enum (to its first wire value), in `m` and in the members the
+    encoder writes when unset (required messages, the first variant of a union)."""
+    union = ds.union_of(m.DESCRIPTOR)
+    if union is not None:
+        first = union.variants[0].field
+        if m.WhichOneof(union.oneof.name) is None and first.type == _FD.TYPE_ENUM:
+            setattr(m, first.name, next(iter(ds.enum_wire(ds.enum_type(first)))))
+        elif m.WhichOneof(union.oneof.name) is None and first.type == _FD.TYPE_MESSAGE:
+            _set_required_enums(getattr(m, first.name))
+        return
+    for shape in ds.object_fields(m.DESCRIPTOR):
+        f = shape.field
+        if f.is_repeated or ds.has_presence(f) or f.containing_oneof is not None:
+            continue
+        if f.type == _FD.TYPE_ENUM and shape.default is ds.NO_DEFAULT:
+            setattr(m, f.name, next(iter(ds.enum_wire(ds.enum_type(f)))))
+        elif f.type == _FD.TYPE_MESSAGE and not (ds.is_value(f) or ds.is_struct(f)):
+            if shape.default is ds.NO_DEFAULT:
+                _set_required_enums(getattr(m, f.name))
+
+
 @pytest.mark.parametrize("desc", _all_messages(), ids=lambda d: d.full_name)
 def test_encoder_output_agrees_with_the_shapes(desc: _d.Descriptor) -> None:
-    """An unset message encodes every member as its shape says, for every message.
+    """An unset message (its required enums set) encodes every member as its
+    shape says, for every message.
 
     Pins the presence rules the codec and the exporters once read separately
     (they disagreed on `google.protobuf.Value` members, which the encoder
@@ -97,9 +168,11 @@ def test_encoder_output_agrees_with_the_shapes(desc: _d.Descriptor) -> None:
     member is absent, every other member is present, and only nullable ones
     are null.
     """
-    if ds.union_of(desc) is not None:
-        return
-    out: dict[str, Any] = codec.encoder_for(desc)(methods.message_class(desc)())
+    if ds.union_of(desc) is not None or desc.file is service_pb2.DESCRIPTOR:
+        return  # a union, or a stream frame: its set member is encoded, never the frame
+    msg = methods.message_class(desc)()
+    _set_required_enums(msg)
+    out: dict[str, Any] = codec.encoder_for(desc)(msg)
     for shape in ds.object_fields(desc):
         where = shape.field.full_name
         if shape.omit_unset:

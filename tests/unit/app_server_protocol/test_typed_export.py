@@ -297,8 +297,9 @@ def _synthetic() -> descriptor_pb2.FileDescriptorProto:
         name="x", number=1, json_name="x", type=_FDP.TYPE_STRING, label=_FDP.LABEL_OPTIONAL
     )
     mode = outer.enum_type.add(name="Mode")
-    mode.value.add(name="fast", number=0)
-    mode.value.add(name="slow", number=1)
+    mode.value.add(name="MODE_UNSPECIFIED", number=0)
+    mode.value.add(name="fast", number=1)
+    mode.value.add(name="slow", number=2)
     inner = ".test_typed_export.Outer.Inner"
     outer.field.add(name="inner", number=1, json_name="inner", type=_FDP.TYPE_MESSAGE,
                     type_name=inner, label=_FDP.LABEL_OPTIONAL)

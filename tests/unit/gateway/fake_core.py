@@ -129,6 +129,9 @@ class FakeCore:
             await self.hold_thread_start.wait()
         resp = thread_pb2.ThreadStartResponse()
         resp.thread.id = f"thread-of-{md['x-connection-id']}"
+        # Required enums have no meaningful zero (UNSPECIFIED is never written).
+        resp.thread.source.unit = thread_pb2.SessionSource.SESSION_SOURCE_UNIT_APP_SERVER
+        resp.approval_policy = thread_pb2.ASK_FOR_APPROVAL_NEVER
         return resp
 
     async def _loaded_list(
@@ -152,6 +155,9 @@ class FakeCore:
         reader = asyncio.get_running_loop().create_task(read())
         self.stream_opened.put_nowait(md)
         try:
+            # The session contract: the first frame acknowledges the attach.
+            yield service_pb2.CoreFrame(attached=service_pb2.SessionAttached(
+                gateway_session=md.get("x-gateway-session", "")))
             while True:
                 frame = await out.get()
                 if frame is None:

@@ -60,7 +60,9 @@ def test_server_request_sent_and_resolved() -> None:
     """A server request reaches each target with the core's id; serverRequest/resolved
     forgets it on every connection."""
     sessions = {c: make_session(c) for c in ("c1", "c2")}
-    params = account_pb2.ChatgptAuthTokensRefreshParams(previous_account_id="acct")
+    params = account_pb2.ChatgptAuthTokensRefreshParams(
+        reason=account_pb2.CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNAUTHORIZED,
+        previous_account_id="acct")
     frame = service_pb2.CoreFrame(server_requests=[service_pb2.ServerRequestOut(
         to=service_pb2.Delivery(connection_ids=["c1", "c2"]), request_id=4,
         params=service_pb2.ServerRequestParams(chatgpt_auth_tokens_refresh=params))])

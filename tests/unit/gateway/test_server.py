@@ -118,7 +118,8 @@ async def test_server_request_round_trip() -> None:
         cid = await connection_id(c)
         approval = approval_pb2.CommandExecutionRequestApprovalParams(
             thread_id="t", turn_id="u", item_id="i")
-        refresh = account_pb2.ChatgptAuthTokensRefreshParams()
+        refresh = account_pb2.ChatgptAuthTokensRefreshParams(
+            reason=account_pb2.CHATGPT_AUTH_TOKENS_REFRESH_REASON_UNAUTHORIZED)
         stack.core.push(service_pb2.CoreFrame(server_requests=[
             service_pb2.ServerRequestOut(
                 to=service_pb2.Delivery(connection_ids=[cid]), request_id=7,
