@@ -8,6 +8,8 @@
 - `app-server core --listen unix:///PATH|tcp://HOST:PORT`: the core alone;
   `app-server core-health --core ADDR`: exit 0 when it serves (`cli_core.py`).
 - `app-server gateway --listen ... --core ADDR`: a gateway alone.
+- `app-server mcp-server [--core ADDR]`: the MCP front end on stdio, with a
+  private core like the single command unless `--core` names one.
 - `app-server generate-json-schema --out DIR`, `app-server generate-ts --out DIR`.
 
 `-c key=value` / `--config key=value`, `--enable FEATURE` and
@@ -25,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 
 from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
@@ -34,7 +37,8 @@ DEFAULT_LISTEN = "stdio://"
 CORE_START_TIMEOUT = 30.0
 
 
-SUBCOMMANDS = ("core", "core-health", "gateway", "generate-json-schema", "generate-ts")
+SUBCOMMANDS = ("core", "core-health", "gateway", "generate-json-schema", "generate-ts",
+               "mcp-server")
 
 
 def _add_top_options(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app_server.cli_core import add_core_commands
     from app_server.cli_generate import add_generate_commands
     from gateway.main import add_gateway_command
+    from mcp_front.main import add_mcp_server_command
 
     parser = argparse.ArgumentParser(prog="app-server", description=__doc__.split("\n")[0])
     _add_top_options(parser)
@@ -70,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_core_commands(sub)
     add_gateway_command(sub)
     add_generate_commands(sub)
+    add_mcp_server_command(sub, with_private_core)
     for p in sub.choices.values():
         if not any(a.dest == "config" for a in p._actions):
             add_config_flags(p)
@@ -153,6 +159,20 @@ def run_single(args: argparse.Namespace) -> int:
     if refusal:
         print(f"app-server: {refusal}", file=sys.stderr)
         return 2
+
+    async def serve(core_addr: str) -> int:
+        from gateway.main import run_gateway
+
+        return await run_gateway(args.listen, core_addr, allow_origins=args.allow_origin,
+                                 ws_token_file=args.ws_token_file)
+
+    return with_private_core(args, serve)
+
+
+def with_private_core(
+    args: argparse.Namespace, serve: Callable[[str], Awaitable[int]]
+) -> int:
+    """Run `serve(core_addr)` (a front end) beside a private core child, stopped after it."""
     tmp = tempfile.mkdtemp(prefix="app-server-")
     os.chmod(tmp, 0o700)
     sock = os.path.join(tmp, "core.sock")
@@ -165,18 +185,13 @@ def run_single(args: argparse.Namespace) -> int:
            "--turn-grace", "0", *config_argv(args)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)
     try:
-        from gateway.main import run_gateway  # imported while the core starts
+        import gateway.main  # noqa: F401 -- imported while the core starts
 
         async def run() -> int:
             await _wait_healthy(f"unix:{sock}", proc, CORE_START_TIMEOUT)
             # Once it returns, TERM/INT are ignored until we exit, so the
             # core stop below is not cut short by a launcher's TERM.
-            return await run_gateway(
-                args.listen,
-                f"unix://{sock}",
-                allow_origins=args.allow_origin,
-                ws_token_file=args.ws_token_file,
-            )
+            return await serve(f"unix://{sock}")
 
         return asyncio.run(run())
     except RuntimeError as err:

@@ -76,7 +76,7 @@ async def run_gateway(
         return _fail("--core-ca (TLS) is for a tcp:// core address")
     try:
         token = await _ws_token(ws_token_file) if where.scheme == "ws" else None
-        core_token, tls = await _core_credentials(core_token_file, core_ca_file)
+        core_token, tls = await core_credentials(core_token_file, core_ca_file)
     except (OSError, ValueError) as err:
         return _fail(str(err))
 
@@ -130,7 +130,7 @@ async def _ws_token(path: str | None) -> str | None:
     return token
 
 
-async def _core_credentials(
+async def core_credentials(
     token_file: str | None, ca_file: str | None
 ) -> tuple[str | None, grpc.ChannelCredentials | None]:
     """The core's token and the TLS credentials of the link (None: not configured)."""

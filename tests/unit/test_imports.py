@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("app_server", "app_server_protocol", "core_service", "gateway")
+PACKAGES = ("app_server", "app_server_protocol", "core_service", "gateway", "mcp_front")
 
 
 def _modules() -> dict[str, Path]:

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("app_server", "app_server_protocol", "core_service", "gateway")
+PACKAGES = ("app_server", "app_server_protocol", "core_service", "gateway", "mcp_front")
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 
