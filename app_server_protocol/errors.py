@@ -2,13 +2,22 @@
 
 The core raises `ProtocolError(code, message, data)` (JSON-RPC code, stable
 message, optional structured `data`); its servicer turns it into a gRPC
-status with `grpc_status_for`: the details are the message, the trailing
-metadata carries the JSON-RPC code and, when set, `data` as JSON. Anything
-else leaving a handler is a bug of ours and becomes `unexpected_error()`
-(-32603 "Internal error"; the detail goes to the log, never on the wire).
+status with `grpc_status_for`: the status message is the error's message,
+and the standard rich status (`grpc-status-details-bin`, a `google.rpc.Status`
+whose one detail is a `google.protobuf.Any` holding the JSON-RPC error object
+`app_server_protocol.JSONRPCErrorError {code, message, data}`) carries the
+JSON-RPC code and data, readable by any gRPC client with the proto (Node's
+`@grpc/grpc-js`, `grpc_status.rpc_status` in Python). Beside it, for clients
+without the `google.rpc` protos, the plain trailers `x-jsonrpc-code` and,
+when `data` is set, `x-jsonrpc-data-bin` (the data as JSON). Anything else
+leaving a handler is a bug of ours and becomes `unexpected_error()` (-32603
+"Internal error"; the detail goes to the log, never on the wire).
+
 The gateway turns any gRPC status back into the JSON-RPC error object with
-`rpc_error_to_jsonrpc`. `bad_input` is the one wording of a request that
-fails to decode, on either path (JSON at the gateway, protobuf at the core).
+`rpc_error_to_jsonrpc`, from the standard details alone; a status without
+them (the runtime's own, a foreign server's) maps by its status code.
+`bad_input` is the one wording of a request that fails to decode, on either
+path (JSON at the gateway, protobuf at the core).
 """
 
 from __future__ import annotations
@@ -19,8 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from google.protobuf import any_pb2
+from google.protobuf.message import DecodeError
+from google.rpc import status_pb2
+from grpc_status import rpc_status
 
-from app_server_protocol.wire_types import JSONRPCErrorError, JsonValue
+from app_server_protocol import codec, jsonrpc_pb2
+from app_server_protocol.wire_types import JSONRPCErrorError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +54,8 @@ INTERNAL_ERROR_MESSAGE = "Internal error"
 JSONRPC_CODE_KEY = "x-jsonrpc-code"
 # Binary metadata (the `-bin` suffix): any JSON, non-ASCII included, crosses as is.
 JSONRPC_DATA_KEY = "x-jsonrpc-data-bin"
+# The standard rich status trailer (a serialized `google.rpc.Status`).
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 _STATUS_BY_CODE: dict[int, grpc.StatusCode] = {
     INVALID_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
@@ -111,9 +127,16 @@ def bad_input(err: Exception) -> ProtocolError:
 
 
 def grpc_status_for(err: ProtocolError) -> tuple[grpc.StatusCode, str, Metadata]:
-    """Status code, details and trailing metadata (code, and data if any) for a domain error."""
+    """Status code, message and trailing metadata for a domain error: the
+    standard rich status (`google.rpc.Status` holding the JSON-RPC error
+    object) and the plain `x-jsonrpc-code` / `x-jsonrpc-data-bin` trailers."""
     status = _STATUS_BY_CODE.get(err.code, grpc.StatusCode.UNKNOWN)
-    trailing: Metadata = ((JSONRPC_CODE_KEY, str(err.code)),)
+    detail = any_pb2.Any()
+    detail.Pack(codec.from_json(jsonrpc_pb2.JSONRPCErrorError, err.to_json()))
+    rich = rpc_status.to_status(
+        status_pb2.Status(code=status.value[0], message=err.message, details=[detail])
+    )
+    trailing: Metadata = (*rich.trailing_metadata, (JSONRPC_CODE_KEY, str(err.code)))
     if err.data is not None:
         data = json.dumps(err.data, ensure_ascii=False, separators=(",", ":"))
         trailing += ((JSONRPC_DATA_KEY, data.encode()),)
@@ -123,38 +146,38 @@ def grpc_status_for(err: ProtocolError) -> tuple[grpc.StatusCode, str, Metadata]
 def rpc_error_to_jsonrpc(err: grpc.RpcError) -> ProtocolError:
     """Map a failed gRPC call to the JSON-RPC error the client receives.
 
-    A status from our core carries its JSON-RPC code (and data) in the
-    trailers; any other status (the runtime's own, or a foreign server's)
-    is mapped by its status code.
+    A status from our core carries the JSON-RPC error object in its standard
+    details; any other status (the runtime's own, or a foreign server's) is
+    mapped by its status code.
     """
     status = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
     details = err.details() if hasattr(err, "details") else None
-    trailing = dict(err.trailing_metadata() or ()) if hasattr(err, "trailing_metadata") else {}
-    code = _int_or_none(trailing.get(JSONRPC_CODE_KEY))
-    if code is not None:
-        return ProtocolError(code, details or "", _data_of(trailing.get(JSONRPC_DATA_KEY)))
+    carried = _jsonrpc_detail(err)
+    if carried is not None:
+        return carried
     if status in _TRANSPORT_MESSAGES:
         return ProtocolError(INTERNAL_ERROR, _TRANSPORT_MESSAGES[status])
     code = _CODE_BY_STATUS.get(status, INTERNAL_ERROR)
     return ProtocolError(code, details or status.name.lower())
 
 
-def _int_or_none(value: str | bytes | None) -> int | None:
-    if not isinstance(value, str):
+def _jsonrpc_detail(err: grpc.RpcError) -> ProtocolError | None:
+    """The JSON-RPC error object in the call's `google.rpc.Status` details, if any."""
+    if not hasattr(err, "trailing_metadata"):
         return None
     try:
-        return int(value)
-    except ValueError:
+        rich = rpc_status.from_call(err)
+    except (ValueError, DecodeError):
+        # Details that do not parse or contradict the status: a bug, or a proxy
+        # that rewrote the status; the status itself still reaches the client.
+        log.warning("ignoring a %s trailer that does not fit its status", STATUS_DETAILS_KEY)
         return None
-
-
-def _data_of(value: str | bytes | None) -> JsonValue:
-    if value is None:
+    if rich is None:
         return None
-    try:
-        data: JsonValue = json.loads(value)
-    except ValueError:
-        # A core of another version, or a bug: the error itself still reaches the client.
-        log.warning("dropping undecodable %s trailer", JSONRPC_DATA_KEY)
-        return None
-    return data
+    for detail in rich.details:
+        if detail.Is(jsonrpc_pb2.JSONRPCErrorError.DESCRIPTOR):
+            obj = jsonrpc_pb2.JSONRPCErrorError()
+            detail.Unpack(obj)
+            wire: JSONRPCErrorError = codec.to_json(obj)
+            return ProtocolError(wire["code"], wire["message"], wire.get("data"))
+    return None

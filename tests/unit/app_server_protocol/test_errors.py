@@ -7,11 +7,15 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import json_format
+from google.rpc import status_pb2
+from grpc_status import rpc_status
 
-from app_server_protocol import codec
+from app_server_protocol import codec, jsonrpc_pb2
 from app_server_protocol.errors import (
     JSONRPC_CODE_KEY,
     JSONRPC_DATA_KEY,
+    STATUS_DETAILS_KEY,
     ProtocolError,
     bad_input,
     grpc_status_for,
@@ -63,7 +67,7 @@ def test_data_travels_only_when_set() -> None:
     """The data trailer is present only for an error with data; a JSON-RPC error
     without data has no `data` member."""
     _, _, trailing = grpc_status_for(ProtocolError(-32600, "x"))
-    assert [k for k, _ in trailing] == [JSONRPC_CODE_KEY]
+    assert [k for k, _ in trailing] == [STATUS_DETAILS_KEY, JSONRPC_CODE_KEY]
     _, _, trailing = grpc_status_for(ProtocolError(-32600, "x", {"a": 1}))
     assert dict(trailing)[JSONRPC_DATA_KEY] == b'{"a":1}'
     assert JSONRPC_DATA_KEY.endswith("-bin")  # binary metadata: any bytes cross
@@ -92,11 +96,45 @@ def test_statuses_without_a_jsonrpc_code(status: grpc.StatusCode,
     assert rpc_error_to_jsonrpc(FakeRpcError(status, "details")) == expected
 
 
-def test_undecodable_data_trailer_keeps_the_error() -> None:
-    """A data trailer that is not JSON is dropped; code and message still arrive."""
+@pytest.mark.parametrize("details", [b"\xff\xff not a Status", status_pb2.Status(
+    code=grpc.StatusCode.NOT_FOUND.value[0], message="m").SerializeToString()])
+def test_details_that_do_not_fit_map_by_status(details: bytes) -> None:
+    """Status details that do not parse or contradict the status are ignored:
+    the status maps by its code, as a foreign server's would."""
     err = rpc_error_to_jsonrpc(FakeRpcError(grpc.StatusCode.INVALID_ARGUMENT, "m", (
-        (JSONRPC_CODE_KEY, "-32600"), (JSONRPC_DATA_KEY, b"{nope"))))
+        (STATUS_DETAILS_KEY, details), (JSONRPC_CODE_KEY, "-32603"))))
     assert err == ProtocolError(-32600, "m")
+
+
+def test_standard_status_details_carry_the_jsonrpc_error() -> None:
+    """`grpc-status-details-bin` is a `google.rpc.Status` (same code and message as
+    the call) whose one detail is an `Any` holding `app_server_protocol.JSONRPCErrorError`,
+    readable with `grpc_status.rpc_status` and nothing of ours but the proto."""
+    err = ProtocolError(-32600, "Invalid configuration",
+                        {"config_write_error_code": "configVersionConflict", "n": 2})
+    status, message, trailing = grpc_status_for(err)
+    rich = rpc_status.from_call(FakeRpcError(status, message, trailing))
+    assert rich is not None and rich.code == status.value[0] and rich.message == message
+    [detail] = rich.details
+    assert detail.type_url == "type.googleapis.com/app_server_protocol.JSONRPCErrorError"
+    obj = jsonrpc_pb2.JSONRPCErrorError()
+    assert detail.Unpack(obj)
+    assert (obj.code, obj.message) == (-32600, "Invalid configuration")
+    assert json_format.MessageToDict(obj.data) == {
+        "config_write_error_code": "configVersionConflict", "n": 2}
+    no_data = rpc_status.from_call(FakeRpcError(*grpc_status_for(ProtocolError(-32600, "x"))))
+    assert no_data is not None
+    obj = jsonrpc_pb2.JSONRPCErrorError()
+    no_data.details[0].Unpack(obj)
+    assert not obj.HasField("data")
+
+
+def test_the_gateway_reads_the_standard_details_alone() -> None:
+    """Without the plain trailers, the standard details still give code, message and data."""
+    status, message, trailing = grpc_status_for(ProtocolError(-32001, "busy", [1, "a"]))
+    standard = tuple((k, v) for k, v in trailing if k == STATUS_DETAILS_KEY)
+    assert rpc_error_to_jsonrpc(FakeRpcError(status, message, standard)) == ProtocolError(
+        -32001, "busy", [1, "a"])
 
 
 def test_unexpected_error_says_nothing_more() -> None:
