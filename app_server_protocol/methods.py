@@ -27,9 +27,11 @@ from app_server_protocol.v2 import (
     approval_pb2,
     command_pb2,
     config_pb2,
+    listing_pb2,
     model_pb2,
     notification_pb2,
     service_pb2,
+    skills_pb2,
     thread_pb2,
     turn_pb2,
 )
@@ -45,6 +47,8 @@ PROTOCOL_MODULES = (
     account_pb2,
     config_pb2,
     command_pb2,
+    skills_pb2,
+    listing_pb2,
     approval_pb2,
     notification_pb2,
     service_pb2,
@@ -59,6 +63,8 @@ CORE_SERVICES = (
     "AccountService",
     "ConfigService",
     "CommandService",
+    "SkillsService",
+    "ListingService",
 )
 
 
@@ -172,18 +178,10 @@ RESUME_METHOD = "thread/resume"
 # reason. Kept as data: docs/PROTOCOL.md lists them and a test checks that
 # every reference method is either bound or listed here.
 UNSUPPORTED_METHODS: dict[str, str] = {
-    "skills/list": "skills are not implemented",
-    "skills/remote/list": "skills are not implemented",
-    "skills/remote/export": "skills are not implemented",
-    "skills/config/write": "skills are not implemented",
-    "app/list": "apps (connectors) are not implemented",
     "review/start": "code review mode is not implemented",
-    "experimentalFeature/list": "experimental feature flags are not exposed",
     "mcpServer/oauth/login": "MCP servers are not implemented",
     "config/mcpServer/reload": "MCP servers are not implemented",
     "mcpServerStatus/list": "MCP servers are not implemented",
-    "feedback/upload": "feedback upload needs the OpenAI backend",
-    "configRequirements/read": "managed requirements are not implemented",
     "newConversation": "v1 API (superseded by thread/start)",
     "getConversationSummary": "v1 API (superseded by thread/read)",
     "listConversations": "v1 API (superseded by thread/list)",

@@ -78,6 +78,9 @@ DOCUMENTED_ENUM_VALUES: dict[str, frozenset[str]] = {
         {"accept", "acceptForSession", "decline", "cancel"}
     ),
     "app_server_protocol.v2.ReasoningSummary": frozenset({"none"}),
+    "app_server_protocol.v2.ExperimentalFeatureStage": frozenset(
+        {"beta", "underDevelopment", "stable", "deprecated", "removed"}
+    ),
 }
 
 

@@ -13,7 +13,6 @@ UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
     "rawResponseItem/completed": "raw Responses API events are internal to Codex Cloud",
     "item/mcpToolCall/progress": "MCP servers are not implemented",
     "mcpServer/oauthLogin/completed": "MCP servers are not implemented",
-    "app/list/updated": "apps (connectors) are not implemented",
     "fuzzyFileSearch/sessionUpdated": "fuzzy file search is not implemented",
     "fuzzyFileSearch/sessionCompleted": "fuzzy file search is not implemented",
     "windows/worldWritableWarning": "the Windows sandbox is not implemented",

@@ -23,24 +23,6 @@ class ClientInfo(TypedDict):
     version: str
 
 
-class FuzzyFileSearchParams(TypedDict):
-    query: str
-    roots: list[str]
-    cancellationToken: str | None
-
-
-class FuzzyFileSearchResponse(TypedDict):
-    files: list[FuzzyFileSearchResult]
-
-
-class FuzzyFileSearchResult(TypedDict):
-    root: str
-    path: str
-    file_name: str
-    score: int
-    indices: list[int] | None
-
-
 class InitializeCapabilities(TypedDict):
     experimentalApi: bool
     optOutNotificationMethods: list[str] | None
@@ -614,16 +596,6 @@ class ItemStartedNotification(TypedDict):
     turnId: str
 
 
-class ListMcpServerStatusParams(TypedDict):
-    cursor: str | None
-    limit: int | None
-
-
-class ListMcpServerStatusResponse(TypedDict):
-    data: list[McpServerStatus]
-    nextCursor: str | None
-
-
 class ApiKeyLoginAccountParams(TypedDict):
     type: Literal['apiKey']
     apiKey: str
@@ -666,25 +638,6 @@ class LogoutAccountParams(TypedDict):
 
 class LogoutAccountResponse(TypedDict):
     pass
-
-
-McpAuthStatus: TypeAlias = "Literal['unsupported', 'notLoggedIn', 'bearerToken', 'oAuth']"
-
-
-class McpServerRefreshParams(TypedDict):
-    pass
-
-
-class McpServerRefreshResponse(TypedDict):
-    pass
-
-
-class McpServerStatus(TypedDict):
-    name: str
-    tools: dict[str, Tool]
-    resources: list[Resource]
-    resourceTemplates: list[ResourceTemplate]
-    authStatus: McpAuthStatus
 
 
 class McpToolCallError(TypedDict):
@@ -862,64 +815,6 @@ class RemoteSkillSummary(TypedDict):
 
 
 ResidencyRequirement: TypeAlias = "Literal['us']"
-
-
-class Resource(TypedDict):
-    _meta: JsonValue
-    annotations: JsonValue
-    description: str | None
-    icons: list[JsonValue] | None
-    mimeType: str | None
-    name: str
-    size: int | None
-    title: str | None
-    uri: str
-
-
-class ResourceTemplate(TypedDict):
-    annotations: JsonValue
-    description: str | None
-    mimeType: str | None
-    name: str
-    title: str | None
-    uriTemplate: str
-
-
-ReviewDelivery: TypeAlias = "Literal['inline', 'detached']"
-
-
-class ReviewStartParams(TypedDict):
-    threadId: str
-    target: ReviewTarget
-    delivery: ReviewDelivery | None
-
-
-class ReviewStartResponse(TypedDict):
-    turn: Turn
-    reviewThreadId: str
-
-
-class UncommittedChangesReviewTarget(TypedDict):
-    type: Literal['uncommittedChanges']
-
-
-class BaseBranchReviewTarget(TypedDict):
-    type: Literal['baseBranch']
-    branch: str
-
-
-class CommitReviewTarget(TypedDict):
-    type: Literal['commit']
-    sha: str
-    title: str | None
-
-
-class CustomReviewTarget(TypedDict):
-    type: Literal['custom']
-    instructions: str
-
-
-ReviewTarget: TypeAlias = 'UncommittedChangesReviewTarget | BaseBranchReviewTarget | CommitReviewTarget | CustomReviewTarget'
 
 
 SandboxMode: TypeAlias = "Literal['read-only', 'workspace-write', 'danger-full-access']"
@@ -1419,17 +1314,6 @@ class TokenUsageBreakdown(TypedDict):
     cachedInputTokens: int
     outputTokens: int
     reasoningOutputTokens: int
-
-
-class Tool(TypedDict):
-    _meta: JsonValue
-    annotations: JsonValue
-    description: str | None
-    icons: list[JsonValue] | None
-    inputSchema: JsonValue
-    name: str
-    outputSchema: JsonValue
-    title: str | None
 
 
 class ToolsV2(TypedDict):

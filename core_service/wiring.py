@@ -18,9 +18,11 @@ from core_service.command.api import CommandApi
 from core_service.config.api import ConfigApi
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
+from core_service.listing.api import ListingApi
 from core_service.model.api import ModelApi
 from core_service.model.client import ModelClient
 from core_service.session.api import SessionApi
+from core_service.skills.api import SkillsApi
 from core_service.store.store import Store
 from core_service.threads.api import ThreadApi
 from core_service.threads.manager import DEFAULT_IDLE_UNLOAD_SECONDS, ThreadManager
@@ -60,6 +62,8 @@ class Core:
         t = ThreadApi(self.threads, self.store, self.hub, self.runner)
         a = self.account = AccountApi(self.hub, self.auth, source, http=self.http,
                                       limits=self.limits)
+        skills = SkillsApi(self.hub, source, self.auth, self.http)
+        listing = ListingApi(self.hub, source, self.auth, self.http)
         self.handlers: dict[str, Handler] = {
             "initialize": session.initialize,
             "thread/start": t.start,
@@ -87,6 +91,14 @@ class Core:
             "config/value/write": configs.config_value_write,
             "config/batchWrite": configs.config_batch_write,
             "command/exec": command.command_exec,
+            "skills/list": skills.skills_list,
+            "skills/config/write": skills.skills_config_write,
+            "skills/remote/list": skills.skills_remote_list,
+            "skills/remote/export": skills.skills_remote_export,
+            "experimentalFeature/list": listing.experimental_feature_list,
+            "configRequirements/read": listing.config_requirements_read,
+            "app/list": listing.apps_list,
+            "feedback/upload": listing.feedback_upload,
         }
         missing = set(CLIENT_REQUESTS) - set(self.handlers)
         if missing:

@@ -8,8 +8,10 @@ from app_server_protocol.v2 import account_pb2 as app__server__protocol_dot_v2_d
 from app_server_protocol.v2 import approval_pb2 as app__server__protocol_dot_v2_dot_approval__pb2
 from app_server_protocol.v2 import command_pb2 as app__server__protocol_dot_v2_dot_command__pb2
 from app_server_protocol.v2 import config_pb2 as app__server__protocol_dot_v2_dot_config__pb2
+from app_server_protocol.v2 import listing_pb2 as app__server__protocol_dot_v2_dot_listing__pb2
 from app_server_protocol.v2 import model_pb2 as app__server__protocol_dot_v2_dot_model__pb2
 from app_server_protocol.v2 import service_pb2 as app__server__protocol_dot_v2_dot_service__pb2
+from app_server_protocol.v2 import skills_pb2 as app__server__protocol_dot_v2_dot_skills__pb2
 from app_server_protocol.v2 import thread_pb2 as app__server__protocol_dot_v2_dot_thread__pb2
 from app_server_protocol.v2 import turn_pb2 as app__server__protocol_dot_v2_dot_turn__pb2
 
@@ -34,12 +36,7 @@ if _version_not_supported:
 
 
 class SessionServiceStub:
-    """Connection identity travels in call metadata: `x-gateway-session` (one id
-    per gateway process), `x-connection-id` (opaque, unique within it) and
-    `x-request-seq` (per-connection sequence number of the call, used by the
-    ordering barrier of Event).
-
-    """
+    """Missing associated documentation comment in .proto file."""
 
     def __init__(self, channel):
         """Constructor.
@@ -60,12 +57,7 @@ class SessionServiceStub:
 
 
 class SessionServiceServicer:
-    """Connection identity travels in call metadata: `x-gateway-session` (one id
-    per gateway process), `x-connection-id` (opaque, unique within it) and
-    `x-request-seq` (per-connection sequence number of the call, used by the
-    ordering barrier of Event).
-
-    """
+    """Missing associated documentation comment in .proto file."""
 
     def Initialize(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -74,9 +66,10 @@ class SessionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Connect(self, request_iterator, context):
-        """One bidirectional stream per gateway process: events and server
-        requests flow core -> gateway, addressed to connections; connection
-        lifecycle and server-request answers flow gateway -> core.
+        """One bidirectional stream per backend (gateway) process, opened first
+        (the session contract above): events and server requests flow core ->
+        backend, addressed to connections; connection lifecycle and
+        server-request answers flow backend -> core.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -104,12 +97,7 @@ def add_SessionServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SessionService:
-    """Connection identity travels in call metadata: `x-gateway-session` (one id
-    per gateway process), `x-connection-id` (opaque, unique within it) and
-    `x-request-seq` (per-connection sequence number of the call, used by the
-    ordering barrier of Event).
-
-    """
+    """Missing associated documentation comment in .proto file."""
 
     @staticmethod
     def Initialize(request,
@@ -1387,6 +1375,408 @@ class ConfigService:
             '/app_server_protocol.v2.ConfigService/ConfigBatchWrite',
             app__server__protocol_dot_v2_dot_config__pb2.ConfigBatchWriteParams.SerializeToString,
             app__server__protocol_dot_v2_dot_config__pb2.ConfigWriteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class SkillsServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.SkillsList = channel.unary_unary(
+                '/app_server_protocol.v2.SkillsService/SkillsList',
+                request_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsListParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsListResponse.FromString,
+                _registered_method=True)
+        self.SkillsConfigWrite = channel.unary_unary(
+                '/app_server_protocol.v2.SkillsService/SkillsConfigWrite',
+                request_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsConfigWriteParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsConfigWriteResponse.FromString,
+                _registered_method=True)
+        self.SkillsRemoteList = channel.unary_unary(
+                '/app_server_protocol.v2.SkillsService/SkillsRemoteList',
+                request_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteReadParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteReadResponse.FromString,
+                _registered_method=True)
+        self.SkillsRemoteExport = channel.unary_unary(
+                '/app_server_protocol.v2.SkillsService/SkillsRemoteExport',
+                request_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteWriteParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteWriteResponse.FromString,
+                _registered_method=True)
+
+
+class SkillsServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def SkillsList(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SkillsConfigWrite(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SkillsRemoteList(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SkillsRemoteExport(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SkillsServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'SkillsList': grpc.unary_unary_rpc_method_handler(
+                    servicer.SkillsList,
+                    request_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsListParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsListResponse.SerializeToString,
+            ),
+            'SkillsConfigWrite': grpc.unary_unary_rpc_method_handler(
+                    servicer.SkillsConfigWrite,
+                    request_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsConfigWriteParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsConfigWriteResponse.SerializeToString,
+            ),
+            'SkillsRemoteList': grpc.unary_unary_rpc_method_handler(
+                    servicer.SkillsRemoteList,
+                    request_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteReadParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteReadResponse.SerializeToString,
+            ),
+            'SkillsRemoteExport': grpc.unary_unary_rpc_method_handler(
+                    servicer.SkillsRemoteExport,
+                    request_deserializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteWriteParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteWriteResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'app_server_protocol.v2.SkillsService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('app_server_protocol.v2.SkillsService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class SkillsService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def SkillsList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SkillsService/SkillsList',
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsListParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SkillsConfigWrite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SkillsService/SkillsConfigWrite',
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsConfigWriteParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsConfigWriteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SkillsRemoteList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SkillsService/SkillsRemoteList',
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteReadParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SkillsRemoteExport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SkillsService/SkillsRemoteExport',
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteWriteParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_skills__pb2.SkillsRemoteWriteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class ListingServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ExperimentalFeatureList = channel.unary_unary(
+                '/app_server_protocol.v2.ListingService/ExperimentalFeatureList',
+                request_serializer=app__server__protocol_dot_v2_dot_listing__pb2.ExperimentalFeatureListParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.ExperimentalFeatureListResponse.FromString,
+                _registered_method=True)
+        self.ConfigRequirementsRead = channel.unary_unary(
+                '/app_server_protocol.v2.ListingService/ConfigRequirementsRead',
+                request_serializer=app__server__protocol_dot_v2_dot_listing__pb2.ConfigRequirementsReadParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.ConfigRequirementsReadResponse.FromString,
+                _registered_method=True)
+        self.AppsList = channel.unary_unary(
+                '/app_server_protocol.v2.ListingService/AppsList',
+                request_serializer=app__server__protocol_dot_v2_dot_listing__pb2.AppsListParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.AppsListResponse.FromString,
+                _registered_method=True)
+        self.FeedbackUpload = channel.unary_unary(
+                '/app_server_protocol.v2.ListingService/FeedbackUpload',
+                request_serializer=app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadResponse.FromString,
+                _registered_method=True)
+
+
+class ListingServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def ExperimentalFeatureList(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfigRequirementsRead(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AppsList(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FeedbackUpload(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_ListingServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ExperimentalFeatureList': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExperimentalFeatureList,
+                    request_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.ExperimentalFeatureListParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_listing__pb2.ExperimentalFeatureListResponse.SerializeToString,
+            ),
+            'ConfigRequirementsRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfigRequirementsRead,
+                    request_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.ConfigRequirementsReadParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_listing__pb2.ConfigRequirementsReadResponse.SerializeToString,
+            ),
+            'AppsList': grpc.unary_unary_rpc_method_handler(
+                    servicer.AppsList,
+                    request_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.AppsListParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_listing__pb2.AppsListResponse.SerializeToString,
+            ),
+            'FeedbackUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.FeedbackUpload,
+                    request_deserializer=app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'app_server_protocol.v2.ListingService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('app_server_protocol.v2.ListingService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class ListingService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def ExperimentalFeatureList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.ListingService/ExperimentalFeatureList',
+            app__server__protocol_dot_v2_dot_listing__pb2.ExperimentalFeatureListParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_listing__pb2.ExperimentalFeatureListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfigRequirementsRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.ListingService/ConfigRequirementsRead',
+            app__server__protocol_dot_v2_dot_listing__pb2.ConfigRequirementsReadParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_listing__pb2.ConfigRequirementsReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AppsList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.ListingService/AppsList',
+            app__server__protocol_dot_v2_dot_listing__pb2.AppsListParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_listing__pb2.AppsListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FeedbackUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.ListingService/FeedbackUpload',
+            app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,7 +24,11 @@ responses), so it needs nothing beyond the standard library. Two ways to use it:
 It also plays the ChatGPT backend's usage endpoint (`GET .../wham/usage`,
 `GET .../api/codex/usage`): the answer is `usage` ({status, body,
 content_type}; body JSON-able or str), settable in-process or by
-`POST /_usage` with that object.
+`POST /_usage` with that object. Any other backend call is answered from
+`routes` ("METHOD /path" -> {status, body}; set in-process or by
+`POST /_route` with `{"route": "METHOD /path", "status", "body"}`, or
+`body_b64` for bytes and `content_type`); the path matches with or without
+its query.
 
 Each POST to `/responses` takes the next response spec of the queue (a
 JSON-able dict with a `kind`): text, reasoning, function_call,
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -125,6 +130,7 @@ class MockModelServer:
         self._response_seq = itertools.count(1)
         self._item_seq: dict[str, itertools.count[int]] = {}
         self.usage: dict[str, Any] = {"status": 200, "body": {"plan_type": "plus"}}
+        self.routes: dict[str, dict[str, Any]] = {}
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -265,6 +271,12 @@ class MockModelServer:
             data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
             await self._simple(conn, int(usage.get("status", 200)), data,
                                content_type=str(usage.get("content_type", "application/json")))
+        elif (route := self.routes.get(f"{method} {target}")
+              or self.routes.get(f"{method} {path}")) is not None:
+            payload = (base64.b64decode(route["body_b64"]) if "body_b64" in route
+                       else route.get("body"))
+            await self._simple(conn, int(route.get("status", 200)), payload,
+                               content_type=str(route.get("content_type", "application/json")))
         else:
             await self._simple(conn, 404, {"error": {"message": f"no route for {method} {path}"}})
 
@@ -308,6 +320,9 @@ class MockModelServer:
             await self._simple(conn, 200, {"queued": len(self.queue)})
         elif method == "POST" and path == "/_usage" and isinstance(body, dict):
             self.usage = body
+            await self._simple(conn, 200, {})
+        elif method == "POST" and path == "/_route" and isinstance(body, dict):
+            self.routes[str(body.get("route"))] = body
             await self._simple(conn, 200, {})
         else:
             await self._simple(conn, 404, {"error": f"no control route {method} {path}"})

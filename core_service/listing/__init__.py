@@ -1,0 +1,1 @@
+"""ListingService: feature flags, managed requirements, apps, feedback upload."""

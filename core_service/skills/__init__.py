@@ -1,0 +1,1 @@
+"""SkillsService: skills discovered from `SKILL.md` folders, their enablement, remote skills."""
