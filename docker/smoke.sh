@@ -3,8 +3,9 @@
 # docker/compose.yaml up (one core, two gateways) with a mock model
 # (docker/compose.smoke.yaml), run docker/smoke_client.py against it (a
 # thread and a turn through gateway A, resume and a turn through gateway B,
-# a core restart and a third turn), check the logs hold no token, and tear
-# everything down whatever happens. Prints what it does; exit 0 on success.
+# a core restart and a third turn, a new core container on the same volume
+# and a fourth turn), check the logs hold no token, and tear everything
+# down whatever happens. Prints what it does; exit 0 on success.
 #
 #   docker/smoke.sh
 #
@@ -154,14 +155,27 @@ restart_core() {
     out=$("$ENGINE" restart -t 20 "$(container_of core)" 2>&1) || { echo "$out"; return 1; }
     wait_healthy core
 }
-export -f say container_of healthy wait_healthy restart_core
+replace_core() {
+    # A new container on the same volume, as an upgrade makes one (`up` of
+    # the core alone: podman-compose's --force-recreate would recreate the
+    # gateways that depend on it too).
+    local out ctr
+    ctr=$(container_of core)
+    out=$({ "$ENGINE" stop -t 20 "$ctr" && "$ENGINE" rm "$ctr" \
+            && eval "$COMPOSE up -d --no-deps core"; } 2>&1) || { echo "$out"; return 1; }
+    wait_healthy core
+}
+COMPOSE=$(printf '%q ' "${compose[@]}")
+export COMPOSE
+export -f say container_of healthy wait_healthy restart_core replace_core
 
 for svc in core gateway-a gateway-b; do wait_healthy "$svc"; done
 
 "$python" "$here/smoke_client.py" \
     --gateway-a "ws://127.0.0.1:$GATEWAY_A_PORT" --gateway-b "ws://127.0.0.1:$GATEWAY_B_PORT" \
     --token-a "$secrets/gateway-a.token" --token-b "$secrets/gateway-b.token" \
-    --mock "http://127.0.0.1:$MOCK_MODEL_PORT" --restart-cmd restart_core
+    --mock "http://127.0.0.1:$MOCK_MODEL_PORT" --restart-cmd restart_core \
+    --replace-cmd replace_core
 
 # The logs are JSON lines (LOG_FORMAT=json) and must never carry a token.
 mkdir "$secrets/logs"

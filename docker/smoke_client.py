@@ -1,20 +1,22 @@
-"""The client half of docker/smoke.sh: three turns of one thread through two
-gateways of a running compose project, across a restart of its core.
+"""The client half of docker/smoke.sh: four turns of one thread through two
+gateways of a running compose project, across a restart and a replacement of
+its core.
 
 1. gateway A refuses a handshake without its token (401);
 2. through gateway A: initialize, `thread/start`, a turn;
 3. through gateway B: initialize, `thread/resume` of that thread, a turn
    (gateway A's client, still subscribed, sees it complete too);
-4. `--restart-cmd` restarts the core container and waits for it to be healthy;
-   once gateway A's metrics count its reconnect, a third turn on gateway B's
-   same connection (requests answered -32603 "core unavailable" while the
-   gateways reconnect are retried), seen completing on gateway A too;
-5. the model got the whole history in the third request (the thread came back
-   from the volume).
+4. `--restart-cmd` restarts the core container; once gateway A is back (its
+   metrics count the reconnect, then a request waits for its connection's
+   restore), a third turn on gateway B's same connection, seen by A too;
+5. `--replace-cmd` replaces the core by a new container on the same volume
+   (what an upgrade does); a fourth turn on gateway A, seen by B too;
+6. the model got the whole history in the last request.
 
-Each step prints one line; the first failure prints `FAILED: reason` and
-exits 1. Every wait is bounded. Needs the `websockets` library (a dependency
-of the project, so the project's virtual environment has it).
+Requests answered -32603 "core unavailable" while a gateway reconnects are
+retried. Each step prints one line; the first failure prints
+`FAILED: reason` and exits 1. Every wait is bounded. Needs the `websockets`
+library (a dependency of the project, so its virtual environment has it).
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from websockets.exceptions import InvalidStatus
 
 STEP_TIMEOUT = 60.0
 CORE_UNAVAILABLE = -32603
-QUESTIONS = ("Smoke question one?", "Smoke question two?", "Smoke question three?")
-ANSWERS = ("Smoke answer one.", "Smoke answer two.", "Smoke answer three.")
+QUESTIONS = tuple(f"Smoke question {n}?" for n in ("one", "two", "three", "four"))
+ANSWERS = tuple(f"Smoke answer {n}." for n in ("one", "two", "three", "four"))
 _START = time.monotonic()
 
 
@@ -191,32 +193,33 @@ async def check_refusal(url: str) -> None:
     raise SmokeFailure("gateway A accepted a handshake without a token")
 
 
-async def restart_core(command: str) -> None:
-    """Run the bash command that restarts the core and waits for its health
-    (bash, not sh: smoke.sh exports the functions it names)."""
+async def run_command(command: str) -> None:
+    """Run a bash command that restarts or replaces the core and returns once
+    it is healthy (bash, not sh: smoke.sh exports the functions it names)."""
     proc = await asyncio.create_subprocess_exec("bash", "-c", command)
     try:
         status = await asyncio.wait_for(proc.wait(), 3 * STEP_TIMEOUT)
     except TimeoutError:
         proc.kill()
         await proc.wait()
-        raise SmokeFailure("core restart did not finish in time") from None
+        raise SmokeFailure(f"{command} did not finish in time") from None
     if status != 0:
-        raise SmokeFailure(f"core restart command exited {status}")
+        raise SmokeFailure(f"{command} exited {status}")
 
 
 async def check_model_requests(mock: str) -> None:
-    """Three model requests; the third carries the first two questions."""
+    """One model request per turn; the last carries every question (the
+    thread came back from the volume each time)."""
     _, text = await asyncio.to_thread(http, "GET", f"{mock}/_requests")
     posts = [r for r in json.loads(text)
              if r["method"] == "POST" and r["path"].endswith("/responses")]
-    if len(posts) != 3:
-        raise SmokeFailure(f"the model got {len(posts)} requests, not 3")
-    last = json.dumps(posts[2]["body"])
+    if len(posts) != len(QUESTIONS):
+        raise SmokeFailure(f"the model got {len(posts)} requests, not {len(QUESTIONS)}")
+    last = json.dumps(posts[-1]["body"])
     missing = [q for q in QUESTIONS if q not in last]
     if missing:
-        raise SmokeFailure(f"the third model request lacks the history: {missing}")
-    say("the third model request carried all three questions (history from the volume)")
+        raise SmokeFailure(f"the last model request lacks the history: {missing}")
+    say(f"the last model request carried all {len(QUESTIONS)} questions (history from the volume)")
 
 
 async def reconnects(url: str, token: str) -> float:
@@ -228,21 +231,37 @@ async def reconnects(url: str, token: str) -> float:
     raise SmokeFailure(f"{url} has no app_server_gateway_core_stream_reconnects_total")
 
 
-async def wait_reconnected(client: Client, metrics: str, token: str, thread_id: str) -> None:
-    """Gateway A back on the new core with its connection restored.
+async def wait_reconnected(watcher: Client, metrics: str, token: str, thread_id: str,
+                           count: int) -> None:
+    """The watching gateway back on the new core, its connection restored.
 
     Each gateway reconnects on its own backoff, and events a gateway misses
-    while away are not replayed: turn 3 must wait for gateway A too. Its
-    metrics say when its stream is back; a request then waits for the
-    restore of the connection's subscriptions."""
+    while away are not replayed: the next turn must wait for the gateway
+    that only watches it. Its metrics say when its stream is back (`count`
+    reconnects so far); a request then waits for the restore of the
+    connection's subscriptions."""
     deadline = time.monotonic() + STEP_TIMEOUT
-    while (count := await reconnects(metrics, token)) < 1:
+    while (seen := await reconnects(metrics, token)) < count:
         if time.monotonic() > deadline:
-            raise SmokeFailure("gateway A did not reconnect to the new core")
+            raise SmokeFailure(f"{watcher.name} did not reconnect to the new core")
         await asyncio.sleep(0.2)
-    await client.request("thread/read", {"threadId": thread_id})
-    say(f"gateway A reconnected to the new core (metrics: {count:g} reconnect), "
+    await watcher.request("thread/read", {"threadId": thread_id})
+    say(f"{watcher.name} reconnected to the new core (metrics: {seen:g} reconnects), "
         "its connection restored")
+
+
+async def turn_after(event: str, command: str, turner: Client, watcher: Client,
+                     watcher_metrics: tuple[str, str], thread_id: str, n: int) -> None:
+    """Run `command` (which ends once the core is healthy), then turn `n` on
+    `turner`'s connection, seen completing by `watcher` too."""
+    say(f"{event} the core container")
+    await run_command(command)
+    say("core healthy again")
+    await wait_reconnected(watcher, *watcher_metrics, thread_id, n - 1)
+    turn = await run_turn(turner, thread_id, n, retry_unavailable=True)
+    say(f"{turner.name}: turn {n + 1} {turn} completed: {ANSWERS[n]!r}")
+    await watcher.wait_for(completed(thread_id, turn), f"turn/completed of turn {n + 1}")
+    say(f"{watcher.name}'s client saw turn {n + 1} complete too (subscription restored)")
 
 
 async def scenario(args: argparse.Namespace, token_a: str, token_b: str) -> None:
@@ -261,17 +280,12 @@ async def scenario(args: argparse.Namespace, token_a: str, token_b: str) -> None
         f"({len(resumed['thread'].get('turns') or [])} turn(s) so far)")
     turn = await run_turn(b, thread_id, 1, retry_unavailable=False)
     say(f"gateway B: turn 2 {turn} completed: {ANSWERS[1]!r}")
-    await a.wait_for(completed(thread_id, turn), "turn/completed of turn 2 on A")
+    await a.wait_for(completed(thread_id, turn), "turn/completed of turn 2")
     say("gateway A's client saw turn 2 complete too")
-    say("restarting the core container")
-    await restart_core(args.restart_cmd)
-    say("core healthy again")
-    metrics_a = args.gateway_a.replace("ws://", "http://") + "/metrics"
-    await wait_reconnected(a, metrics_a, token_a, thread_id)
-    turn = await run_turn(b, thread_id, 2, retry_unavailable=True)
-    say(f"gateway B: turn 3 {turn} completed after the core restart: {ANSWERS[2]!r}")
-    await a.wait_for(completed(thread_id, turn), "turn/completed of turn 3 on A")
-    say("gateway A's client saw turn 3 complete too (subscription restored)")
+    metrics_a = (args.gateway_a.replace("ws://", "http://") + "/metrics", token_a)
+    metrics_b = (args.gateway_b.replace("ws://", "http://") + "/metrics", token_b)
+    await turn_after("restarting", args.restart_cmd, b, a, metrics_a, thread_id, 2)
+    await turn_after("replacing", args.replace_cmd, a, b, metrics_b, thread_id, 3)
     await check_model_requests(args.mock)
     await a.close()
     await b.close()
@@ -287,6 +301,9 @@ def main() -> int:
     parser.add_argument("--mock", required=True, help="the mock model's http://127.0.0.1:PORT")
     parser.add_argument("--restart-cmd", required=True,
                         help="bash command: restart the core, return once it is healthy")
+    parser.add_argument("--replace-cmd", required=True,
+                        help="bash command: a new core container on the same volume, "
+                             "return once it is healthy")
     args = parser.parse_args()
     token_a = Path(args.token_a).read_text().strip()
     token_b = Path(args.token_b).read_text().strip()
