@@ -230,7 +230,7 @@ class ThreadApi:
         thread = self.threads.require_loaded(params["threadId"])
         n = int(params.get("numTurns", 0))
         if n < 1:
-            raise invalid_request("numTurns must be at least 1")
+            raise invalid_request("numTurns must be >= 1")
         if thread.active is not None:
             raise invalid_request("cannot roll back while a turn is running")
         if n > len(thread.turns):

@@ -145,7 +145,7 @@ async def test_rollback_validation_and_result(api: ThreadApi, env: Env) -> None:
     """thread/rollback refuses 0 and more turns than there are; answers the cut thread."""
     tid = await _on_disk(env)
     await env.threads.load(tid)
-    for n, message in ((0, "numTurns must be at least 1"),
+    for n, message in ((0, "numTurns must be >= 1"),
                        (3, "cannot roll back 3 turns: thread has only 2")):
         with pytest.raises(ProtocolError, match=message):
             await api.rollback(_params(T.ThreadRollbackParams, thread_id=tid, num_turns=n), None)
