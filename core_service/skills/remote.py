@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -26,6 +27,7 @@ from core_service.upstream import http as upstream
 FETCH_DEADLINE_SECONDS = 30.0
 # An export larger than this (compressed or extracted) is refused.
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 AUTH_REQUIRED = "chatgpt authentication required for hazelnut scopes"
 
 
@@ -103,7 +105,13 @@ async def list_remote(
 
 async def export_remote(client: upstream.UpstreamClient, chatgpt_base_url: str,
                         auth: BackendAuth, hazelnut_id: str, codex_home: Path) -> Path:
-    """Download a skill's archive and extract it into `$CODEX_HOME/skills/<id>`."""
+    """Download a skill's archive and extract it into `$CODEX_HOME/skills/<id>`.
+
+    An id that is no single path segment is refused before anything is asked
+    (it names a folder under the skills root).
+    """
+    if not _SAFE_ID.fullmatch(hazelnut_id) or hazelnut_id in (".", ".."):
+        raise RemoteSkillError(f"invalid hazelnut id: {hazelnut_id}")
     url = f"{_base(chatgpt_base_url)}/hazelnuts/{hazelnut_id}/export"
     reply = await _get(client, url, auth)
     if not 200 <= reply.status_code < 300:

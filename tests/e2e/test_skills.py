@@ -123,7 +123,8 @@ async def test_remote_skills_list_and_export(
     mock.routes["GET /backend-api/hazelnuts"] = {"status": 200, "body": {"hazelnuts": [
         {"id": "hz_1", "name": "n1", "description": "d1"}]}}
     mock.routes["GET /backend-api/hazelnuts/hz_1/export"] = {
-        "status": 200, "body_b64": base64.b64encode(buf.getvalue()).decode(), "content_type": "application/zip"}
+        "status": 200, "body_b64": base64.b64encode(buf.getvalue()).decode(),
+        "content_type": "application/zip"}
     mock.routes["GET /backend-api/hazelnuts/hz_2/export"] = {"status": 200, "body": {}}
     client = await _signed_in(launch, home)
 

@@ -1,0 +1,19 @@
+"""core_service.listing.apps: install URLs and `[apps.<id>]` enablement."""
+
+from __future__ import annotations
+
+from core_service.listing.apps import app_enabled, install_url
+
+
+def test_install_url_slugs_the_name() -> None:
+    """Lower case, runs of other characters as one dash (observed: App One -> app-one)."""
+    assert install_url("App One", "a1") == "https://chatgpt.com/apps/app-one/a1"
+    assert install_url("  Git/Hub!! Pro ", "x") == "https://chatgpt.com/apps/git-hub-pro/x"
+
+
+def test_apps_are_enabled_unless_the_config_says_false() -> None:
+    """Only an explicit `enabled = false` disables an app."""
+    raw = {"apps": {"off": {"enabled": False}, "on": {"enabled": True}, "odd": "x"}}
+    assert [app_enabled(raw, a) for a in ("off", "on", "odd", "none")] == [
+        False, True, True, True]
+    assert app_enabled({}, "any")
