@@ -12,10 +12,13 @@ being told:
   websocket: `GET /readyz` on that port (200 while accepting).
 - a stdio gateway or single command: healthy while it runs (it has no port).
 
+A core serving TLS is dialled by the name its certificate carries, trusting
+its CA: the environment says both (`APP_SERVER_HEALTH_CORE=tcp://NAME:PORT`,
+`APP_SERVER_HEALTH_CORE_CA=PEM`; docker/compose.tls.yaml sets them), and a
+copy of the container (a replacement) inherits them.
+
 Exit 0 when healthy, 1 otherwise with a one-line reason on stderr. Standard
-library only: it runs with the image's interpreter, outside the package. A
-core serving TLS is checked by a compose `healthcheck.test` that runs
-`app-server core-health --core-ca ...` itself (see docker/README.md).
+library only: it runs with the image's interpreter, outside the package.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import http.client
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +37,15 @@ _WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1", "[::]": "::1
 
 @dataclass(frozen=True)
 class Probe:
-    """What to ask: `kind` is "grpc" (`target` a core address), "http"
-    (`target` a URL's host, `port` and `path`) or "alive" (nothing to ask)."""
+    """What to ask: `kind` is "grpc" (`target` a core address, `ca` the CA
+    file of a TLS core or ""), "http" (`target` a URL's host, `port` and
+    `path`) or "alive" (nothing to ask)."""
 
     kind: str
     target: str = ""
     port: int = 0
     path: str = ""
+    ca: str = ""
 
 
 def app_server_args(argv: Sequence[str]) -> list[str] | None:
@@ -94,18 +99,22 @@ def _split_host_port(hostport: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def probe_for(args: Sequence[str]) -> Probe:
-    """The probe of the app-server started with `args`; ValueError when the
-    command line names no address the check understands."""
+def probe_for(args: Sequence[str], env: Mapping[str, str]) -> Probe:
+    """The probe of the app-server started with `args` (`env`: the
+    environment, for a TLS core's name and CA); ValueError when the command
+    line names no address the check understands."""
     role, listen = _role_and_listen(args)
     if role == "core":
+        ca = env.get("APP_SERVER_HEALTH_CORE_CA", "")
+        if env.get("APP_SERVER_HEALTH_CORE"):
+            return Probe("grpc", env["APP_SERVER_HEALTH_CORE"], ca=ca)
         if listen is None:
             raise ValueError("core without --listen")
         if listen.startswith("tcp://"):
             host, port = _split_host_port(listen[len("tcp://") :].rstrip("/"))
             host = _WILDCARDS.get(host, host)
             shown = f"[{host}]" if ":" in host else host
-            return Probe("grpc", f"tcp://{shown}:{port}")
+            return Probe("grpc", f"tcp://{shown}:{port}", ca=ca)
         return Probe("grpc", listen)
     if listen is None or listen in ("stdio://", "stdio"):
         return Probe("alive")
@@ -140,6 +149,12 @@ def _http_ok(probe: Probe) -> str | None:
     return None if status == 200 else f"GET {probe.path}: HTTP {status}"
 
 
+def core_health_argv(probe: Probe) -> list[str]:
+    """The `app-server core-health` command line of a gRPC probe."""
+    argv = ["app-server", "core-health", "--core", probe.target, "--timeout", str(PROBE_TIMEOUT)]
+    return argv + (["--core-ca", probe.ca] if probe.ca else [])
+
+
 def main(proc: Path = Path("/proc")) -> int:
     """Check the app-server of this container; the process exit code."""
     args = find_command(_processes(proc))
@@ -147,14 +162,13 @@ def main(proc: Path = Path("/proc")) -> int:
         print("healthcheck: no app-server process", file=sys.stderr)
         return 1
     try:
-        probe = probe_for(args)
+        probe = probe_for(args, os.environ)
     except ValueError as err:
         print(f"healthcheck: {err}", file=sys.stderr)
         return 1
     if probe.kind == "grpc":
         # The command's own check (exit status and reason line are its own).
-        os.execvp("app-server", ["app-server", "core-health", "--core", probe.target,
-                                 "--timeout", str(PROBE_TIMEOUT)])
+        os.execvp("app-server", core_health_argv(probe))
     if probe.kind == "http":
         reason = _http_ok(probe)
         if reason is not None:

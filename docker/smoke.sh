@@ -83,6 +83,15 @@ cleanup() {
     fi
     say "tearing down $PROJECT (containers, network, volume)"
     "${compose[@]}" down -v -t 20 > /dev/null 2>&1
+    # What compose does not know of (a cloned core) and what it kept for it.
+    local kind ids
+    for kind in container volume network; do
+        ids=$("$ENGINE" "$kind" ls -a -q --filter "label=com.docker.compose.project=$PROJECT" \
+              2> /dev/null || "$ENGINE" "$kind" ls -q \
+              --filter "label=com.docker.compose.project=$PROJECT" 2> /dev/null)
+        # shellcheck disable=SC2086 # ids are words
+        [ -z "$ids" ] || "$ENGINE" "$kind" rm -f $ids > /dev/null 2>&1
+    done
     rm -rf "$secrets"
     if [ "${KEEP_IMAGE:-1}" = 0 ]; then "$ENGINE" rmi "$image" > /dev/null 2>&1; fi
     say "$([ $status -eq 0 ] && echo PASSED || echo FAILED) in $((SECONDS - started)) s"
@@ -156,13 +165,19 @@ restart_core() {
     wait_healthy core
 }
 replace_core() {
-    # A new container on the same volume, as an upgrade makes one (`up` of
-    # the core alone: podman-compose's --force-recreate would recreate the
-    # gateways that depend on it too).
+    # A new container with the old one's configuration and volume, as an
+    # upgrade makes. docker compose recreates the core alone; podman-compose
+    # would recreate the gateways too (they `--require` it), so with podman
+    # the stopped container is cloned instead.
     local out ctr
     ctr=$(container_of core)
-    out=$({ "$ENGINE" stop -t 20 "$ctr" && "$ENGINE" rm "$ctr" \
-            && eval "$COMPOSE up -d --no-deps core"; } 2>&1) || { echo "$out"; return 1; }
+    if [ "$ENGINE" = podman ]; then
+        out=$({ podman stop -t 20 "$ctr" && podman container clone --name "${ctr:0:12}-next" \
+                "$ctr" && podman start "${ctr:0:12}-next"; } 2>&1) || { echo "$out"; return 1; }
+    else
+        out=$(eval "$COMPOSE up -d --no-deps --force-recreate core" 2>&1) \
+            || { echo "$out"; return 1; }
+    fi
     wait_healthy core
 }
 COMPOSE=$(printf '%q ' "${compose[@]}")

@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,47 +28,66 @@ def _load() -> ModuleType:
 hc = _load()
 
 
+def probe(args: list[str], env: dict[str, str] | None = None) -> Any:
+    """The probe of a command line, in an environment without overrides."""
+    return hc.probe_for(args, env or {})
+
+
 def test_core_on_a_wildcard_address_is_probed_on_loopback() -> None:
     """A core listening on 0.0.0.0 (or ::) is asked over gRPC health on loopback."""
-    assert hc.probe_for(["core", "--listen", "tcp://0.0.0.0:50051", "--token-file", "/t"]) == \
+    assert probe(["core", "--listen", "tcp://0.0.0.0:50051", "--token-file", "/t"]) == \
         hc.Probe("grpc", "tcp://127.0.0.1:50051")
-    assert hc.probe_for(["core", "--listen=tcp://[::]:7"]) == hc.Probe("grpc", "tcp://[::1]:7")
-    assert hc.probe_for(["core", "--listen", "tcp://10.0.0.5:9"]) == \
+    assert probe(["core", "--listen=tcp://[::]:7"]) == hc.Probe("grpc", "tcp://[::1]:7")
+    assert probe(["core", "--listen", "tcp://10.0.0.5:9"]) == \
         hc.Probe("grpc", "tcp://10.0.0.5:9")
 
 
 def test_core_on_a_unix_socket_is_probed_there() -> None:
     """A unix-socket core is asked at its socket."""
-    assert hc.probe_for(["core", "--listen", "unix:///run/core.sock"]) == \
+    assert probe(["core", "--listen", "unix:///run/core.sock"]) == \
         hc.Probe("grpc", "unix:///run/core.sock")
+
+
+def test_a_tls_core_is_dialled_by_its_certificate_name_with_its_ca() -> None:
+    """The environment names the address to dial and the CA to trust."""
+    env = {"APP_SERVER_HEALTH_CORE": "tcp://core:50051",
+           "APP_SERVER_HEALTH_CORE_CA": "/run/secrets/core_ca"}
+    found = probe(["core", "--listen", "tcp://0.0.0.0:50051", "--tls-cert", "c"], env)
+    assert found == hc.Probe("grpc", "tcp://core:50051", ca="/run/secrets/core_ca")
+    assert hc.core_health_argv(found) == [
+        "app-server", "core-health", "--core", "tcp://core:50051", "--timeout", "4.0",
+        "--core-ca", "/run/secrets/core_ca"]
+    plain = probe(["core", "--listen", "tcp://0.0.0.0:1"])
+    assert hc.core_health_argv(plain) == [
+        "app-server", "core-health", "--core", "tcp://127.0.0.1:1", "--timeout", "4.0"]
 
 
 def test_gateway_and_single_command_are_probed_at_readyz() -> None:
     """A websocket gateway (or single command) is asked GET /readyz on its port."""
     gateway = ["gateway", "--listen", "ws://0.0.0.0:4500", "--core", "tcp://core:50051"]
-    assert hc.probe_for(gateway) == hc.Probe("http", "127.0.0.1", 4500, "/readyz")
+    assert probe(gateway) == hc.Probe("http", "127.0.0.1", 4500, "/readyz")
     single = ["--log-level", "INFO", "--listen", "ws://[::]:4500"]
-    assert hc.probe_for(single) == hc.Probe("http", "::1", 4500, "/readyz")
+    assert probe(single) == hc.Probe("http", "::1", 4500, "/readyz")
 
 
 def test_option_values_are_not_taken_for_the_role() -> None:
     """An option's value that reads like a role name does not make it that role."""
     args = ["-c", "core", "--listen", "ws://127.0.0.1:1", "gateway", "--core", "unix:///s"]
-    assert hc.probe_for(args) == hc.Probe("http", "127.0.0.1", 1, "/readyz")
+    assert probe(args) == hc.Probe("http", "127.0.0.1", 1, "/readyz")
 
 
 def test_stdio_has_nothing_to_ask() -> None:
     """A stdio gateway or single command is healthy while it runs."""
-    assert hc.probe_for([]) == hc.Probe("alive")
-    assert hc.probe_for(["gateway", "--core", "tcp://c:1"]) == hc.Probe("alive")
+    assert probe([]) == hc.Probe("alive")
+    assert probe(["gateway", "--core", "tcp://c:1"]) == hc.Probe("alive")
 
 
 def test_unknown_addresses_are_errors() -> None:
     """A core without --listen or a listen scheme the check does not know is an error."""
     with pytest.raises(ValueError):
-        hc.probe_for(["core"])
+        probe(["core"])
     with pytest.raises(ValueError):
-        hc.probe_for(["--listen", "http://x:1"])
+        probe(["--listen", "http://x:1"])
 
 
 def test_the_lowest_app_server_process_is_the_one_checked() -> None:
