@@ -154,6 +154,8 @@ class TurnEvents:
     context_window: int | None = None
     # File-change item id -> its changes (shown again by the patch approval).
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The latest token usage (`token_count.info`), repeated when a turn's input is recorded.
+    usage_info: dict[str, Any] | None = None
     # File-change item id -> the patch's output so far (its `patch_apply_end` stdout).
     patch_output: dict[str, str] = field(default_factory=dict)
 
@@ -191,11 +193,10 @@ class TurnEvents:
 
     def _token_count(self, usage: ThreadTokenUsage) -> EventMsg:
         self.context_window = usage["modelContextWindow"]
-        return {"type": "token_count",
-                "info": {"total_token_usage": _usage(usage["total"]),
-                         "last_token_usage": _usage(usage["last"]),
-                         "model_context_window": usage["modelContextWindow"]},
-                "rate_limits": NULL_RATE_LIMITS}
+        self.usage_info = {"total_token_usage": _usage(usage["total"]),
+                           "last_token_usage": _usage(usage["last"]),
+                           "model_context_window": usage["modelContextWindow"]}
+        return {"type": "token_count", "info": self.usage_info, "rate_limits": NULL_RATE_LIMITS}
 
     @staticmethod
     def _error(note: ErrorNotification) -> EventMsg:
@@ -224,12 +225,17 @@ class TurnEvents:
             texts = [c for c in item["content"] if c["type"] == "text"]
             content = [{"type": "text", "text": c["text"], "text_elements": c["text_elements"]}
                        for c in texts]
-            out = [{"type": wrap, "thread_id": note["threadId"], "turn_id": turn_id,
-                    "item": {"type": "UserMessage", "id": item["id"], "content": content}}]
+            out: list[EventMsg] = [
+                {"type": wrap, "thread_id": note["threadId"], "turn_id": turn_id,
+                 "item": {"type": "UserMessage", "id": item["id"], "content": content}}]
             if not started:
-                out.append({"type": "user_message",
-                            "message": "\n".join(c["text"] for c in texts),
-                            "images": [], "local_images": [], "text_elements": []})
+                # The reference reports the usage so far (null on a new thread) once the
+                # turn's input is recorded, before the model is asked.
+                out += [{"type": "user_message",
+                         "message": "\n".join(c["text"] for c in texts),
+                         "images": [], "local_images": [], "text_elements": []},
+                        {"type": "token_count", "info": self.usage_info,
+                         "rate_limits": NULL_RATE_LIMITS}]
             return out
         if item["type"] == "agentMessage":
             body = [] if started else [{"type": "Text", "text": item["text"]}]

@@ -39,9 +39,9 @@ def test_messages_and_deltas() -> None:
     then user_message/agent_message; a delta is both content and legacy delta."""
     t = TurnEvents(T)
     content = [{"type": "text", "text": "hi", "text_elements": []}]
-    assert [m["type"] for m in t.translate("item/completed",
-                                           _item("userMessage", content=content))] == [
-        "item_completed", "user_message"]
+    user = t.translate("item/completed", _item("userMessage", content=content))
+    assert [m["type"] for m in user] == ["item_completed", "user_message", "token_count"]
+    assert user[2]["info"] is None
     started = t.translate("item/started", _item("agentMessage", text=""))
     assert started == [{"type": "item_started", "thread_id": T, "turn_id": U,
                         "item": {"type": "AgentMessage", "id": "i1", "content": []}}]
@@ -70,6 +70,8 @@ def test_token_count_and_context_window() -> None:
         "input_tokens": 1, "cached_input_tokens": 0, "output_tokens": 2,
         "reasoning_output_tokens": 0, "total_tokens": 3}
     assert msg["rate_limits"] == events.NULL_RATE_LIMITS
+    user = t.translate("item/completed", _item("userMessage", content=[]))
+    assert user[2]["info"] == msg["info"]
     [started] = t.translate("turn/started", {"threadId": T, "turn": {"id": "turn-2"}})
     assert started == {"type": "task_started", "turn_id": "turn-2", "model_context_window": 1000,
                        "collaboration_mode_kind": "default"}
