@@ -118,6 +118,11 @@ async def _approve(ctx: ToolContext, call: ToolCall, req: CommandRequest, item: 
     item.complete("failed" if decision == "failed" else "declined")
     if decision == "cancel":
         raise TurnCancelled(declined)
+    if req.tool != "exec_command":
+        # The reference then ends a shell-shaped command a second time, as a
+        # command that ran and was rejected (probed).
+        item.done = False
+        item.complete("declined", output=declined.output, exit_code=-1, duration_ms=0)
     return declined
 
 
