@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from google.protobuf.message import Message
 
-from app_server_protocol import jsonrpc_pb2
+from app_server_protocol import codec, jsonrpc_pb2
 from app_server_protocol.methods import NOTIFICATION_FIELD_BY_TYPE, SERVER_REQUEST_FIELD_BY_METHOD
 from app_server_protocol.v2 import notification_pb2, service_pb2
 from app_server_protocol.wire_types import ClientInfo
@@ -405,5 +405,13 @@ class Hub:
             which = reply.result.WhichOneof("result")
             if which is None:
                 pending.future.set_exception(ServerRequestError("empty result"))
+                return
+            result = getattr(reply.result, which)
+            try:
+                # A backend builds the result itself: refuse what the gateway's JSON
+                # decoder would (an unset decision must not read as its first value).
+                codec.validate_request(result)
+            except codec.DecodeError as err:
+                pending.future.set_exception(ServerRequestMalformed(str(err)))
             else:
-                pending.future.set_result(getattr(reply.result, which))
+                pending.future.set_result(result)

@@ -254,3 +254,23 @@ async def test_a_plain_request_still_fails_when_its_connections_go() -> None:
         await task
     hub.subscribe("t1", B)
     assert g1.queue.empty()
+
+
+async def test_a_result_built_without_its_required_members_is_malformed() -> None:
+    """A backend's result is checked as the gateway's JSON decoder checks it: a
+    file-change approval whose decision was never set (its UNSPECIFIED zero; the
+    zero was `accept` before) fails as a malformed result with the decoder's text."""
+    hub = Hub()
+    g1 = hub.attach("g1")
+    hub.subscribe("t1", A)
+    params = approval_pb2.FileChangeRequestApprovalParams(thread_id="t1", turn_id="u", item_id="i")
+    task = asyncio.ensure_future(
+        hub.request("item/fileChange/requestApproval", params, thread_id="t1", wait_seconds=2))
+    out = (await _next(g1)).server_requests[0]
+    result = service_pb2.ServerRequestResult()
+    result.file_change_request_approval.SetInParent()
+    hub.reply("g1", service_pb2.ServerRequestReply(
+        connection_id="a", request_id=out.request_id, result=result))
+    with pytest.raises(ServerRequestMalformed) as err:
+        await task
+    assert err.value.message == "missing field `decision`"
