@@ -62,9 +62,11 @@ class SkillsApi:
         cwds = params.get("cwds") or [str(config.cwd or Path.cwd())]
         extra: dict[str, list[str]] = {}
         for item in params.get("perCwdExtraUserRoots") or []:
-            if item["cwd"] not in cwds:
-                raise invalid_request(
-                    "ignoring per-cwd extra roots for cwd not present in skills/list cwds")
+            for root in item["extraUserRoots"]:
+                if not Path(root).is_absolute():
+                    raise invalid_request("skills/list perCwdExtraUserRoots extraUserRoots "
+                                          f"paths must be absolute: {root}")
+            # Roots for a cwd that is not listed are ignored, as the reference does.
             extra.setdefault(item["cwd"], []).extend(item["extraUserRoots"])
         if params.get("forceReload"):
             self._cache.clear()

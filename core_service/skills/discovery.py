@@ -33,6 +33,9 @@ from core_service.skills import frontmatter
 SKILL_FILE = "SKILL.md"
 SYSTEM_FOLDER = ".system"
 ADMIN_ROOT = Path("/etc/codex/skills")
+# The reference's limits on the front matter (the description's by analogy).
+MAX_NAME_CHARS = 64
+MAX_DESCRIPTION_CHARS = 1024
 # Bounds on one scan, so a huge or cyclic tree under a root cannot stall it.
 MAX_DEPTH = 6
 MAX_SKILLS_PER_ROOT = 2000
@@ -95,32 +98,32 @@ def discover(roots: Iterable[Root]) -> Discovered:
             except SkillError as exc:
                 found.errors.append({"path": key, "message": str(exc)})
     found.skills.sort(key=lambda s: (_SCOPE_ORDER[s["scope"]], s["name"], s["path"]))
-    found.errors.sort(key=lambda e: e["path"])
     return found
 
 
 def _skill_files(root: Path) -> Iterator[Path]:
-    """`SKILL.md` files under `root`, hidden folders skipped, breadth first."""
+    """`SKILL.md` files under `root`, breadth first in directory order (as the
+    reference walks, so errors come in its order); hidden folders skipped, a
+    skill's own subfolders searched too."""
     level = [root]
     count = 0
     for _depth in range(MAX_DEPTH):
         below: list[Path] = []
         for folder in level:
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                entries = list(os.scandir(folder))
             except OSError:
                 continue
             for entry in entries:
                 if entry.name.startswith(".") or not entry.is_dir():
                     continue
+                below.append(Path(entry.path))
                 skill = Path(entry.path) / SKILL_FILE
                 if skill.is_file():
                     count += 1
                     if count > MAX_SKILLS_PER_ROOT:
                         return
                     yield skill
-                else:
-                    below.append(Path(entry.path))
         level = below
 
 
@@ -140,8 +143,16 @@ def load_skill(path: Path, scope: SkillScope) -> SkillMetadata:
     if not isinstance(meta, dict):
         raise SkillError("invalid YAML: invalid type: expected struct SkillFrontmatter")
     for key in ("name", "description"):
-        if not isinstance(meta.get(key), str):
+        if meta.get(key) is None:
             raise SkillError(f"invalid YAML: missing field `{key}`")
+        if not isinstance(meta[key], str):
+            raise SkillError(f"invalid YAML: {key}: invalid type, expected a string")
+        if not meta[key].strip():
+            # Read, then found empty: the reference words it without the YAML prefix.
+            raise SkillError(f"missing field `{key}`")
+    for key, limit in (("name", MAX_NAME_CHARS), ("description", MAX_DESCRIPTION_CHARS)):
+        if len(meta[key]) > limit:
+            raise SkillError(f"invalid {key}: exceeds maximum length of {limit} characters")
     skill: SkillMetadata = {"name": meta["name"], "description": meta["description"],
                             "path": str(path), "scope": scope, "enabled": True}
     extra = meta.get("metadata")

@@ -66,7 +66,8 @@ async def test_skills_list_scopes_fields_errors_and_enablement(
     assert first == {"name": "alpha", "description": "Alpha", "shortDescription": "short alpha",
                      "path": str(alpha), "scope": "user", "enabled": True}
     assert "interface" not in inner
-    assert entry["errors"] == [
+    # Errors come in directory order, as the reference walks; compared as a set.
+    assert sorted(entry["errors"], key=lambda e: e["path"]) == [
         {"path": str(home / "skills" / "broken" / "SKILL.md"),
          "message": "missing YAML frontmatter delimited by ---"},
         {"path": str(home / "skills" / "noname" / "SKILL.md"),
@@ -80,6 +81,27 @@ async def test_skills_list_scopes_fields_errors_and_enablement(
     assert await client.call("skills/config/write", {"path": str(alpha), "enabled": True}) == {
         "effectiveEnabled": True}
     assert str(alpha) not in (home / "config.toml").read_text()
+
+
+async def test_extra_user_roots_must_be_absolute_and_apply_to_their_cwd(
+    launch: Launcher, home: Path, tmp_path: Path
+) -> None:
+    """perCwdExtraUserRoots adds user skills to its cwd's entry only (roots for a cwd
+    not listed are ignored); a relative root refuses the call with the reference's text."""
+    extra = tmp_path / "extra"
+    _skill(extra / "ex", "ex", "from an extra root")
+    client = await launch("stdio")
+    await client.initialize()
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    result = await client.call("skills/list", {"cwds": [a, b], "perCwdExtraUserRoots": [
+        {"cwd": a, "extraUserRoots": [str(extra)]},
+        {"cwd": str(tmp_path / "unlisted"), "extraUserRoots": [str(extra)]}]})
+    assert [[(s["name"], s["scope"]) for s in e["skills"]] for e in result["data"]] == [
+        [("ex", "user")], []]
+    refused = await client.request("skills/list", {"perCwdExtraUserRoots": [
+        {"cwd": a, "extraUserRoots": ["relative/dir"]}]})
+    assert refused["error"] == {"code": -32600, "message": "skills/list perCwdExtraUserRoots "
+                                "extraUserRoots paths must be absolute: relative/dir"}
 
 
 async def test_skills_list_caches_until_force_reload(

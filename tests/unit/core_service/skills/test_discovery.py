@@ -69,3 +69,22 @@ def test_a_skill_reads_its_short_description_interface_and_dependencies(tmp_path
                       "defaultPrompt": "go"},
         "dependencies": {"tools": [{"type": "env_var", "value": "TOKEN",
                                     "description": "a token"}]}}
+
+
+def test_skills_inside_skills_and_the_references_limits(tmp_path: Path) -> None:
+    """A skill folder's subfolders are searched too; a name over 64 characters, a
+    description over 1024 or an empty name is an error in the reference's words
+    (characters are counted, not bytes)."""
+    root = tmp_path / "skills"
+    _skill(root / "outer", "name: outer\ndescription: o\n")
+    _skill(root / "outer" / "inner", "name: inner\ndescription: i\n")
+    _skill(root / "wide", f"name: {'é' * 64}\ndescription: {'d' * 1024}\n")
+    long_name = _skill(root / "long", f"name: {'n' * 65}\ndescription: d\n")
+    long_desc = _skill(root / "longd", f"name: ld\ndescription: {'d' * 1025}\n")
+    empty = _skill(root / "empty", "name: ''\ndescription: d\n")
+    found = discover([Root(root, "user")])
+    assert [s["name"] for s in found.skills] == ["inner", "outer", "é" * 64]
+    assert sorted((e["path"], e["message"]) for e in found.errors) == sorted([
+        (str(long_name), "invalid name: exceeds maximum length of 64 characters"),
+        (str(long_desc), "invalid description: exceeds maximum length of 1024 characters"),
+        (str(empty), "missing field `name`")])
