@@ -28,6 +28,7 @@ from app_server_protocol.v2 import (
     command_pb2,
     config_pb2,
     listing_pb2,
+    mcp_pb2,
     model_pb2,
     notification_pb2,
     service_pb2,
@@ -47,6 +48,7 @@ PROTOCOL_MODULES = (
     account_pb2,
     config_pb2,
     command_pb2,
+    mcp_pb2,
     skills_pb2,
     listing_pb2,
     approval_pb2,
@@ -63,6 +65,7 @@ CORE_SERVICES = (
     "AccountService",
     "ConfigService",
     "CommandService",
+    "McpService",
     "SkillsService",
     "ListingService",
 )
@@ -180,8 +183,6 @@ RESUME_METHOD = "thread/resume"
 UNSUPPORTED_METHODS: dict[str, str] = {
     "review/start": "code review mode is not implemented",
     "mcpServer/oauth/login": "MCP servers are not implemented",
-    "config/mcpServer/reload": "MCP servers are not implemented",
-    "mcpServerStatus/list": "MCP servers are not implemented",
     "newConversation": "v1 API (superseded by thread/start)",
     "getConversationSummary": "v1 API (superseded by thread/read)",
     "listConversations": "v1 API (superseded by thread/list)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
     "rawResponseItem/completed": "raw Responses API events are internal to Codex Cloud",
-    "item/mcpToolCall/progress": "MCP servers are not implemented",
+    "item/mcpToolCall/progress": "the reference sends none (probed with a tool reporting progress)",
     "mcpServer/oauthLogin/completed": "MCP servers are not implemented",
     "fuzzyFileSearch/sessionUpdated": "fuzzy file search is not implemented",
     "fuzzyFileSearch/sessionCompleted": "fuzzy file search is not implemented",

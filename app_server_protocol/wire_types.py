@@ -596,6 +596,16 @@ class ItemStartedNotification(TypedDict):
     turnId: str
 
 
+class ListMcpServerStatusParams(TypedDict):
+    cursor: str | None
+    limit: int | None
+
+
+class ListMcpServerStatusResponse(TypedDict):
+    data: list[McpServerStatus]
+    nextCursor: str | None
+
+
 class ApiKeyLoginAccountParams(TypedDict):
     type: Literal['apiKey']
     apiKey: str
@@ -638,6 +648,25 @@ class LogoutAccountParams(TypedDict):
 
 class LogoutAccountResponse(TypedDict):
     pass
+
+
+McpAuthStatus: TypeAlias = "Literal['unsupported', 'notLoggedIn', 'bearerToken', 'oAuth']"
+
+
+class McpServerRefreshParams(TypedDict):
+    pass
+
+
+class McpServerRefreshResponse(TypedDict):
+    pass
+
+
+class McpServerStatus(TypedDict):
+    name: str
+    tools: dict[str, Tool]
+    resources: list[Resource]
+    resourceTemplates: list[ResourceTemplate]
+    authStatus: McpAuthStatus
 
 
 class McpToolCallError(TypedDict):
@@ -815,6 +844,27 @@ class RemoteSkillSummary(TypedDict):
 
 
 ResidencyRequirement: TypeAlias = "Literal['us']"
+
+
+class Resource(TypedDict):
+    _meta: JsonValue
+    annotations: JsonValue
+    description: str | None
+    icons: list[JsonValue] | None
+    mimeType: str | None
+    name: str
+    size: int | None
+    title: str | None
+    uri: str
+
+
+class ResourceTemplate(TypedDict):
+    annotations: JsonValue
+    description: str | None
+    mimeType: str | None
+    name: str
+    title: str | None
+    uriTemplate: str
 
 
 SandboxMode: TypeAlias = "Literal['read-only', 'workspace-write', 'danger-full-access']"
@@ -1314,6 +1364,17 @@ class TokenUsageBreakdown(TypedDict):
     cachedInputTokens: int
     outputTokens: int
     reasoningOutputTokens: int
+
+
+class Tool(TypedDict):
+    _meta: JsonValue
+    annotations: JsonValue
+    description: str | None
+    icons: list[JsonValue] | None
+    inputSchema: JsonValue
+    name: str
+    outputSchema: JsonValue
+    title: str | None
 
 
 class ToolsV2(TypedDict):

@@ -18,6 +18,8 @@ from core_service.command.api import CommandApi
 from core_service.config.api import ConfigApi
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
+from core_service.mcp.api import McpApi
+from core_service.mcp.manager import McpManager
 from core_service.listing.api import ListingApi
 from core_service.model.api import ModelApi
 from core_service.model.client import ModelClient
@@ -54,12 +56,15 @@ class Core:
         self.auth = Credentials(config.codex_home, self.hub)
         self.limits = RateLimitStore()
         self.threads = ThreadManager(self.hub, self.store, source, idle_unload_seconds)
-        self.runner = TurnRunner(self.hub, self.client, self.auth, self.limits)
+        # MCP servers start with the core (in the background) and live as long.
+        self.mcp = McpManager(lambda: source.config)
+        self.runner = TurnRunner(self.hub, self.client, self.auth, self.limits, self.mcp)
         self.threads.on_unload(self.runner.tools.forget_thread)
         self.turns = TurnApi(self.threads, self.runner, self.hub)
         session, models = SessionApi(self.hub, source), ModelApi()
         configs, command = ConfigApi(source), CommandApi(source)
         t = ThreadApi(self.threads, self.store, self.hub, self.runner)
+        mcp = McpApi(self.mcp, source)
         a = self.account = AccountApi(self.hub, self.auth, source, http=self.http,
                                       limits=self.limits)
         skills = SkillsApi(self.hub, source, self.auth, self.http)
@@ -99,6 +104,8 @@ class Core:
                 "configRequirements/read": listing.config_requirements_read,
                 "app/list": listing.apps_list,
                 "feedback/upload": listing.feedback_upload,
+            "mcpServerStatus/list": mcp.status_list,
+            "config/mcpServer/reload": mcp.reload,
                 "skills/list": skills.skills_list,
             "skills/config/write": skills.skills_config_write,
             "skills/remote/list": skills.skills_remote_list,
@@ -116,12 +123,14 @@ class Core:
         """Open the store and start background tasks."""
         await self.store.open()
         self.threads.start_reaper()
+        self.mcp.start()
 
     async def close(self) -> None:
         """Stop turns and logins, flush threads, close clients (idempotent)."""
         self.account.browser.close()
         await self.threads.close()
         await self.runner.tools.close()
+        await self.mcp.close()
         await self.client.aclose()
         await self.http.aclose()
         await self.store.close()

@@ -6,6 +6,7 @@ from app_server_protocol.v2 import model_pb2 as _model_pb2
 from app_server_protocol.v2 import account_pb2 as _account_pb2
 from app_server_protocol.v2 import config_pb2 as _config_pb2
 from app_server_protocol.v2 import command_pb2 as _command_pb2
+from app_server_protocol.v2 import mcp_pb2 as _mcp_pb2
 from app_server_protocol.v2 import skills_pb2 as _skills_pb2
 from app_server_protocol.v2 import listing_pb2 as _listing_pb2
 from app_server_protocol.v2 import approval_pb2 as _approval_pb2

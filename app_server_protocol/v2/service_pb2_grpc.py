@@ -9,6 +9,7 @@ from app_server_protocol.v2 import approval_pb2 as app__server__protocol_dot_v2_
 from app_server_protocol.v2 import command_pb2 as app__server__protocol_dot_v2_dot_command__pb2
 from app_server_protocol.v2 import config_pb2 as app__server__protocol_dot_v2_dot_config__pb2
 from app_server_protocol.v2 import listing_pb2 as app__server__protocol_dot_v2_dot_listing__pb2
+from app_server_protocol.v2 import mcp_pb2 as app__server__protocol_dot_v2_dot_mcp__pb2
 from app_server_protocol.v2 import model_pb2 as app__server__protocol_dot_v2_dot_model__pb2
 from app_server_protocol.v2 import service_pb2 as app__server__protocol_dot_v2_dot_service__pb2
 from app_server_protocol.v2 import skills_pb2 as app__server__protocol_dot_v2_dot_skills__pb2
@@ -1777,6 +1778,121 @@ class ListingService:
             '/app_server_protocol.v2.ListingService/FeedbackUpload',
             app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadParams.SerializeToString,
             app__server__protocol_dot_v2_dot_listing__pb2.FeedbackUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class McpServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.McpServerStatusList = channel.unary_unary(
+                '/app_server_protocol.v2.McpService/McpServerStatusList',
+                request_serializer=app__server__protocol_dot_v2_dot_mcp__pb2.ListMcpServerStatusParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_mcp__pb2.ListMcpServerStatusResponse.FromString,
+                _registered_method=True)
+        self.McpServerReload = channel.unary_unary(
+                '/app_server_protocol.v2.McpService/McpServerReload',
+                request_serializer=app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshResponse.FromString,
+                _registered_method=True)
+
+
+class McpServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def McpServerStatusList(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def McpServerReload(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_McpServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'McpServerStatusList': grpc.unary_unary_rpc_method_handler(
+                    servicer.McpServerStatusList,
+                    request_deserializer=app__server__protocol_dot_v2_dot_mcp__pb2.ListMcpServerStatusParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_mcp__pb2.ListMcpServerStatusResponse.SerializeToString,
+            ),
+            'McpServerReload': grpc.unary_unary_rpc_method_handler(
+                    servicer.McpServerReload,
+                    request_deserializer=app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'app_server_protocol.v2.McpService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('app_server_protocol.v2.McpService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class McpService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def McpServerStatusList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.McpService/McpServerStatusList',
+            app__server__protocol_dot_v2_dot_mcp__pb2.ListMcpServerStatusParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_mcp__pb2.ListMcpServerStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def McpServerReload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.McpService/McpServerReload',
+            app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshResponse.FromString,
             options,
             channel_credentials,
             insecure,

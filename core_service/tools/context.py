@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias
 
 from app_server_protocol.wire_types import AskForApproval, ThreadItem
+from core_service.mcp.manager import McpManager
 from core_service.model.events import ResponseItem
 from core_service.sandbox.policy import SandboxPolicy
 from core_service.store.records import RolloutRecord
@@ -57,11 +58,14 @@ class ToolResult:
     """What the model reads about a tool call in its next request.
 
     `extra` are history items that follow the call's output (view_image
-    attaches the image as a user message after it).
+    attaches the image as a user message after it). `items`, when set, are
+    the Responses API content items the model reads instead of `output` (an
+    MCP tool's answer with an image).
     """
 
     output: str
     extra: tuple[ResponseItem, ...] = ()
+    items: list[dict[str, Any]] | None = None
 
 
 class TurnCancelled(Exception):
@@ -130,6 +134,8 @@ class ToolContext:
     turn_diff: TurnDiff = field(default_factory=TurnDiff)
     # The thread's exec_command sessions (the agent loop passes the thread's own).
     sessions: UnifiedExec = field(default_factory=UnifiedExec)
+    # The core's MCP servers (None when the core runs without them).
+    mcp: McpManager | None = None
 
     @property
     def thread_id(self) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from core_service.model.events import ResponseItem
 from core_service.tools import exec_tool
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
+from core_service.tools.mcp_tool import PREFIX as MCP_PREFIX
+from core_service.tools.mcp_tool import RESOURCE_TOOLS, handle_mcp_call
 from core_service.tools.patch import handle_apply_patch
 from core_service.tools.plan import handle_update_plan
 from core_service.tools.view_image import handle_view_image
@@ -71,6 +73,8 @@ async def dispatch(ctx: ToolContext, call: ToolCall) -> ToolResult:
             return ToolResult(f"unsupported custom tool call: {call.name}")
         return await handler(ctx, call)
     handler = FUNCTION_HANDLERS.get(call.name)
+    if handler is None and (call.name.startswith(MCP_PREFIX) or call.name in RESOURCE_TOOLS):
+        handler = handle_mcp_call
     if handler is None:
         return ToolResult(f"unsupported call: {call.name}")
     return await handler(ctx, call)
@@ -79,4 +83,5 @@ async def dispatch(ctx: ToolContext, call: ToolCall) -> ToolResult:
 def output_item(call: ToolCall, result: ToolResult) -> ResponseItem:
     """The history item answering `call` (sent in the next request's input)."""
     kind = "custom_tool_call_output" if call.kind == "custom" else "function_call_output"
-    return {"type": kind, "call_id": call.call_id, "output": result.output}
+    told = result.output if result.items is None else result.items
+    return {"type": kind, "call_id": call.call_id, "output": told}

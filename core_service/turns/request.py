@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from app_server_protocol.wire_types import ClientInfo
 from core_service.account.credentials import RequestAuth
+from core_service.mcp.manager import NO_MCP, McpOffer
 from core_service.model.catalog import supports_reasoning
 from core_service.model.client import ModelRequest
 from core_service.model.events import ModelEvent, ResponseItem
@@ -44,19 +45,20 @@ def build_request(
     originator: ClientInfo | None = None,
     output_schema: dict[str, Any] | None = None,
     history: Sequence[ResponseItem] | None = None,
+    mcp: McpOffer = NO_MCP,
 ) -> ModelRequest:
     """The next model request of turn `turn_id` of `thread`.
 
     `history` replaces the thread's history as the input (a compaction sends
     it with its prompt appended); `originator` is the calling client's
-    `clientInfo`.
+    `clientInfo`; `mcp` the tools of the MCP servers.
     """
     cfg = thread.config
     body: dict[str, Any] = {
         "model": cfg.model,
         "instructions": cfg.base_instructions or BASE_INSTRUCTIONS,
         "input": list(thread.history if history is None else history),
-        "tools": tools_for(cfg),
+        "tools": tools_for(cfg, mcp.tools, mcp.resources),
         "tool_choice": "auto",
         "parallel_tool_calls": False,
         "reasoning": None,

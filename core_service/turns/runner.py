@@ -17,6 +17,7 @@ from app_server_protocol.wire_types import ClientInfo, JsonValue, Turn, UserInpu
 from core_service.account.credentials import Credentials
 from core_service.account.rate_limit_store import RateLimitStore
 from core_service.hub import CallInfo, Hub
+from core_service.mcp.manager import NO_MCP, McpManager
 from core_service.model import events as me
 from core_service.model.client import ModelRequest
 from core_service.store import records
@@ -47,13 +48,14 @@ class TurnRunner:
     """Runs the turns of every thread (one instance per core)."""
 
     def __init__(self, hub: Hub, client: ModelStream, credentials: Credentials,
-                 limits: RateLimitStore) -> None:
+                 limits: RateLimitStore, mcp: McpManager | None = None) -> None:
         self.events = TurnEvents(hub, limits)
         self.client = client
         self.credentials = credentials
         self.compactor = Compactor(self.events, client, credentials)
         self.approvals = HubApprovals(hub)
-        self.tools = ToolCalls(self.events, self.approvals)
+        self.mcp = mcp
+        self.tools = ToolCalls(self.events, self.approvals, mcp)
 
     def start(
         self,
@@ -116,8 +118,11 @@ class TurnRunner:
         rerouted = False
         while True:
             auth = self.credentials.request_auth(thread.config, thread.id)
+            # The first request waits for the MCP servers' start-up (bounded
+            # by their timeouts), as the reference's first request does.
+            offer = await self.mcp.offer() if self.mcp is not None else NO_MCP
             req = build_request(thread, active.id, auth, originator=originator,
-                                output_schema=output_schema)
+                                output_schema=output_schema, mcp=offer)
             sampling = await self._sample(thread, active, turn, req, rerouted)
             rerouted = sampling.rerouted
             follow_up = sampling.follow_up

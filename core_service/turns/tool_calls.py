@@ -23,6 +23,7 @@ from app_server_protocol import codec
 from app_server_protocol.v2 import approval_pb2, notification_pb2
 from app_server_protocol.wire_types import ThreadItem, Turn
 from core_service.hub import Hub, ServerRequestError
+from core_service.mcp.manager import McpManager
 from core_service.sandbox.policy import SandboxPolicy
 from core_service.store import records
 from core_service.store.reader import replace_or_append
@@ -97,9 +98,11 @@ class HubApprovals:
 class ToolCalls:
     """Runs the tool calls of the turns of every thread (one per core)."""
 
-    def __init__(self, events: TurnEvents, approvals: HubApprovals) -> None:
+    def __init__(self, events: TurnEvents, approvals: HubApprovals,
+                 mcp: McpManager | None = None) -> None:
         self.events = events
         self.approvals = approvals
+        self.mcp = mcp
         # Per loaded thread: its exec_command sessions; per running turn: its diff.
         self._sessions: dict[str, UnifiedExec] = {}
         self._diffs: dict[str, TurnDiff] = {}
@@ -176,7 +179,7 @@ class ToolCalls:
             approvals=self.approvals, item_started=started, item_completed=completed,
             emit=emit, records=ctx_records,
             turn_diff=self._diffs.setdefault(active.id, TurnDiff()),
-            sessions=self._sessions.setdefault(thread.id, UnifiedExec()))
+            sessions=self._sessions.setdefault(thread.id, UnifiedExec()), mcp=self.mcp)
 
     async def _answer(
         self, thread: LoadedThread, ctx: ToolContext, call: ToolCall, result: ToolResult

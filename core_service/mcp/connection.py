@@ -1,0 +1,184 @@
+"""One configured MCP server: its client session, kept in a task of its own.
+
+The SDK's transports and `ClientSession` are async context managers whose
+task groups must be entered and left by one task, so each server runs in a
+task that opens the transport (the stdio client owns the child process),
+initializes the session and lists tools and resources within the start-up
+timeout, then waits to be closed. Calls from turns go through the session
+from other tasks. A server that cannot start records why (`error`) and logs
+it; nothing of it reaches the rest of the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from typing import Any, Literal
+
+import anyio
+import httpx2
+from mcp import types
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.exceptions import MCPError
+
+from core_service.mcp.config import McpServerConfig
+from core_service.mcp.output import duration_text
+
+log = logging.getLogger(__name__)
+
+State = Literal["starting", "ready", "failed", "disabled"]
+CLIENT_INFO = types.Implementation(name="codex-mcp-client", version="0.104.0", title="Codex")
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    dumped: dict[str, Any] = model.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return dumped
+
+
+class McpConnection:
+    """A started (or starting, or failed) MCP server and what it offers."""
+
+    def __init__(self, config: McpServerConfig, env: dict[str, str] | None = None) -> None:
+        self.config = config
+        self.name = config.name
+        self.state: State = "starting" if config.enabled and not config.problem else "disabled"
+        self.error: str | None = config.problem
+        self.tools: list[types.Tool] = []
+        self.resources: list[dict[str, Any]] = []
+        self.templates: list[dict[str, Any]] = []
+        self._env = dict(os.environ if env is None else env)
+        self._session: ClientSession | None = None
+        self._ready = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        if self.state != "starting":
+            self._ready.set()
+
+    def start(self) -> None:
+        """Start the server in the background (a no-op when disabled or invalid)."""
+        if self.state == "starting" and self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"mcp-server:{self.name}")
+
+    async def wait_started(self) -> None:
+        """Return once the server is ready or has failed (bounded by its start-up timeout)."""
+        await self._ready.wait()
+
+    @property
+    def session(self) -> ClientSession | None:
+        """The live session, or None unless the server is ready."""
+        return self._session if self.state == "ready" else None
+
+    async def close(self) -> None:
+        """Close the session and stop the server process (idempotent)."""
+        self._stop.set()
+        task, self._task = self._task, None
+        if task is not None:
+            # The transport's own shutdown is bounded (it kills a server that
+            # does not exit); this deadline only guards against a stuck task.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=10)
+
+    def fail(self, reason: str) -> None:
+        """The session broke after start: report the server failed from now on."""
+        if self.state == "ready":
+            log.warning("MCP server %s stopped: %s", self.name, reason)
+            self.state, self.error = "failed", reason
+
+    async def _run(self) -> None:
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                read, write = await stack.enter_async_context(self._transport())
+                session = await stack.enter_async_context(
+                    ClientSession(read, write, client_info=CLIENT_INFO))
+                with anyio.fail_after(self.config.startup_timeout):
+                    await session.initialize()
+                    await self._list(session)
+                self._session, self.state = session, "ready"
+                self._ready.set()
+                log.info("MCP server %s ready with %d tools", self.name, len(self.tools))
+                await self._stop.wait()
+        except Exception as err:  # noqa: BLE001 - any failure of a server is reported, never fatal
+            self._failed(_root(err))
+        finally:
+            self._session = None
+            self._ready.set()
+
+    def _failed(self, err: BaseException) -> None:
+        if self.state == "ready":
+            self.fail(_reason(err))
+            return
+        if self.state != "starting":
+            return
+        # The reference's words: a short cause (what tools and resource calls
+        # report) and a log line that says what to do.
+        timeout = self.config.startup_timeout
+        if isinstance(err, TimeoutError):
+            cause = f"timed out handshaking with MCP server after {duration_text(timeout)}"
+            line = (f"MCP client for `{self.name}` timed out after {timeout:g} seconds. Add or "
+                    "adjust `startup_timeout_sec` in your config.toml:\n"
+                    f"[mcp_servers.{self.name}]\nstartup_timeout_sec = XX")
+        else:
+            cause = _reason(err)
+            line = f"MCP client for `{self.name}` failed to start: MCP startup failed: {cause}"
+        self.state, self.error = "failed", cause
+        log.warning("%s", line)
+
+    def _transport(self) -> Any:
+        cfg = self.config
+        if cfg.command is not None:
+            params = StdioServerParameters(command=cfg.command, args=list(cfg.args),
+                                           env=dict(cfg.env) or None, cwd=cfg.cwd)
+            # The server's stderr is its log: it goes to ours (never stdout).
+            return stdio_client(params, errlog=sys.stderr)
+        headers = dict(cfg.http_headers)
+        for header, var in cfg.env_http_headers.items():
+            if self._env.get(var):
+                headers[header] = self._env[var]
+        if cfg.bearer_token_env_var:
+            token = self._env.get(cfg.bearer_token_env_var)
+            if not token:
+                raise RuntimeError(f"Environment variable {cfg.bearer_token_env_var} "
+                                   "for MCP server is empty or not set")
+            headers["Authorization"] = f"Bearer {token}"
+        client: httpx2.AsyncClient = create_mcp_http_client(headers=headers)
+        return streamable_http_client(str(cfg.url), http_client=client)
+
+    async def _list(self, session: ClientSession) -> None:
+        caps = session.server_capabilities
+        tools: list[types.Tool] = []
+        cursor: str | None = None
+        while True:
+            page = await session.list_tools(
+                params=types.PaginatedRequestParams(cursor=cursor) if cursor else None)
+            tools += page.tools
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        self.tools = [t for t in tools if self.config.offers(t.name)]
+        if caps is None or getattr(caps, "resources", None) is not None:
+            with contextlib.suppress(Exception):
+                self.resources = [_dump(r) for r in (await session.list_resources()).resources]
+            with contextlib.suppress(Exception):
+                self.templates = [_dump(t) for t in
+                                  (await session.list_resource_templates()).resource_templates]
+
+
+def _root(err: BaseException) -> BaseException:
+    # The SDK's task groups wrap a failure in exception groups.
+    while isinstance(err, BaseExceptionGroup) and err.exceptions:
+        err = err.exceptions[0]
+    return err
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.errno is not None and err.strerror:
+        return f"{err.strerror} (os error {err.errno})"
+    if isinstance(err, MCPError) and "closed" in str(err).lower():
+        return "handshaking with MCP server failed: connection closed: initialize response"
+    return str(err) or type(err).__name__

@@ -1,0 +1,82 @@
+"""One MCP server run by the SDK's client: started, failed, timed out, closed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+from mcp import types
+
+from core_service.mcp.config import server_config
+from core_service.mcp.connection import McpConnection
+from tests.unit.core_service.mcp.support import fixture_table
+
+
+async def _started(table: dict[str, object]) -> McpConnection:
+    conn = McpConnection(server_config("fixture", table))
+    conn.start()
+    await asyncio.wait_for(conn.wait_started(), timeout=30)
+    return conn
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def test_a_server_starts_lists_and_answers_then_its_process_ends() -> None:
+    """Ready with its tools (enabled_tools honoured) and resources; a call answers;
+    after close the server process is gone (the stdio client owned it)."""
+    conn = await _started(fixture_table(enabled_tools=["echo", "pid"]))
+    try:
+        assert conn.state == "ready" and conn.error is None
+        assert sorted(t.name for t in conn.tools) == ["echo", "pid"]
+        assert [r["uri"] for r in conn.resources] == ["fixture://readme"]
+        assert conn.session is not None
+        result = await conn.session.call_tool("pid", {})
+        assert isinstance(result, types.CallToolResult)
+        block = result.content[0]
+        assert isinstance(block, types.TextContent)
+        pid = int(block.text)
+    finally:
+        await conn.close()
+    assert _gone(pid)
+    await conn.close()  # idempotent
+
+
+async def test_a_server_that_crashes_at_start_is_failed_not_fatal() -> None:
+    """A server that exits before answering `initialize` is failed with the
+    reference's cause (what calls report) and a log line."""
+    conn = await _started(fixture_table("crash"))
+    assert conn.state == "failed" and conn.session is None
+    assert conn.error == ("handshaking with MCP server failed: connection closed: "
+                          "initialize response")
+    await conn.close()
+
+
+async def test_a_server_that_hangs_fails_at_its_startup_timeout() -> None:
+    """A server that never answers is failed once `startup_timeout_sec` passes, with
+    the reference's cause."""
+    started = time.monotonic()
+    conn = await _started(fixture_table("hang", startup_timeout_sec=1))
+    assert conn.state == "failed"
+    assert conn.error == "timed out handshaking with MCP server after 1s"
+    assert time.monotonic() - started < 10
+    await conn.close()
+
+
+async def test_a_missing_command_and_a_disabled_server() -> None:
+    """A command that does not exist fails with the OS's words; a disabled server
+    never starts."""
+    conn = await _started({"command": "/nonexistent/mcp-server"})
+    assert (conn.state, conn.error) == ("failed", "No such file or directory (os error 2)")
+    disabled = McpConnection(server_config("off", {**fixture_table(), "enabled": False}))
+    disabled.start()
+    await asyncio.wait_for(disabled.wait_started(), timeout=1)
+    assert disabled.state == "disabled" and disabled.session is None
+    await conn.close()
+    await disabled.close()
