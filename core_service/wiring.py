@@ -18,6 +18,7 @@ from core_service.command.api import CommandApi
 from core_service.config.api import ConfigApi
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo, Hub
+from core_service.listing.api import ListingApi
 from core_service.mcp.api import McpApi
 from core_service.mcp.manager import McpManager
 from core_service.listing.api import ListingApi

@@ -73,16 +73,18 @@ class ListingApi:
         return {"requirements": found}
 
     async def apps_list(self, params: AppsListParams, call: CallInfo | None) -> AppsListResponse:
-        """app/list: the directory's apps when the `apps` feature is on and a
-        ChatGPT login is present (each stage also as `app/list/updated` to the
-        caller), none otherwise."""
+        """app/list: none while the `apps` feature is off; with it, the
+        directory's apps (each stage also as `app/list/updated` to the caller),
+        which needs a ChatGPT login."""
         config = self.source.config
         info = self.hub.client_info(call.key if call is not None else None)
         auth = chatgpt_auth(self.credentials, user_agent(
             info["name"] if info is not None else None,
             info["version"] if info is not None else None))
-        if not config.feature_enabled("apps") or auth is None:
+        if not config.feature_enabled("apps"):
             return {"data": [], "nextCursor": None}
+        if auth is None:
+            raise internal_error("failed to list apps: ChatGPT token not available")
         # No accessible connectors are known (the MCP apps gateway is not asked).
         self._updated([], call)
         try:

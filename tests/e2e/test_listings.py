@@ -48,13 +48,22 @@ async def test_requirements_null_without_a_requirements_file(launch: Launcher) -
     assert await client.call("configRequirements/read") == {"requirements": None}
 
 
-async def test_apps_empty_without_the_feature_or_a_login(
+async def test_apps_need_the_feature_then_a_login(
     launch: Launcher, mock: MockModelServer, home: Path
 ) -> None:
-    """Without ChatGPT credentials app/list is empty and asks nobody, even with `apps` on."""
-    client = await launch("stdio", extra="[features]\napps = true\n")
+    """With the `apps` feature off app/list is empty even when signed in; with it on
+    and no ChatGPT login it fails with the reference's text; nobody is asked."""
+    auth_file.save_chatgpt_tokens(home, auth_file.TokenData(
+        id_token("me@example.com", "plus", "acct_1"), "access-1", "refresh-1", "acct_1"))
+    client = await launch("stdio")
     await client.initialize()
     assert await client.call("app/list", {}) == {"data": [], "nextCursor": None}
+    (home / "auth.json").unlink()
+    other = await launch("stdio", extra="[features]\napps = true\n")
+    await other.initialize()
+    refused = await other.request("app/list", {})
+    assert refused["error"] == {"code": -32603,
+                                "message": "failed to list apps: ChatGPT token not available"}
     assert not [r for r in mock.requests if "connectors" in r.path]
 
 

@@ -46,6 +46,7 @@ NOT_IN_REFERENCE = {
     "ServerRequestResolvedNotification": "serverRequest/resolved is beyond 0.104",
     "LogoutAccountParams": "account/logout takes no params in 0.104",
     "GetAccountRateLimitsParams": "account/rateLimits/read takes no params in 0.104",
+    "ConfigRequirementsReadParams": "configRequirements/read takes no params in 0.104",
     "McpServerRefreshParams": "config/mcpServer/reload takes no params in 0.104",
     "ConfigRequirementsReadParams": "configRequirements/read takes no params in 0.104",
 }
