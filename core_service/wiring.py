@@ -21,7 +21,6 @@ from core_service.hub import CallInfo, Hub
 from core_service.listing.api import ListingApi
 from core_service.mcp.api import McpApi
 from core_service.mcp.manager import McpManager
-from core_service.listing.api import ListingApi
 from core_service.model.api import ModelApi
 from core_service.model.client import ModelClient
 from core_service.session.api import SessionApi

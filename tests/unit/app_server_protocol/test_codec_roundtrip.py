@@ -48,7 +48,6 @@ NOT_IN_REFERENCE = {
     "GetAccountRateLimitsParams": "account/rateLimits/read takes no params in 0.104",
     "ConfigRequirementsReadParams": "configRequirements/read takes no params in 0.104",
     "McpServerRefreshParams": "config/mcpServer/reload takes no params in 0.104",
-    "ConfigRequirementsReadParams": "configRequirements/read takes no params in 0.104",
 }
 
 ABSENT = object()  # marks a member left out of the payload
