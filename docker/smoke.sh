@@ -24,8 +24,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 cd "$repo"
 started=$SECONDS
+SMOKE_STARTED=$EPOCHREALTIME  # the client stamps its lines from here too
+export SMOKE_STARTED
 
-say() { echo "smoke: $*"; }
+say() {
+    local tenths=$(( (${EPOCHREALTIME/./} - ${SMOKE_STARTED/./}) / 100000 ))
+    printf 'smoke: [%3d.%ds] %s\n' $((tenths / 10)) $((tenths % 10)) "$*"
+}
 
 export ENGINE=${ENGINE:-$(command -v podman > /dev/null && echo podman || echo docker)}
 image=${APP_SERVER_IMAGE:-localhost/app-server:latest}
