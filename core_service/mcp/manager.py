@@ -53,10 +53,12 @@ class McpManager:
         # Rebuilt whenever a server's state changes (see `tools`).
         self._tools: dict[str, McpTool] = {}
         self._offer = NO_MCP
-        self._tools_key: tuple[tuple[str, str], ...] = ()
+        self._tools_key: tuple[int, tuple[str, ...]] = (0, ())
+        self._generation = 0
 
     def start(self) -> None:
         """Start every enabled server in the background."""
+        self._generation += 1
         self.servers = {name: McpConnection(cfg, self._env)
                         for name, cfg in servers_from(self._config()).items()}
         for server in self.servers.values():
@@ -83,7 +85,8 @@ class McpManager:
 
     def tools(self) -> dict[str, McpTool]:
         """The tools of the ready servers by qualified name (the first of a duplicate wins)."""
-        key = tuple((name, s.state) for name, s in self.servers.items())
+        # A reload makes new connections: the generation tells them apart.
+        key = (self._generation, tuple(s.state for s in self.servers.values()))
         if key != self._tools_key:
             tools: dict[str, McpTool] = {}
             for server in self.servers.values():

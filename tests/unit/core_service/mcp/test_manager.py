@@ -29,6 +29,9 @@ async def test_offer_waits_for_start_up_and_lists_ready_tools(tmp_path: Path) ->
         assert offer is await manager.offer()  # cached while nothing changes
         assert set(manager.tools()) == {"mcp__fixture__add", "mcp__fixture__echo"}
         assert manager.servers["crashy"].state == "failed"
+        await manager.reload()  # the same servers again: new connections are offered
+        await asyncio.wait_for(manager.offer(), timeout=30)
+        assert manager.tools()["mcp__fixture__echo"].server is manager.servers["fixture"]
         current[0] = config_with(tmp_path, {"other": fixture_table(enabled_tools=["pid"])})
         await manager.reload()
         offer = await asyncio.wait_for(manager.offer(), timeout=30)
