@@ -63,7 +63,7 @@ from app_server_protocol.request_validation import validate_request as validate_
 
 __all__ = [
     "DecodeError",
-    "UnsetEnumError",
+    "UnsetValueError",
     "Decoder",
     "Encoder",
     "ExperimentalFieldError",
@@ -156,23 +156,24 @@ def _unset_test(f: _d.FieldDescriptor, attr: str) -> str:
     return ""
 
 
-class UnsetEnumError(ValueError):
-    """An output message holds an enum number with no wire string: the
-    `_UNSPECIFIED` zero of a field its builder never set (or a number from a
-    newer contract). A bug of the code that built the message, raised rather
-    than written as a made-up value."""
+class UnsetValueError(ValueError):
+    """An output message holds a member with no wire value: an enum at its
+    `_UNSPECIFIED` zero (or a number from a newer contract), or a tagged or
+    external union with no variant set, that its builder never set. A bug of
+    the code that built the message, raised rather than written as a made-up
+    value (the zero, the first variant)."""
 
 
 class WireNames(dict[int, str]):
     """Enum number -> wire string for encoding; any other number (the
-    `_UNSPECIFIED` zero) raises `UnsetEnumError` naming the enum."""
+    `_UNSPECIFIED` zero) raises `UnsetValueError` naming the enum."""
 
     def __init__(self, desc: _d.EnumDescriptor) -> None:
         super().__init__(ds.enum_wire(desc))
         self.enum = desc.full_name
 
     def __missing__(self, number: int) -> str:
-        raise UnsetEnumError(f"{self.enum}: {number} is not a wire value (an unset enum)")
+        raise UnsetValueError(f"{self.enum}: {number} is not a wire value (an unset enum)")
 
 
 class _EncoderBuilder(GeneratedCache):
@@ -291,18 +292,18 @@ class _EncoderBuilder(GeneratedCache):
                 if union.kind == ds.EXTERNAL:
                     ve = f"{{{v.tag!r}: {ve}}}"
                 table[f.name] = compile_function(f"def enc(x):\n    return {ve}", env, "enc")
-        first = union.variants[0].field.name
         oneof_name = union.oneof.name
         untagged = union.kind == ds.UNTAGGED
+        name = union.oneof.containing_type.full_name
 
         def enc(m: Any) -> Any:
             w = m.WhichOneof(oneof_name)
             if w is None:
-                # An unset union reads as its first variant (proto zero value),
-                # except an untagged one, which has no neutral member.
+                # An untagged union has no neutral member: null. Any other has no
+                # value to write: never its first variant made up from nothing.
                 if untagged:
                     return None
-                w = first
+                raise UnsetValueError(f"{name}: no variant set (an unset union)")
             return table[w](getattr(m, w))
 
         return enc

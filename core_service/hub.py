@@ -53,6 +53,10 @@ class CallInfo:
     replay: bool = False
 
 
+class SessionBusy(Exception):
+    """A Connect stream is attached for the session already (and no takeover asked)."""
+
+
 class ServerRequestError(Exception):
     """A server->client request failed: client error, channel closed or timeout."""
 
@@ -95,6 +99,8 @@ class GatewayLink:
         default_factory=lambda: asyncio.Queue(GATEWAY_QUEUE_BOUND)
     )
     closed: asyncio.Event = field(default_factory=asyncio.Event)
+    # A newer Connect took the session over (see `Hub.attach`).
+    taken_over: bool = False
 
     def push(self, kind: str, msg: Message) -> bool:
         """Queue without blocking; False (and the link is closed) when full."""
@@ -155,10 +161,16 @@ class Hub:
         self._thread_targets: dict[str, dict[str, list[str]]] = {}
 
     # -- gateways and connections ----------------------------------------
-    def attach(self, session: str) -> GatewayLink:
-        """Register (or replace) the Connect stream of a gateway."""
+    def attach(self, session: str, *, takeover: bool = False) -> GatewayLink:
+        """Register the Connect stream of a session; `SessionBusy` when the
+        session is attached already and `takeover` is not asked. A takeover ends the old
+        stream (its link marked `taken_over`) and keeps the session's
+        connections, subscriptions and pending requests for the new one."""
         old = self.gateways.get(session)
         if old is not None:
+            if not takeover:
+                raise SessionBusy(session)
+            old.taken_over = True
             old.closed.set()
         link = GatewayLink(session)
         self.gateways[session] = link
@@ -178,6 +190,10 @@ class Hub:
             for key in [k for k in subs if k.gateway == link.session]:
                 subs.discard(key)
         self._notify_listeners()
+
+    def attached(self, session: str) -> bool:
+        """Whether a Connect stream is attached for `session`."""
+        return session in self.gateways
 
     def connection_initialized(self, key: ConnKey, client_info: ClientInfo) -> None:
         """Record the clientInfo of a connection that completed `initialize`."""

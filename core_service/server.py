@@ -1,5 +1,6 @@
-"""The core process: the grpc.aio server, health, reflection, keepalive,
-signals and the ordered stop.
+"""The core process: the grpc.aio server, health (per served service and ""),
+reflection (v1 and v1alpha, `reflection.py`), keepalive, signals and the
+ordered stop.
 
 The servicers are in `servicer.py`, the domain objects and the handler table
 in `wiring.py`, who may call in `link_security.py` (token, TLS).
@@ -25,11 +26,9 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from app_server_protocol.addresses import grpc_target
-from app_server_protocol.methods import SERVICE_FILE
-from core_service import telemetry
+from core_service import reflection, telemetry
 from core_service.config.source import ConfigSource
 from core_service.config.tables import Override
 from core_service.link_security import TokenInterceptor
@@ -68,7 +67,8 @@ async def run_core(
     turn_grace: float = DEFAULT_TURN_GRACE,
     metrics_listen: tuple[str, int] | None = None,
 ) -> int:
-    """Serve the core until SIGTERM/SIGINT; prints `listening on: ADDR` to stderr.
+    """Serve the core until SIGTERM/SIGINT; prints `listening on: TARGET` to stderr
+    (a gRPC target: `unix:///PATH`, or `HOST:PORT` for `tcp://HOST:PORT`).
 
     With `token`, every call but health checking must carry it (see
     `link_security`); with `tls`, the port speaks TLS. `turn_grace` is how
@@ -90,12 +90,12 @@ async def run_core(
     metrics = await telemetry.serve_metrics(metrics_listen, lambda: len(core.threads.loaded))
     interceptors = [TokenInterceptor(token)] if token is not None else []
     server = grpc.aio.server(options=GRPC_OPTIONS, interceptors=interceptors)
-    server.add_generic_rpc_handlers(generic_handlers(core.handlers, core.hub, core.limits))
+    handlers = generic_handlers(core.handlers, core.hub, core.limits)
+    server.add_generic_rpc_handlers(handlers)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    names = [f"{SERVICE_FILE.package}.{s.name}" for s in SERVICE_FILE.services_by_name.values()]
-    reflection.enable_server_reflection([*names, reflection.SERVICE_NAME, "grpc.health.v1.Health"],
-                                        server)
+    served = [h.service_name() for h in handlers]
+    served = reflection.enable(server, [*served, health.SERVICE_NAME])
     target = grpc_target(listen)
     _remove_stale_socket(target)
     if tls is not None:
@@ -103,11 +103,9 @@ async def run_core(
     else:
         port = server.add_insecure_port(target)
     await server.start()
-    shown = listen if not listen.startswith("tcp://") or not listen.endswith(":0") else (
-        listen[: -len(":0")] + f":{port}"
-    )
-    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-    print(f"listening on: {shown}", file=sys.stderr, flush=True)
+    for name in ["", *served]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    print(f"listening on: {printed_target(listen, port)}", file=sys.stderr, flush=True)
     # The upstream HTTP library is imported off the start-up path, before the
     # first model request needs it (see upstream.http).
     prewarming = loop.run_in_executor(None, upstream_http.prewarm)
@@ -160,6 +158,16 @@ async def _wait_for_turns(core: Core, grace: float) -> None:
         finally:
             for w in waiters:
                 w.cancel()
+
+
+def printed_target(listen: str, port: int) -> str:
+    """The address a client dials, as a gRPC target any gRPC library takes:
+    `unix:///PATH` as given; `tcp://HOST:PORT` as `HOST:PORT` with the port
+    actually bound (for `:0`)."""
+    if not listen.startswith("tcp://"):
+        return listen
+    host = listen[len("tcp://"):].rpartition(":")[0]
+    return f"{host}:{port}"
 
 
 def _remove_stale_socket(target: str) -> None:

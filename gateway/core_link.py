@@ -8,14 +8,18 @@ carries the connection identity in metadata (`x-gateway-session`,
 channel speaks TLS (grpc's own credentials) and checks the core's
 certificate against that CA and the host name of the address.
 
-The Connect stream (one per gateway process) starts with a `GatewayHello`
+The gateway is a backend like any other and follows the session contract
+of `service.proto`. The Connect stream (one per gateway process) starts with
+a `GatewayHello` naming the session (with `takeover`: the session id is this
+process's own, and a reconnect may reach the core before it noticed the old
+stream broke), is up once the core's first frame acknowledges the attach,
 and then carries connection-closed notices and server-request replies to the
 core, and events and server requests back. When it breaks (the core
 restarted, or was replaced by another process serving the same address),
 it is reopened with exponential backoff and jitter for as long as the
 gateway runs; `on_reconnect` then lets the gateway restore what the core
-forgot. Unary calls wait (bounded) for the stream to be up, so a call never
-reaches a core that has not yet heard this gateway's hello.
+forgot. Unary calls wait (bounded) for the attach, so a call never reaches
+a core that has not attached this gateway's session.
 """
 
 from __future__ import annotations
@@ -197,7 +201,7 @@ class CoreLink:
         self, out: asyncio.Queue[service_pb2.GatewayFrame]
     ) -> AsyncIterator[service_pb2.GatewayFrame]:
         yield service_pb2.GatewayFrame(
-            hello=service_pb2.GatewayHello(gateway_session=self.session_id)
+            hello=service_pb2.GatewayHello(gateway_session=self.session_id, takeover=True)
         )
         while True:
             yield await out.get()
@@ -220,15 +224,11 @@ class CoreLink:
             started = loop.time()
             got_frame = False
             try:
-                await call.wait_for_connection()
-                self._out = out
-                self.streams_connected += 1
-                self.connected.set()
-                log.info("connected to core at %s", self.target)
-                if self.streams_connected > 1 and self._on_reconnect is not None:
-                    self._on_reconnect()
                 async for frame in call:
                     got_frame = True
+                    if frame.HasField("attached"):
+                        self._attached(out)
+                        continue
                     try:
                         self._on_frame(frame)
                     except Exception:  # a routing bug must not kill the link
@@ -252,6 +252,15 @@ class CoreLink:
             # Jitter: many gateways must not hammer a restarted core in step.
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, self._backoff_max)
+
+    def _attached(self, out: asyncio.Queue[service_pb2.GatewayFrame]) -> None:
+        """The core acknowledged the session: frames and calls may go to it now."""
+        self._out = out
+        self.streams_connected += 1
+        self.connected.set()
+        log.info("connected to core at %s", self.target)
+        if self.streams_connected > 1 and self._on_reconnect is not None:
+            self._on_reconnect()
 
     async def close(self) -> None:
         """Stop the stream and close the channel (idempotent)."""

@@ -4,13 +4,15 @@ Usage: python scripts/gen_proto.py [OUT_DIR]
 
 Runs protoc (the `*_pb2*` modules), then writes the wire `TypedDict`s
 (`app_server_protocol/wire_types.py`) from the descriptors of the protocol
-modules. Without OUT_DIR everything is written into the repository root, next
-to the hand-written code of `app_server_protocol/`. A test runs this into a
+modules, and the gRPC API reference (`docs/GRPC.md`, gen_grpc_docs.py).
+Without OUT_DIR everything is written into the repository root, next to the
+hand-written code of `app_server_protocol/`. A test runs this into a
 temporary directory and fails when a committed module differs.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
@@ -56,7 +58,16 @@ def generate_wire_types(out_dir: Path) -> None:
     path.write_text(render_wire_types(), encoding="utf-8")
 
 
+def generate_grpc_docs(out_dir: Path) -> None:
+    """Write the gRPC API reference (`docs/GRPC.md`, by gen_grpc_docs.py) under `out_dir`."""
+    path = out_dir / "docs" / "GRPC.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    script = ROOT / "scripts" / "gen_grpc_docs.py"
+    subprocess.run([sys.executable, str(script), str(path)], check=True, timeout=120)
+
+
 if __name__ == "__main__":
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
     generate(out)
     generate_wire_types(out)
+    generate_grpc_docs(out)

@@ -9,26 +9,15 @@ refuses them with the gateway's invalid-request error for the same JSON.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
 
 from app_server_protocol.errors import JSONRPC_CODE_KEY
-from app_server_protocol.methods import CLIENT_REQUESTS
 from app_server_protocol.v2 import thread_pb2, turn_pb2
+from tests.e2e.backend import Attached, call
 from tests.e2e.multi import Cluster
 from tests.support.mock_model import MockModelServer
-
-DEADLINE = 15.0
-
-
-async def call(channel: grpc.aio.Channel, method: str, request: Any) -> Any:
-    """Call the core's rpc of JSON-RPC `method` with a request message, as a backend would."""
-    m = CLIENT_REQUESTS[method]
-    rpc = channel.unary_unary(m.grpc_path, request_serializer=m.params.SerializeToString,
-                              response_deserializer=m.result.FromString)
-    return await rpc(request, timeout=DEADLINE)
 
 
 async def test_unset_unions_refused_over_grpc(mock: MockModelServer, home: Path,
@@ -36,8 +25,11 @@ async def test_unset_unions_refused_over_grpc(mock: MockModelServer, home: Path,
     """turn/start with `sandboxPolicy: {}` or `input: [{}]` gets -32600 "missing field `type`"."""
     async with Cluster(mock, home, tmp_path / "work") as cluster:
         await cluster.start_core()
-        async with grpc.aio.insecure_channel(cluster.core_addr) as channel:
-            started = await call(channel, "thread/start", thread_pb2.ThreadStartParams())
+        async with grpc.aio.insecure_channel(cluster.core_addr) as channel, \
+                Attached(channel, "backend") as backend:
+            # turn/start must name its connection (the session contract).
+            md = backend.metadata()
+            started = await call(channel, "thread/start", thread_pb2.ThreadStartParams(), md)
             thread_id = started.thread.id
 
             no_sandbox = turn_pb2.TurnStartParams(thread_id=thread_id)
@@ -50,7 +42,7 @@ async def test_unset_unions_refused_over_grpc(mock: MockModelServer, home: Path,
                 (empty_input, "Invalid request: input[0]: missing field `type`"),
             ]:
                 with pytest.raises(grpc.aio.AioRpcError) as info:
-                    await call(channel, "turn/start", request)
+                    await call(channel, "turn/start", request, md)
                 assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
                 assert info.value.details() == detail
                 trailing = dict(info.value.trailing_metadata() or ())
@@ -59,5 +51,5 @@ async def test_unset_unions_refused_over_grpc(mock: MockModelServer, home: Path,
             valid = turn_pb2.TurnStartParams(thread_id=thread_id)
             valid.input.add().text.text = "hi"
             valid.sandbox_policy.read_only.SetInParent()
-            response = await call(channel, "turn/start", valid)
+            response = await call(channel, "turn/start", valid, md)
             assert response.turn.id

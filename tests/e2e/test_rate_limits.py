@@ -286,13 +286,23 @@ async def main(addr):
     async with grpc.aio.insecure_channel(addr) as channel:
         account = service_pb2_grpc.AccountServiceStub(channel)
         turns = service_pb2_grpc.TurnServiceStub(channel)
+        # Thread and turn calls name their connection of an attached session.
+        attached = asyncio.Event()
+
+        async def hello():
+            yield service_pb2.GatewayFrame(hello=service_pb2.GatewayHello(gateway_session="w"))
+            await attached.wait()
+
+        session = service_pb2_grpc.SessionServiceStub(channel).Connect(hello())
+        await asyncio.wait_for(session.read(), 15)
+        md = (("x-gateway-session", "w"), ("x-connection-id", "c"))
         thread = await service_pb2_grpc.ThreadServiceStub(channel).ThreadStart(
-            thread_pb2.ThreadStartParams(), timeout=15)
+            thread_pb2.ThreadStartParams(), metadata=md, timeout=15)
 
         async def turn(text):
             start = turn_pb2.TurnStartParams(thread_id=thread.thread.id)
             start.input.add().text.text = text
-            await turns.TurnStart(start, timeout=15)
+            await turns.TurnStart(start, metadata=md, timeout=15)
 
         def show(message):
             print(json.dumps(MessageToDict(message)), flush=True)
@@ -307,6 +317,8 @@ async def main(addr):
         show(await asyncio.wait_for(second.read(), 15))
         first.cancel()
         second.cancel()
+        attached.set()
+        session.cancel()
 
 asyncio.run(main(sys.argv[1]))
 '''

@@ -27,3 +27,29 @@ def test_refused_listen_address_spawns_no_core(
     args = cli._top_parser().parse_args(["--listen", listen])
     assert cli.run_single(args) == 2
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("command", "own_option"), [
+    ("core", "--listen LISTEN"),
+    ("core-health", "--core CORE"),
+    ("gateway", "--core CORE"),
+    ("generate-json-schema", "--out DIR"),
+    ("generate-ts", "--out DIR"),
+    ("mcp-server", "--core CORE"),
+])
+def test_every_subcommand_has_its_own_help(
+    command: str, own_option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`app-server SUBCOMMAND --help` prints that subcommand's usage and options (not the
+    single command's) and exits 0; the top-level help names every subcommand."""
+    with pytest.raises(SystemExit) as done:
+        cli.main([command, "--help"])
+    assert done.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"usage: app-server {command} ") and own_option in shown
+    assert set(cli.SUBCOMMANDS) == {"core", "core-health", "gateway", "generate-json-schema",
+                                    "generate-ts", "mcp-server"}
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    top = capsys.readouterr().out
+    assert all(name in top for name in cli.SUBCOMMANDS)

@@ -607,8 +607,22 @@ def test_an_unset_required_enum_is_never_written() -> None:
     encodes with its wire string, and a completed turn's status is non-zero, so
     default protobuf JSON options show it."""
     turn = thread_pb2.Turn(id="t")
-    with pytest.raises(codec.UnsetEnumError, match=r"app_server_protocol\.v2\.TurnStatus: 0 "):
+    with pytest.raises(codec.UnsetValueError, match=r"app_server_protocol\.v2\.TurnStatus: 0 "):
         codec.to_json(turn)
     turn.status = thread_pb2.TURN_STATUS_COMPLETED
     assert codec.to_json(turn)["status"] == "completed"
     assert json_format.MessageToDict(turn)["status"] == "TURN_STATUS_COMPLETED"
+
+
+def test_an_unset_union_is_never_written_as_its_first_variant() -> None:
+    """An output whose tagged or external union was never set fails loudly
+    instead of going out as its first variant (an unset sandbox once read as
+    `dangerFullAccess`); an unset untagged union is null."""
+    resp = thread_pb2.ThreadStartResponse()
+    resp.thread.source.unit = thread_pb2.SessionSource.SESSION_SOURCE_UNIT_APP_SERVER
+    resp.approval_policy = thread_pb2.ASK_FOR_APPROVAL_NEVER
+    with pytest.raises(codec.UnsetValueError, match=r"v2\.SandboxPolicy: no variant set"):
+        codec.to_json(resp)
+    resp.sandbox.read_only.SetInParent()
+    assert codec.to_json(resp)["sandbox"] == {"type": "readOnly", "access": {"type": "fullAccess"}}
+    assert codec.to_json(jsonrpc_pb2.JSONRPCResponse())["id"] is None

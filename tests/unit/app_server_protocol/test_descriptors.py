@@ -135,15 +135,16 @@ def test_method_options() -> None:
 
 
 def _set_required_enums(m: Any) -> None:
-    """Set what an output must carry and proto3 cannot leave at zero: every
-    required enum (to its first wire value), in `m` and in the members the
-    encoder writes when unset (required messages, the first variant of a union)."""
+    """Set what an output must carry and proto3 cannot leave unset: every
+    required enum (to its first wire value) and union (to its first variant),
+    in `m` and in its required message members."""
     union = ds.union_of(m.DESCRIPTOR)
     if union is not None:
         first = union.variants[0].field
         if m.WhichOneof(union.oneof.name) is None and first.type == _FD.TYPE_ENUM:
             setattr(m, first.name, next(iter(ds.enum_wire(ds.enum_type(first)))))
         elif m.WhichOneof(union.oneof.name) is None and first.type == _FD.TYPE_MESSAGE:
+            getattr(m, first.name).SetInParent()
             _set_required_enums(getattr(m, first.name))
         return
     for shape in ds.object_fields(m.DESCRIPTOR):
@@ -159,8 +160,8 @@ def _set_required_enums(m: Any) -> None:
 
 @pytest.mark.parametrize("desc", _all_messages(), ids=lambda d: d.full_name)
 def test_encoder_output_agrees_with_the_shapes(desc: _d.Descriptor) -> None:
-    """An unset message (its required enums set) encodes every member as its
-    shape says, for every message.
+    """An unset message (its required enums and unions set) encodes every member
+    as its shape says, for every message.
 
     Pins the presence rules the codec and the exporters once read separately
     (they disagreed on `google.protobuf.Value` members, which the encoder

@@ -15,6 +15,7 @@ from core_service.hub import (
     ServerRequestError,
     ServerRequestMalformed,
     ServerRequestTimeout,
+    SessionBusy,
 )
 
 A = ConnKey("g1", "a")
@@ -254,6 +255,26 @@ async def test_a_plain_request_still_fails_when_its_connections_go() -> None:
         await task
     hub.subscribe("t1", B)
     assert g1.queue.empty()
+
+
+async def test_second_attach_refused_unless_takeover_which_keeps_the_session() -> None:
+    """A second attach of an attached session raises SessionBusy and leaves the first
+    alone; a takeover closes the old link (marked taken over) and the new one gets the
+    session's events: its subscriptions survive, the old link's detach is a no-op."""
+    hub = Hub()
+    old = hub.attach("g1")
+    hub.subscribe("t1", A)
+    with pytest.raises(SessionBusy):
+        hub.attach("g1")
+    assert hub.attached("g1") and not old.closed.is_set()
+    new = hub.attach("g1", takeover=True)
+    assert old.closed.is_set() and old.taken_over and not new.taken_over
+    hub.detach(old)
+    assert hub.attached("g1") and hub.subscribers("t1") == {A}
+    hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
+    assert _frame_targets(await _next(new)) == [(["a"], False, "thread_archived")]
+    hub.detach(new)
+    assert not hub.attached("g1") and hub.subscribers("t1") == set()
 
 
 async def test_a_result_built_without_its_required_members_is_malformed() -> None:

@@ -19,7 +19,7 @@ import grpc
 import grpc.aio
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2
 
 from app_server_protocol.addresses import grpc_target
 from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE
@@ -98,28 +98,43 @@ async def health_of(listen: str) -> int:
         return int(checked.status)
 
 
-async def list_services(channel: grpc.aio.Channel) -> set[str]:
-    """The service names the server's reflection lists."""
-    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+async def list_services(channel: grpc.aio.Channel, version: str) -> set[str]:
+    """The service names the server's reflection `version` (v1 or v1alpha) lists."""
+    # v1 is v1alpha's messages under another package name: the same stub, another path.
+    info = channel.stream_stream(
+        f"/grpc.reflection.{version}.ServerReflection/ServerReflectionInfo",
+        request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_pb2.ServerReflectionResponse.FromString)
     request = reflection_pb2.ServerReflectionRequest(list_services="")
-    async for answer in stub.ServerReflectionInfo(iter([request]), timeout=WAIT):
+    async for answer in info(iter([request]), timeout=WAIT):
         return {s.name for s in answer.list_services_response.service}
     raise AssertionError("no reflection answer")
 
 
 async def test_unix_socket_health_reflection_and_sigterm(tmp_path: Path) -> None:
-    """On `unix:///PATH` the core prints `listening on: unix:///PATH` to stderr, reports
-    SERVING, lists every core service plus health and reflection, and exits 0 on SIGTERM."""
+    """On `unix:///PATH` the core prints `listening on: unix:///PATH` to stderr; reflection
+    v1 and v1alpha list every service it serves (not the ServerRequests table, which is
+    never served) plus health and both reflections; health answers SERVING for "" and
+    for each of them by name, NOT_FOUND for another; it exits 0 on SIGTERM."""
     listen = f"unix://{tmp_path}/core.sock"
     async with core_process(listen, tmp_path / "home") as core:
         assert await core.listening("unix://", WAIT) == listen
-        async with grpc.aio.insecure_channel(grpc_target(listen)) as channel:
+        async with grpc.aio.insecure_channel(listen) as channel:
+            served = {f"{SERVICE_FILE.package}.{name}" for name in SERVICE_FILE.services_by_name
+                      if name != "ServerRequests"}
+            expected = served | {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                                 "grpc.reflection.v1alpha.ServerReflection"}
+            assert await list_services(channel, "v1") == expected
+            assert await list_services(channel, "v1alpha") == expected
             health = health_pb2_grpc.HealthStub(channel)
-            checked = await health.Check(health_pb2.HealthCheckRequest(), timeout=WAIT)
-            assert checked.status == SERVING
-            expected = {f"{SERVICE_FILE.package}.{name}" for name in SERVICE_FILE.services_by_name}
-            assert await list_services(channel) == expected | {
-                "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"}
+            for name in ["", *sorted(expected)]:
+                checked = await health.Check(health_pb2.HealthCheckRequest(service=name),
+                                             timeout=WAIT)
+                assert checked.status == SERVING, name
+            with pytest.raises(grpc.aio.AioRpcError) as unknown:
+                await health.Check(health_pb2.HealthCheckRequest(
+                    service=f"{SERVICE_FILE.package}.ServerRequests"), timeout=WAIT)
+            assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
         assert await core.stop(signal.SIGTERM, WAIT) == 0
 
 
@@ -161,11 +176,15 @@ async def health_statuses(channel: grpc.aio.Channel) -> AsyncIterator[int]:
 
 
 async def test_tcp_port_zero_is_shown_resolved_and_sigint_stops(tmp_path: Path) -> None:
-    """`tcp://127.0.0.1:0` is printed with the port actually bound; SIGINT exits 0."""
+    """`tcp://127.0.0.1:0` is printed as a gRPC target, `127.0.0.1:PORT` with the port
+    actually bound, that a gRPC channel dials as is; SIGINT exits 0."""
     async with core_process("tcp://127.0.0.1:0", tmp_path / "home") as core:
-        shown = await core.listening("tcp://", WAIT)
-        assert shown.startswith("tcp://127.0.0.1:") and not shown.endswith(":0")
-        assert await health_of(shown) == SERVING
+        shown = await core.listening("127.0.0.1:", WAIT)
+        assert shown.rpartition(":")[2].isdigit() and not shown.endswith(":0")
+        async with grpc.aio.insecure_channel(shown) as channel:
+            checked = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=WAIT)
+            assert checked.status == SERVING
         assert await core.stop(signal.SIGINT, WAIT) == 0
 
 

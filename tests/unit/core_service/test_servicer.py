@@ -22,6 +22,8 @@ LISTED = CLIENT_REQUESTS["thread/loaded/list"]
 Fn = Callable[[dict[str, Any], CallInfo | None], Awaitable[dict[str, Any]]]
 Invoke = Callable[..., Awaitable[ProtocolError | Any]]
 WAIT = 5.0
+# Who the calls are for (the session contract; the test's session counts as attached).
+CALLER = (("x-gateway-session", "gw"), ("x-connection-id", "c1"))
 
 
 @pytest.fixture
@@ -36,7 +38,8 @@ async def invoke() -> AsyncIterator[Invoke]:
         server = grpc.aio.server()
         servers.append(server)
         server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
-            f"{SERVICE_FILE.package}.{method.service}", {method.rpc: unary_handler(method, fn)})])
+            f"{SERVICE_FILE.package}.{method.service}",
+            {method.rpc: unary_handler(method, fn, lambda _: True)})])
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -45,7 +48,7 @@ async def invoke() -> AsyncIterator[Invoke]:
                 request_serializer=method.params.SerializeToString,
                 response_deserializer=method.result.FromString)
             try:
-                return await call(request or method.params(), timeout=WAIT)
+                return await call(request or method.params(), timeout=WAIT, metadata=CALLER)
             except grpc.RpcError as err:
                 return rpc_error_to_jsonrpc(err)
 

@@ -129,9 +129,10 @@ class FakeCore:
             await self.hold_thread_start.wait()
         resp = thread_pb2.ThreadStartResponse()
         resp.thread.id = f"thread-of-{md['x-connection-id']}"
-        # Required enums have no meaningful zero (UNSPECIFIED is never written).
+        # Required enums and unions have no value when unset (never written).
         resp.thread.source.unit = thread_pb2.SessionSource.SESSION_SOURCE_UNIT_APP_SERVER
         resp.approval_policy = thread_pb2.ASK_FOR_APPROVAL_NEVER
+        resp.sandbox.read_only.SetInParent()
         return resp
 
     async def _loaded_list(

@@ -31,7 +31,11 @@ async def test_reconnects_after_core_restart() -> None:
         async with asyncio.timeout(WAIT):
             md = await core.stream_opened.get()
         assert md["x-gateway-session"] == "gw-test-session"
-        assert (await core.next_frame("hello")).hello.gateway_session == "gw-test-session"
+        hello = (await core.next_frame("hello")).hello
+        assert (hello.gateway_session, hello.takeover) == ("gw-test-session", True)
+        # Up once the core's first frame acknowledged the attach.
+        async with asyncio.timeout(WAIT):
+            await stack.link.connected.wait()
         assert stack.link.streams_connected == 2
         # Replayed initialize: the restarted core learns the connection again.
         # (The replay may already be queued behind the original: skip to it.)
