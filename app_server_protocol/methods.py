@@ -16,7 +16,7 @@ from typing import Any
 
 from google.protobuf import message_factory
 
-from app_server_protocol import codec, initialize_pb2, jsonrpc_pb2
+from app_server_protocol import codec, fuzzy_file_search_pb2, initialize_pb2, jsonrpc_pb2
 from app_server_protocol.descriptors import (
     is_experimental_method,
     method_name,
@@ -31,6 +31,7 @@ from app_server_protocol.v2 import (
     mcp_pb2,
     model_pb2,
     notification_pb2,
+    review_pb2,
     service_pb2,
     skills_pb2,
     thread_pb2,
@@ -51,6 +52,8 @@ PROTOCOL_MODULES = (
     mcp_pb2,
     skills_pb2,
     listing_pb2,
+    review_pb2,
+    fuzzy_file_search_pb2,
     approval_pb2,
     notification_pb2,
     service_pb2,
@@ -68,6 +71,8 @@ CORE_SERVICES = (
     "McpService",
     "SkillsService",
     "ListingService",
+    "ReviewService",
+    "SearchService",
 )
 
 
@@ -181,7 +186,6 @@ RESUME_METHOD = "thread/resume"
 # reason. Kept as data: docs/PROTOCOL.md lists them and a test checks that
 # every reference method is either bound or listed here.
 UNSUPPORTED_METHODS: dict[str, str] = {
-    "review/start": "code review mode is not implemented",
     "mcpServer/oauth/login": "MCP servers are not implemented",
     "newConversation": "v1 API (superseded by thread/start)",
     "getConversationSummary": "v1 API (superseded by thread/read)",
@@ -204,6 +208,5 @@ UNSUPPORTED_METHODS: dict[str, str] = {
     "setDefaultModel": "v1 API (superseded by config/value/write)",
     "getUserAgent": "v1 API (the user agent is in the initialize response)",
     "userInfo": "v1 API (superseded by account/read)",
-    "fuzzyFileSearch": "fuzzy file search is not implemented",
     "execOneOffCommand": "v1 API (superseded by command/exec)",
 }

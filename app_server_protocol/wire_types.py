@@ -23,6 +23,24 @@ class ClientInfo(TypedDict):
     version: str
 
 
+class FuzzyFileSearchParams(TypedDict):
+    query: str
+    roots: list[str]
+    cancellationToken: str | None
+
+
+class FuzzyFileSearchResponse(TypedDict):
+    files: list[FuzzyFileSearchResult]
+
+
+class FuzzyFileSearchResult(TypedDict):
+    root: str
+    path: str
+    file_name: str
+    score: int
+    indices: list[int] | None
+
+
 class InitializeCapabilities(TypedDict):
     experimentalApi: bool
     optOutNotificationMethods: list[str] | None
@@ -865,6 +883,43 @@ class ResourceTemplate(TypedDict):
     name: str
     title: str | None
     uriTemplate: str
+
+
+ReviewDelivery: TypeAlias = "Literal['inline', 'detached']"
+
+
+class ReviewStartParams(TypedDict):
+    threadId: str
+    target: ReviewTarget
+    delivery: ReviewDelivery | None
+
+
+class ReviewStartResponse(TypedDict):
+    turn: Turn
+    reviewThreadId: str
+
+
+class UncommittedChangesReviewTarget(TypedDict):
+    type: Literal['uncommittedChanges']
+
+
+class BaseBranchReviewTarget(TypedDict):
+    type: Literal['baseBranch']
+    branch: str
+
+
+class CommitReviewTarget(TypedDict):
+    type: Literal['commit']
+    sha: str
+    title: str | None
+
+
+class CustomReviewTarget(TypedDict):
+    type: Literal['custom']
+    instructions: str
+
+
+ReviewTarget: TypeAlias = 'UncommittedChangesReviewTarget | BaseBranchReviewTarget | CommitReviewTarget | CustomReviewTarget'
 
 
 SandboxMode: TypeAlias = "Literal['read-only', 'workspace-write', 'danger-full-access']"

@@ -23,6 +23,8 @@ from core_service.mcp.api import McpApi
 from core_service.mcp.manager import McpManager
 from core_service.model.api import ModelApi
 from core_service.model.client import ModelClient
+from core_service.review.api import ReviewApi
+from core_service.search.api import SearchApi
 from core_service.session.api import SessionApi
 from core_service.skills.api import SkillsApi
 from core_service.store.store import Store
@@ -96,6 +98,8 @@ class Core:
             "config/value/write": configs.config_value_write,
             "config/batchWrite": configs.config_batch_write,
             "command/exec": command.command_exec,
+            "fuzzyFileSearch": SearchApi().fuzzy_file_search,
+            "review/start": ReviewApi(self.threads, self.runner, self.hub).start,
                 "skills/list": skills.skills_list,
                 "skills/config/write": skills.skills_config_write,
                 "skills/remote/list": skills.skills_remote_list,

@@ -9,6 +9,8 @@ from app_server_protocol.v2 import command_pb2 as _command_pb2
 from app_server_protocol.v2 import mcp_pb2 as _mcp_pb2
 from app_server_protocol.v2 import skills_pb2 as _skills_pb2
 from app_server_protocol.v2 import listing_pb2 as _listing_pb2
+from app_server_protocol.v2 import review_pb2 as _review_pb2
+from app_server_protocol import fuzzy_file_search_pb2 as _fuzzy_file_search_pb2
 from app_server_protocol.v2 import approval_pb2 as _approval_pb2
 from app_server_protocol.v2 import notification_pb2 as _notification_pb2
 from google.protobuf import struct_pb2 as _struct_pb2

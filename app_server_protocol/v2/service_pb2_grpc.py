@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from app_server_protocol import fuzzy_file_search_pb2 as app__server__protocol_dot_fuzzy__file__search__pb2
 from app_server_protocol import initialize_pb2 as app__server__protocol_dot_initialize__pb2
 from app_server_protocol.v2 import account_pb2 as app__server__protocol_dot_v2_dot_account__pb2
 from app_server_protocol.v2 import approval_pb2 as app__server__protocol_dot_v2_dot_approval__pb2
@@ -11,6 +12,7 @@ from app_server_protocol.v2 import config_pb2 as app__server__protocol_dot_v2_do
 from app_server_protocol.v2 import listing_pb2 as app__server__protocol_dot_v2_dot_listing__pb2
 from app_server_protocol.v2 import mcp_pb2 as app__server__protocol_dot_v2_dot_mcp__pb2
 from app_server_protocol.v2 import model_pb2 as app__server__protocol_dot_v2_dot_model__pb2
+from app_server_protocol.v2 import review_pb2 as app__server__protocol_dot_v2_dot_review__pb2
 from app_server_protocol.v2 import service_pb2 as app__server__protocol_dot_v2_dot_service__pb2
 from app_server_protocol.v2 import skills_pb2 as app__server__protocol_dot_v2_dot_skills__pb2
 from app_server_protocol.v2 import thread_pb2 as app__server__protocol_dot_v2_dot_thread__pb2
@@ -1893,6 +1895,150 @@ class McpService:
             '/app_server_protocol.v2.McpService/McpServerReload',
             app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshParams.SerializeToString,
             app__server__protocol_dot_v2_dot_mcp__pb2.McpServerRefreshResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class ReviewServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ReviewStart = channel.unary_unary(
+                '/app_server_protocol.v2.ReviewService/ReviewStart',
+                request_serializer=app__server__protocol_dot_v2_dot_review__pb2.ReviewStartParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_v2_dot_review__pb2.ReviewStartResponse.FromString,
+                _registered_method=True)
+
+
+class ReviewServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def ReviewStart(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_ReviewServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ReviewStart': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReviewStart,
+                    request_deserializer=app__server__protocol_dot_v2_dot_review__pb2.ReviewStartParams.FromString,
+                    response_serializer=app__server__protocol_dot_v2_dot_review__pb2.ReviewStartResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'app_server_protocol.v2.ReviewService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('app_server_protocol.v2.ReviewService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class ReviewService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def ReviewStart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.ReviewService/ReviewStart',
+            app__server__protocol_dot_v2_dot_review__pb2.ReviewStartParams.SerializeToString,
+            app__server__protocol_dot_v2_dot_review__pb2.ReviewStartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class SearchServiceStub:
+    """Missing associated documentation comment in .proto file."""
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.FuzzyFileSearch = channel.unary_unary(
+                '/app_server_protocol.v2.SearchService/FuzzyFileSearch',
+                request_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchResponse.FromString,
+                _registered_method=True)
+
+
+class SearchServiceServicer:
+    """Missing associated documentation comment in .proto file."""
+
+    def FuzzyFileSearch(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SearchServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'FuzzyFileSearch': grpc.unary_unary_rpc_method_handler(
+                    servicer.FuzzyFileSearch,
+                    request_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchParams.FromString,
+                    response_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'app_server_protocol.v2.SearchService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('app_server_protocol.v2.SearchService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class SearchService:
+    """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def FuzzyFileSearch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SearchService/FuzzyFileSearch',
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchParams.SerializeToString,
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchResponse.FromString,
             options,
             channel_credentials,
             insecure,

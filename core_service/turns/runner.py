@@ -78,6 +78,15 @@ class TurnRunner:
         )
         return active
 
+    async def sample(self, thread: LoadedThread, active: ActiveTurn, turn: Turn,
+                     originator: ClientInfo | None) -> None:
+        """Ask the model until it stops calling tools, on `thread` as given (a
+        review runs its reviewer so, on a side copy of the thread)."""
+        try:
+            await self._sample_until_done(thread, active, turn, None, originator)
+        finally:
+            self.tools.end_turn(active.id)
+
     async def compact(self, thread: LoadedThread, call: CallInfo | None) -> None:
         """thread/compact/start: summarise the history in a turn of its own."""
         self.compactor.start(thread, call)

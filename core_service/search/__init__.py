@@ -1,0 +1,1 @@
+"""fuzzyFileSearch: the files under some roots ranked against a query."""
