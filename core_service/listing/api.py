@@ -29,7 +29,7 @@ from core_service.hub import CallInfo, Hub
 from core_service.ids import uuid7
 from core_service.listing import apps, feedback
 from core_service.listing.features import features
-from core_service.listing.paging import page
+from core_service.listing.paging import check_cursor, page
 from core_service.listing.requirements import (
     REQUIREMENTS_PATH,
     RequirementsError,
@@ -83,6 +83,7 @@ class ListingApi:
             info["version"] if info is not None else None))
         if not config.feature_enabled("apps"):
             return {"data": [], "nextCursor": None}
+        check_cursor(params.get("cursor"))
         if auth is None:
             raise internal_error("failed to list apps: ChatGPT token not available")
         # No accessible connectors are known (the MCP apps gateway is not asked).

@@ -2,7 +2,9 @@
 
 `GET {chatgpt_base_url}/connectors/directory/list?tier=categorized` (the
 base joined with a slash, as the reference joins it) answers
-`{"apps": [{id, name, description?}], "nextToken"?}`. Each app gets the
+`{"apps": [{id, name, description?, logo_url?, ...}], "nextToken"?}` (the
+URL members in snake or camel case, as the reference accepts them; `logo_url`
+and `logoUrl` observed). Each app gets the
 reference's install URL and its `[apps.<id>] enabled` from the config.
 Failures are `AppsError`s in the reference's words (probed).
 """
@@ -55,19 +57,32 @@ async def directory(client: upstream.UpstreamClient, chatgpt_base_url: str,
                         f"{reply.text()}")
     try:
         apps = json.loads(reply.body)["apps"]
-        return [_app(a, raw_config) for a in apps]
+        return [app_info(a, raw_config) for a in apps]
     except (ValueError, KeyError, TypeError):
         raise AppsError("Failed to parse JSON response") from None
 
 
-def _app(raw: dict[str, Any], raw_config: Mapping[str, Any]) -> AppInfo:
+def app_info(raw: dict[str, Any], raw_config: Mapping[str, Any]) -> AppInfo:
+    """One directory entry as an `AppInfo` (not accessible); `TypeError` when malformed."""
     app_id, name = raw["id"], raw["name"]
     if not isinstance(app_id, str) or not isinstance(name, str):
         raise TypeError("app id and name must be strings")
-    description = raw.get("description")
-    return {"id": app_id, "name": name,
-            "description": description if isinstance(description, str) else None,
-            "logoUrl": None, "logoUrlDark": None, "distributionChannel": None,
+    return {"id": app_id, "name": name, "description": _text(raw, "description"),
+            "logoUrl": _text(raw, "logo_url", "logoUrl"),
+            "logoUrlDark": _text(raw, "logo_url_dark", "logoUrlDark"),
+            "distributionChannel": _text(raw, "distribution_channel", "distributionChannel"),
             "branding": None, "appMetadata": None, "labels": None,
             "installUrl": install_url(name, app_id), "isAccessible": False,
             "isEnabled": app_enabled(raw_config, app_id)}
+
+
+def _text(raw: dict[str, Any], *names: str) -> str | None:
+    """A string member under any of its spellings (both present is a duplicate,
+    refused as the reference's decoder refuses it)."""
+    present = [n for n in names if n in raw]
+    if len(present) > 1:
+        raise TypeError(f"duplicate field {present[0]}")
+    value = raw.get(present[0]) if present else None
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{present[0]} must be a string")
+    return value

@@ -16,6 +16,13 @@ _CURSOR = re.compile(r"\+?[0-9]+")
 _CURSOR_LIMIT = 1 << 64
 
 
+def check_cursor(cursor: str | None) -> None:
+    """Refuse a cursor that is no unsigned 64-bit integer (the reference does so
+    before it fetches anything)."""
+    if cursor is not None and (not _CURSOR.fullmatch(cursor) or int(cursor) >= _CURSOR_LIMIT):
+        raise invalid_request(f"invalid cursor: {cursor}")
+
+
 def page(entries: Sequence[T], cursor: str | None, limit: int | None,
          what: str) -> tuple[list[T], str | None]:
     """One page of `entries` and the next cursor (None at the end)."""

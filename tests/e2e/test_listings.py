@@ -95,6 +95,21 @@ async def test_apps_from_the_directory_with_updates(
     assert request.query == {"tier": "categorized"}
     assert request.headers["authorization"] == "Bearer access-1"
 
+    second = await client.call("app/list", {"limit": 1, "cursor": "1"})
+    assert [(a["id"], a["description"], a["isEnabled"]) for a in second["data"]] == [
+        ("a2", "two", False)] and second["nextCursor"] is None
+    past = await client.request("app/list", {"cursor": "5"})
+    assert past["error"] == {"code": -32600, "message": "cursor 5 exceeds total apps 2"}
+    # Each listing that reaches the directory sends two updates (3 calls so far).
+    await client.wait_for(lambda: client.methods().count("app/list/updated") >= 6)
+    seen = len(client.notifications)
+    bad = await client.request("app/list", {"cursor": "zz"})
+    assert bad["error"] == {"code": -32600, "message": "invalid cursor: zz"}
+    await client.call("app/list", {"limit": 1})
+    # Events keep their emission order: only the last listing's two updates follow.
+    await client.wait_for(lambda: len(client.methods(seen)) >= 2)
+    assert client.methods(seen) == ["app/list/updated", "app/list/updated"]
+
     mock.routes.pop("GET /backend-api//connectors/directory/list")
     failed = await client.request("app/list", {})
     assert failed["error"]["message"].startswith(

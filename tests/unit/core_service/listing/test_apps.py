@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core_service.listing.apps import app_enabled, install_url
+import pytest
+
+from core_service.listing.apps import app_enabled, app_info, install_url
 
 
 def test_install_url_slugs_the_name() -> None:
@@ -17,3 +19,11 @@ def test_apps_are_enabled_unless_the_config_says_false() -> None:
     assert [app_enabled(raw, a) for a in ("off", "on", "odd", "none")] == [
         False, True, True, True]
     assert app_enabled({}, "any")
+
+
+def test_url_members_are_read_in_either_spelling_but_not_both() -> None:
+    """`logo_url` or `logoUrl` (both observed accepted); both at once is a parse error."""
+    assert app_info({"id": "a", "name": "A", "logo_url": "l"}, {})["logoUrl"] == "l"
+    assert app_info({"id": "a", "name": "A", "logoUrl": "L"}, {})["logoUrl"] == "L"
+    with pytest.raises(TypeError):
+        app_info({"id": "a", "name": "A", "logo_url": "l", "logoUrl": "L"}, {})
