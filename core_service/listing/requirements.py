@@ -1,6 +1,6 @@
 """Managed requirements: what an administrator allows, read from
 `/etc/codex/requirements.toml` as the reference reads it (`null` without the
-file). `allowed_web_search_modes` always allows `disabled` too, as the
+file, or when it sets nothing). `allowed_web_search_modes` always allows `disabled` too, as the
 reference reports it."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def read_requirements(path: Path = REQUIREMENTS_PATH) -> ConfigRequirements | No
     residency = data.get("enforce_residency")
     if residency is not None and residency not in _RESIDENCY:
         raise RequirementsError(f"{path}: unknown variant `{residency}` for enforce_residency")
-    return {
+    found: ConfigRequirements = {
         "allowedApprovalPolicies": cast("list[AskForApproval] | None",
                                         _strings(data, "allowed_approval_policies", _APPROVALS)),
         "allowedSandboxModes": cast("list[SandboxMode] | None",
@@ -50,6 +50,8 @@ def read_requirements(path: Path = REQUIREMENTS_PATH) -> ConfigRequirements | No
         "allowedWebSearchModes": cast("list[WebSearchMode] | None", search),
         "enforceResidency": cast("ResidencyRequirement | None", residency),
     }
+    # A file that sets nothing is no requirement at all (probed: an empty file is null).
+    return found if any(v is not None for v in found.values()) else None
 
 
 def _strings(data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> list[str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app_server_protocol.errors import ProtocolError
-from core_service.listing.paging import page
+from core_service.listing.paging import check_cursor, page
 
 ITEMS = ["a", "b", "c", "d"]
 
@@ -35,3 +35,11 @@ def test_bad_cursors_are_refused_as_the_reference_words_them(cursor: str, messag
     with pytest.raises(ProtocolError) as caught:
         page(ITEMS, cursor, None, "things")
     assert (caught.value.code, caught.value.message) == (-32600, message)
+
+
+def test_a_cursor_can_be_checked_before_the_list_exists() -> None:
+    """check_cursor refuses what no list accepts and lets any integer through."""
+    check_cursor(None)
+    check_cursor("99")
+    with pytest.raises(ProtocolError, match="invalid cursor: x"):
+        check_cursor("x")

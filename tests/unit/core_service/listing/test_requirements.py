@@ -9,9 +9,12 @@ import pytest
 from core_service.listing.requirements import RequirementsError, read_requirements
 
 
-def test_no_file_is_none(tmp_path: Path) -> None:
-    """Nothing managed: None (the wire's null)."""
-    assert read_requirements(tmp_path / "requirements.toml") is None
+def test_no_file_or_an_empty_one_is_none(tmp_path: Path) -> None:
+    """Nothing managed: None (the wire's null), for a missing or an empty file alike."""
+    path = tmp_path / "requirements.toml"
+    assert read_requirements(path) is None
+    path.write_text("# nothing\nunrelated = 1\n")
+    assert read_requirements(path) is None
 
 
 def test_the_file_is_read_and_web_search_always_allows_disabled(tmp_path: Path) -> None:
