@@ -16,7 +16,9 @@ import contextlib
 import logging
 import os
 import sys
-from typing import Any, Literal
+from collections.abc import Coroutine
+from types import TracebackType
+from typing import Any, Literal, Self
 
 import anyio
 import httpx2
@@ -25,12 +27,17 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared._stream_protocols import ReadStream
 from mcp.shared.exceptions import MCPError
+from mcp.shared.message import SessionMessage
 
 from core_service.mcp.config import McpServerConfig
 from core_service.mcp.output import duration_text
 
 log = logging.getLogger(__name__)
+
+# How long closing a server may take beyond the transport's own bounded shutdown.
+_STOP_DEADLINE = 10.0
 
 State = Literal["starting", "ready", "failed", "disabled"]
 CLIENT_INFO = types.Implementation(name="codex-mcp-client", version="0.104.0", title="Codex")
@@ -39,6 +46,56 @@ CLIENT_INFO = types.Implementation(name="codex-mcp-client", version="0.104.0", t
 def _dump(model: Any) -> dict[str, Any]:
     dumped: dict[str, Any] = model.model_dump(by_alias=True, exclude_none=True, mode="json")
     return dumped
+
+
+class _WatchedStream:
+    """The transport's read stream, telling when it ends (the server went away).
+
+    The session reads it to the end and then only fails calls; this is how
+    the connection learns of a server that died after start.
+    """
+
+    def __init__(self, stream: ReadStream[SessionMessage | Exception],
+                 ended: asyncio.Event) -> None:
+        self._stream = stream
+        self._ended = ended
+
+    @property
+    def last_context(self) -> Any:
+        """The sender's context of the last item (the streamable HTTP transport's)."""
+        return getattr(self._stream, "last_context", None)
+
+    async def receive(self) -> SessionMessage | Exception:
+        """The next item; the end of the stream is noted."""
+        try:
+            return await self._stream.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            self._ended.set()
+            raise
+
+    async def aclose(self) -> None:
+        """Close the underlying stream."""
+        await self._stream.aclose()
+
+    def __aiter__(self) -> _WatchedStream:
+        return self
+
+    async def __anext__(self) -> SessionMessage | Exception:
+        try:
+            return await self._stream.__anext__()
+        except (StopAsyncIteration, anyio.ClosedResourceError):
+            self._ended.set()
+            raise
+
+    async def __aenter__(self) -> Self:
+        await self._stream.__aenter__()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc_val: BaseException | None, exc_tb: TracebackType | None
+                        ) -> bool | None:
+        self._ended.set()
+        return await self._stream.__aexit__(exc_type, exc_val, exc_tb)
 
 
 class McpConnection:
@@ -77,12 +134,17 @@ class McpConnection:
     async def close(self) -> None:
         """Close the session and stop the server process (idempotent)."""
         self._stop.set()
-        task, self._task = self._task, None
+        await self.wait_stopped()
+
+    async def wait_stopped(self) -> None:
+        """Return once the session has ended (closed, or the server went away) and
+        the server process is gone."""
+        task = self._task
         if task is not None:
             # The transport's own shutdown is bounded (it kills a server that
             # does not exit); this deadline only guards against a stuck task.
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=10)
+                await asyncio.wait_for(asyncio.shield(task), timeout=_STOP_DEADLINE)
 
     def fail(self, reason: str) -> None:
         """The session broke after start: report the server failed from now on."""
@@ -94,15 +156,18 @@ class McpConnection:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 read, write = await stack.enter_async_context(self._transport())
+                ended = asyncio.Event()
                 session = await stack.enter_async_context(
-                    ClientSession(read, write, client_info=CLIENT_INFO))
+                    ClientSession(_WatchedStream(read, ended), write, client_info=CLIENT_INFO))
                 with anyio.fail_after(self.config.startup_timeout):
                     await session.initialize()
                     await self._list(session)
                 self._session, self.state = session, "ready"
                 self._ready.set()
                 log.info("MCP server %s ready with %d tools", self.name, len(self.tools))
-                await self._stop.wait()
+                await _first(self._stop.wait(), ended.wait())
+                if not self._stop.is_set():
+                    self.fail("connection closed")
         except Exception as err:  # noqa: BLE001 - any failure of a server is reported, never fatal
             self._failed(_root(err))
         finally:
@@ -167,6 +232,16 @@ class McpConnection:
             with contextlib.suppress(Exception):
                 self.templates = [_dump(t) for t in
                                   (await session.list_resource_templates()).resource_templates]
+
+
+async def _first(*waits: Coroutine[Any, Any, Any]) -> None:
+    """Return when the first of `waits` is done (the others are cancelled)."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 def _root(err: BaseException) -> BaseException:

@@ -7,7 +7,7 @@ exits 1 before speaking MCP; `hang` never answers (a start-up timeout's
 case). Tools: `echo` (text), `add` (structured content), `pixel` (an
 image), `boom` (a tool error), `slow` (reports progress, then text) and
 `sleepy` (answers after `seconds`, a tool timeout's case), `pid` (the
-server's process id); one resource,
+server's process id), `die` (the server exits mid-call); one resource,
 `fixture://readme`.
 """
 
@@ -73,6 +73,10 @@ def build_server() -> MCPServer:
     @server.tool(description="The server's process id.")
     def pid() -> int:
         return os.getpid()
+
+    @server.tool(description="Exits the server process at once.")
+    def die() -> str:
+        os._exit(3)
 
     @server.tool(description="Answers after `seconds`.")
     async def sleepy(seconds: float) -> str:

@@ -6,7 +6,9 @@ import asyncio
 import os
 import time
 
+import pytest
 from mcp import types
+from mcp.shared.exceptions import MCPError
 
 from core_service.mcp.config import server_config
 from core_service.mcp.connection import McpConnection
@@ -46,6 +48,19 @@ async def test_a_server_starts_lists_and_answers_then_its_process_ends() -> None
         await conn.close()
     assert _gone(pid)
     await conn.close()  # idempotent
+
+
+async def test_a_server_that_dies_after_start_is_failed() -> None:
+    """A server process that exits mid-session fails the call (connection closed) and
+    the server is failed without any further call: no tools offered, no session."""
+    conn = await _started(fixture_table())
+    assert conn.session is not None
+    with pytest.raises(MCPError, match="Connection closed"):
+        await asyncio.wait_for(conn.session.call_tool("die", {}), timeout=30)
+    await conn.wait_stopped()
+    assert (conn.state, conn.error) == ("failed", "connection closed")
+    assert conn.session is None
+    await conn.close()
 
 
 async def test_a_server_that_crashes_at_start_is_failed_not_fatal() -> None:
