@@ -87,7 +87,8 @@ class TcpCore:
     async def start(self, *args: str) -> ServerProcess:
         """Start the core; `addr` is then its `tcp://127.0.0.1:PORT`."""
         proc = await self.spawn("core", "--listen", "tcp://127.0.0.1:0", *args)
-        self.addr = await proc.listening(scheme="tcp://")
+        # The core prints a gRPC target (`127.0.0.1:PORT`); a gateway's --core takes tcp://.
+        self.addr = "tcp://" + await proc.listening(scheme="127.0.0.1:")
         return proc
 
     async def spawn(self, *args: str) -> ServerProcess:
