@@ -41,21 +41,27 @@ CLOSE_GRACE = 5.0
 
 
 class SdkPeer:
-    """`Peer` over the SDK's channel of one tools/call request.
+    """`Peer` over the SDK's raw channels of one tools/call request.
 
     The reference's `codex/event` notifications and its elicitation params
     (extra `codex_*` members, an answer read as `{"decision": ...}`) are not
     the SDK's typed models, which drop unknown members and validate answers
-    as MCP `ElicitResult`s; they go through the request's raw channel.
+    as MCP `ElicitResult`s; they go through the SDK's raw channels, which its
+    public session API does not expose (hence the private attributes, read
+    here only).
     """
 
     def __init__(self, ctx: Any, request_ids: Iterator[int]) -> None:
         self._channel = ctx.session._request_outbound
+        # Notifications use the connection's channel: the request's one drops
+        # what is sent after the client cancelled the call, and the reference
+        # still reports the interrupted turn then. On stdio both are stdout.
+        self._connection = ctx.session._connection.outbound
         self._request_ids = request_ids
 
     async def notify(self, method: str, params: dict[str, Any]) -> None:
-        """Send a notification related to the call."""
-        await self._channel.notify(method, params)
+        """Send a notification (on the connection's channel)."""
+        await self._connection.notify(method, params)
 
     async def elicit(self, params: dict[str, Any], limit: float) -> dict[str, Any] | None:
         """Ask `elicitation/create`; None on an error answer or past `limit` seconds."""
@@ -133,6 +139,8 @@ async def run_mcp_server(target: str, *, token: str | None = None,
     finally:
         session = holder.get("session")
         if session is not None:
+            # Calls cut short by stdin's end are interrupting their turns.
+            await session.drain(CLOSE_GRACE)
             backend.close_connections(session.connection_ids())
         await core.close()
         signals.ignore_from_now_on()

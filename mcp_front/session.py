@@ -126,6 +126,7 @@ class McpSession:
         self._ids = itertools.count(1)
         self._slots: dict[str, ThreadSlot] = {}
         self._by_thread: dict[str, ThreadSlot] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     # -- from the core -----------------------------------------------------------
     def deliver(self, connection_id: str, message: Note | Request) -> None:
@@ -138,6 +139,14 @@ class McpSession:
         except asyncio.QueueFull:
             log.error("thread %s: no call is reading its events; dropping %s",
                       slot.thread_id, type(message).__name__)
+
+    async def drain(self, grace: float) -> None:
+        """Let interrupted turns of cancelled calls end (within `grace` seconds), then stop
+        what is left; called before the link to the core closes."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=grace)
+        for task in list(self._background):
+            task.cancel()
 
     def connection_ids(self) -> list[str]:
         """The core connections of this session (closed when it ends)."""
@@ -200,7 +209,29 @@ class McpSession:
         except ProtocolError as err:
             return tool_result(slot.thread_id, err.message, error=True)
         turn_id: str = started["turn"]["id"]
-        return await self._pump(slot, turn_id, request_id, peer)
+        try:
+            return await self._pump(slot, turn_id, request_id, peer)
+        except asyncio.CancelledError:
+            # The client cancelled the call (notifications/cancelled): as the reference
+            # does, interrupt the turn and report its abort. In a task of its own, since
+            # this one may not await any more; it reads the thread's events next.
+            task = asyncio.get_running_loop().create_task(
+                self._abandon(slot, turn_id, request_id, peer))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            raise
+
+    async def _abandon(self, slot: ThreadSlot, turn_id: str, request_id: RequestId,
+                       peer: Peer) -> None:
+        async with slot.busy:
+            try:
+                await self._backend.call("turn/interrupt",
+                                         {"threadId": slot.thread_id, "turnId": turn_id},
+                                         connection_id=slot.connection_id)
+            except ProtocolError as err:
+                log.info("cancelled call: turn %s not interrupted: %s", turn_id, err.message)
+                return
+            await self._pump(slot, turn_id, request_id, peer)
 
     async def _pump(self, slot: ThreadSlot, turn_id: str, request_id: RequestId,
                     peer: Peer) -> dict[str, Any]:

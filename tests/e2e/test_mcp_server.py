@@ -295,6 +295,27 @@ async def test_approval_asked_as_elicitation_and_answered_by_decision(
                                "output": EXEC_DECLINED}
 
 
+async def test_cancelled_call_interrupts_its_turn(
+    mock: MockModelServer, home: Path, work: Path, tmp_path: Path
+) -> None:
+    """A call the client cancels (`notifications/cancelled`) interrupts its turn: the
+    model request is dropped and a `turn_aborted` event follows, as the reference does;
+    the thread then takes the next `codex-reply`."""
+    mock.set_script([{"kind": "hang"}, {"kind": "text", "text": "After."}])
+    env = _env(home, mock)
+    async with mcp_host(ours(), env, work, tmp_path / "ours.log") as host:
+        async with anyio.create_task_group() as group:
+            group.start_soon(host.call, "codex", {"prompt": "wait"})
+            await host.wait_events("task_started", 1)
+            await mock.wait_requests(1, timeout=TIMEOUT)
+            group.cancel_scope.cancel()
+        await host.wait_events("turn_aborted", 1)
+        await mock.wait_disconnect(timeout=TIMEOUT)
+        thread_id = host.messages("session_configured")[0]["session_id"]
+        after = await host.call("codex-reply", {"threadId": thread_id, "prompt": "again"})
+        assert after.structured_content == {"threadId": thread_id, "content": "After."}
+
+
 async def test_bad_calls_answered_with_the_reference_texts(
     mock: MockModelServer, home: Path, work: Path, tmp_path: Path
 ) -> None:

@@ -29,7 +29,9 @@ class FakeChannel:
 
 
 def _ctx(channel: FakeChannel) -> Any:
-    return SimpleNamespace(session=SimpleNamespace(_request_outbound=channel))
+    connection = SimpleNamespace(outbound=channel)
+    return SimpleNamespace(session=SimpleNamespace(_request_outbound=channel,
+                                                   _connection=connection))
 
 
 async def test_peer_sends_raw_and_numbers_elicitations_from_zero() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,12 @@ class FakeCore:
             raise self.fail[method]
         if method == "thread/start":
             return STARTED
+        if method == "turn/interrupt":
+            assert self.session is not None
+            self.session.deliver(connection_id, Note("turn/completed", {
+                "threadId": THREAD, "turn": {"id": params["turnId"], "items": [],
+                                             "status": "interrupted", "error": None}}))
+            return {}
         if method == "turn/start":
             self.turns += 1
             turn_id = f"turn-{self.turns}"
@@ -61,11 +68,13 @@ class FakePeer:
 
     def __init__(self, answers: list[dict[str, Any] | None] | None = None) -> None:
         self.notes: list[tuple[str, dict[str, Any]]] = []
+        self.changed = asyncio.Event()
         self.asked: list[dict[str, Any]] = []
         self._answers = list(answers or [])
 
     async def notify(self, method: str, params: dict[str, Any]) -> None:
         self.notes.append((method, params))
+        self.changed.set()
 
     async def elicit(self, params: dict[str, Any], limit: float) -> dict[str, Any] | None:
         self.asked.append(params)
@@ -185,3 +194,22 @@ async def test_bad_calls() -> None:
     bad = await session.call_tool("codex", {"prompt": 1}, 2, FakePeer())
     assert bad["isError"] and "structuredContent" not in bad
     assert core.calls == []
+
+
+async def test_cancelled_call_interrupts_its_turn() -> None:
+    """Cancelling a call (the client's notifications/cancelled) interrupts its turn in
+    the background and still reports `turn_aborted` to the client."""
+    session, core = make()
+    core.on_turn = lambda cid, turn_id: [
+        Note("turn/started", {"threadId": THREAD, "turn": {"id": turn_id}})]
+    peer = FakePeer()
+    call = asyncio.ensure_future(session.call_tool("codex", {"prompt": "x"}, 1, peer))
+    while "task_started" not in peer.kinds():
+        peer.changed.clear()
+        await asyncio.wait_for(peer.changed.wait(), 5)
+    call.cancel()
+    await asyncio.gather(call, return_exceptions=True)
+    await session.drain(5)
+    assert core.calls[-1][:1] == ("turn/interrupt",)
+    assert core.calls[-1][1] == {"threadId": THREAD, "turnId": "turn-1"}
+    assert peer.kinds()[-1] == "turn_aborted"
