@@ -3,7 +3,8 @@
 The status lists every configured server by name (disabled and failed ones
 too, with nothing offered), each with the tools it offers keyed by their
 qualified name without the `mcp__<server>__` prefix, its resources and
-resource templates, and `authStatus` "unsupported" (no OAuth here). Pages
+resource templates, and `authStatus` "bearerToken" for a server given a
+token variable, else "unsupported" (no OAuth here). Pages
 are cut by an offset cursor (a decimal string); the reference's words for a
 bad cursor are kept. The reload reads config.toml again and restarts the
 servers.
@@ -64,7 +65,7 @@ def server_status(server: McpConnection) -> McpServerStatus:
         "tools": tools,
         "resources": [_resource(r) for r in server.resources] if ready else [],
         "resourceTemplates": [_template(t) for t in server.templates] if ready else [],
-        "authStatus": "unsupported",
+        "authStatus": "bearerToken" if server.config.bearer_token_env_var else "unsupported",
     }
 
 

@@ -189,7 +189,7 @@ class McpConnection:
                     "adjust `startup_timeout_sec` in your config.toml:\n"
                     f"[mcp_servers.{self.name}]\nstartup_timeout_sec = XX")
         else:
-            cause = _reason(err)
+            cause = _reason(err, self.config.url)
             line = f"MCP client for `{self.name}` failed to start: MCP startup failed: {cause}"
         self.state, self.error = "failed", cause
         log.warning("%s", line)
@@ -208,8 +208,8 @@ class McpConnection:
         if cfg.bearer_token_env_var:
             token = self._env.get(cfg.bearer_token_env_var)
             if not token:
-                raise RuntimeError(f"Environment variable {cfg.bearer_token_env_var} "
-                                   "for MCP server is empty or not set")
+                raise _StartError(f"Environment variable {cfg.bearer_token_env_var} "
+                                  f"for MCP server '{self.name}' is not set")
             headers["Authorization"] = f"Bearer {token}"
         client: httpx2.AsyncClient = create_mcp_http_client(headers=headers)
         return streamable_http_client(str(cfg.url), http_client=client)
@@ -251,7 +251,19 @@ def _root(err: BaseException) -> BaseException:
     return err
 
 
-def _reason(err: BaseException) -> str:
+class _StartError(Exception):
+    """A server that cannot be started, with the reference's words for why."""
+
+
+def _reason(err: BaseException, url: str | None = None) -> str:
+    if isinstance(err, httpx2.TransportError) and url is not None:
+        # The reference's (rmcp's) words for an unreachable endpoint, which is
+        # what the model reads when it uses the server's resources.
+        return ("handshaking with MCP server failed: Send message error Transport "
+                "[rmcp::transport::worker::WorkerTransport<rmcp::transport::"
+                "streamable_http_client::StreamableHttpClientWorker<reqwest::async_impl::"
+                f"client::Client>>] error: Client error: error sending request for url ({url}), "
+                "when send initialize request")
     if isinstance(err, OSError) and err.errno is not None and err.strerror:
         return f"{err.strerror} (os error {err.errno})"
     if isinstance(err, MCPError) and "closed" in str(err).lower():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -35,6 +36,7 @@ RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp
 # The pseudo server of the resource tools when the call names no server.
 CODEX_SERVER = "codex"
 _ANY_OBJECT = Struct("JsonObject", {})
+_POSITION = re.compile(r" at line \d+ column \d+$")
 # The resource tools' arguments, read like the reference's typed structs.
 _RESOURCE_ARGS = {
     "list_mcp_resources": Struct("ListResourcesArgs", {"server": Opt(Str()),
@@ -139,14 +141,18 @@ async def _call_tool(ctx: ToolContext, call: ToolCall, found: McpTool,
 
 
 async def _resource_call(ctx: ToolContext, manager: McpManager, call: ToolCall) -> ToolResult:
+    text = call.arguments.strip() or "{}"
     try:
-        arguments = _arguments(call.arguments)
-        args: Mapping[str, Any] = decode(call.arguments.strip() or "{}",
-                                         _RESOURCE_ARGS[call.name])
-    except _BadArguments as bad:
-        return ToolResult(str(bad))
+        args: Mapping[str, Any] = decode(text, _RESOURCE_ARGS[call.name])
     except ArgumentError as err:
-        return ToolResult(err.model_text())
+        try:
+            json.loads(text)
+        except ValueError:
+            return ToolResult(err.model_text())
+        # Well-formed JSON of the wrong shape: the reference reads the value
+        # first, so its message has no position (probed: missing field `uri`).
+        return ToolResult(_POSITION.sub("", err.model_text()))
+    arguments: JsonValue = json.loads(text) if call.arguments.strip() else None
     named = args.get("server")
     server_name = named if isinstance(named, str) else None
     item = _item(call, server_name or CODEX_SERVER, call.name, arguments)
@@ -167,7 +173,7 @@ class _ResourceError(Exception):
 
 def _client(manager: McpManager, name: str) -> McpConnection:
     server = manager.servers.get(name)
-    if server is None:
+    if server is None or server.state == "disabled":
         raise KeyError(name)
     if server.state != "ready" or server.session is None:
         raise LookupError(f"MCP startup failed: {server.error or 'server is not running'}")

@@ -27,12 +27,14 @@ def test_pages_and_the_reference_cursor_errors() -> None:
 
 
 async def test_status_lists_every_server_and_reload_rereads_the_file(tmp_path: Path) -> None:
-    """Each configured server by name with what it offers (a failed one empty,
-    authStatus unsupported); after the file changes, reload restarts from it."""
+    """Each configured server by name with what it offers (a failed one empty;
+    authStatus bearerToken with a token variable, else unsupported); after the file
+    changes, reload restarts from it."""
     toml = (f'[mcp_servers.fixture]\ncommand = "{REPO}/.venv/bin/python"\n'
             f'args = ["-m", "tests.support.mcp_fixture"]\ncwd = "{REPO}"\n'
             'enabled_tools = ["echo", "dotted.name"]\n'
-            '[mcp_servers.crashy]\ncommand = "/nonexistent"\n')
+            '[mcp_servers.crashy]\ncommand = "/nonexistent"\n'
+            '[mcp_servers.web]\nurl = "http://127.0.0.1:9/mcp"\nbearer_token_env_var = "NOPE"\n')
     (tmp_path / "config.toml").write_text(toml)
     source = ConfigSource(tmp_path, env={})
     manager = McpManager(lambda: source.config)
@@ -40,9 +42,10 @@ async def test_status_lists_every_server_and_reload_rereads_the_file(tmp_path: P
     manager.start()
     try:
         got = await asyncio.wait_for(api.status_list({"cursor": None, "limit": None}, None), 30)
-        assert [s["name"] for s in got["data"]] == ["crashy", "fixture"]
+        assert [s["name"] for s in got["data"]] == ["crashy", "fixture", "web"]
         assert got["nextCursor"] is None
-        crashy, fixture = got["data"]
+        crashy, fixture, web = got["data"]
+        assert (web["authStatus"], web["tools"]) == ("bearerToken", {})
         assert dict(crashy) == {"name": "crashy", "tools": {}, "resources": [],
                                 "resourceTemplates": [], "authStatus": "unsupported"}
         assert sorted(fixture["tools"]) == ["dotted_name", "echo"]

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+import uvicorn
 from mcp import types
 from mcp.shared.exceptions import MCPError
 
 from core_service.mcp.config import server_config
 from core_service.mcp.connection import McpConnection
+from tests.support.mcp_fixture import build_server
 from tests.unit.core_service.mcp.support import fixture_table
 
 
@@ -95,3 +100,69 @@ async def test_a_missing_command_and_a_disabled_server() -> None:
     assert disabled.state == "disabled" and disabled.session is None
     await conn.close()
     await disabled.close()
+
+
+@pytest.fixture
+async def http_fixture() -> AsyncIterator[tuple[str, list[str]]]:
+    """The fixture server over streamable HTTP on a port of its own; the URL and the
+    Authorization headers it received."""
+    seen: list[str] = []
+    app = build_server().streamable_http_app()
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.extend(v.decode() for k, v in scope["headers"] if k == b"authorization")
+        await app(scope, receive, send)
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(recording, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    yield f"http://127.0.0.1:{port}/mcp", seen
+    server.should_exit = True
+    await asyncio.wait_for(task, timeout=10)
+    sock.close()
+
+
+async def test_a_streamable_http_server_with_a_bearer_token(
+        http_fixture: tuple[str, list[str]]) -> None:
+    """`url` with `bearer_token_env_var`: the token from the environment is sent as
+    a bearer; tools are listed and called as over stdio."""
+    url, seen = http_fixture
+    conn = McpConnection(server_config("web", {"url": url, "bearer_token_env_var": "TOK"}),
+                         env={"TOK": "s3cret"})
+    conn.start()
+    await asyncio.wait_for(conn.wait_started(), timeout=30)
+    try:
+        assert conn.state == "ready", conn.error
+        assert "echo" in [t.name for t in conn.tools]
+        assert conn.session is not None
+        result = await asyncio.wait_for(conn.session.call_tool("echo", {"text": "hi"}), 30)
+        assert isinstance(result, types.CallToolResult)
+        assert result.structured_content == {"result": "echo: hi"}
+        assert seen and set(seen) == {"Bearer s3cret"}
+    finally:
+        await conn.close()
+
+
+async def test_http_servers_that_cannot_start() -> None:
+    """A token variable that is not set, and an endpoint nobody listens on, fail with
+    the reference's words."""
+    conn = McpConnection(server_config("web", {"url": "http://127.0.0.1:9/mcp",
+                                               "bearer_token_env_var": "NOPE"}), env={})
+    conn.start()
+    await asyncio.wait_for(conn.wait_started(), timeout=30)
+    assert conn.error == "Environment variable NOPE for MCP server 'web' is not set"
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{closed.getsockname()[1]}/mcp"
+    conn2 = McpConnection(server_config("web2", {"url": url}), env={})
+    conn2.start()
+    await asyncio.wait_for(conn2.wait_started(), timeout=30)
+    closed.close()
+    assert conn2.state == "failed" and conn2.error is not None
+    assert conn2.error.endswith(f"error sending request for url ({url}), "
+                                "when send initialize request")
+    await conn.close()
+    await conn2.close()

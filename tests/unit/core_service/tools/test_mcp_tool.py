@@ -40,7 +40,8 @@ class NoApprovals:
 async def manager(tmp_path: Path) -> AsyncIterator[McpManager]:
     """The fixture server (1 s tool timeout) and one that crashes at start."""
     mgr = McpManager(lambda: config_with(tmp_path, {
-        "fixture": fixture_table(tool_timeout_sec=1), "crashy": fixture_table("crash")}))
+        "fixture": fixture_table(tool_timeout_sec=1), "crashy": fixture_table("crash"),
+        "off": {**fixture_table(), "enabled": False}}))
     mgr.start()
     await asyncio.wait_for(mgr.wait_started(), timeout=30)
     yield mgr
@@ -113,7 +114,8 @@ async def test_unknown_names_and_bad_arguments_have_no_item(manager: McpManager)
 
 async def test_resource_tools(manager: McpManager) -> None:
     """list/read as the reference answers them: server "codex" without a named
-    server, the resource's fields in its order, a failed server's error."""
+    server, the resource's fields in its order, a failed server's error, a disabled
+    one unknown, missing arguments refused without an item."""
     result, events = await _call(manager, "list_mcp_resources", {})
     assert events[0][1]["server"] == "codex"
     assert result.output == ('{"resources":[{"server":"fixture","uri":"fixture://readme",'
@@ -129,5 +131,11 @@ async def test_resource_tools(manager: McpManager) -> None:
                              '"text":"fixture readme"}]}')
     result, events = await _call(manager, "read_mcp_resource", {"server": "crashy", "uri": "x"})
     assert events[1][1]["status"] == "failed"
-    assert result.output.startswith("resources/read failed: failed to get client: "
-                                    "MCP startup failed: ")
+    assert result.output == ("resources/read failed: failed to get client: MCP startup "
+                             "failed: handshaking with MCP server failed: connection closed: "
+                             "initialize response")
+    result, _ = await _call(manager, "read_mcp_resource", {"server": "off", "uri": "x"})
+    assert result.output == "resources/read failed: unknown MCP server 'off'"
+    result, events = await _call(manager, "read_mcp_resource", {"server": "fixture"})
+    assert (result.output, events) == (
+        "failed to parse function arguments: missing field `uri`", [])
