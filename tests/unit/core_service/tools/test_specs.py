@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core_service.tools.specs import spec, tool_names
+from core_service.tools.specs import spec, tool_names, tools_for
 from tests.unit.core_service.turns.support import config
 
 
@@ -47,3 +47,17 @@ def test_specs_are_copies() -> None:
     first = spec("exec_command")
     first["name"] = "changed"
     assert spec("exec_command")["name"] == "exec_command"
+
+
+def test_mcp_tools_follow_the_command_tools_and_end_the_array(tmp_path: Path) -> None:
+    """With MCP servers configured the resource tools follow the command tools (as the
+    reference orders them) and the servers' own tools come last."""
+    cfg = config(tmp_path, model="gpt-5.1-codex")
+    assert tool_names(cfg, mcp_resources=True)[:5] == [
+        "exec_command", "write_stdin", "list_mcp_resources", "list_mcp_resource_templates",
+        "read_mcp_resource"]
+    mcp = ({"type": "function", "name": "mcp__s__t"},)
+    tools = tools_for(cfg, mcp, mcp_resources=True)
+    assert tools[-1] is mcp[0] and tools[2]["name"] == "list_mcp_resources"
+    assert spec("read_mcp_resource")["parameters"]["required"] == ["server", "uri"]
+    assert "list_mcp_resources" not in [t.get("name") for t in tools_for(cfg)]
