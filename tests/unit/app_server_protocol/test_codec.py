@@ -626,3 +626,12 @@ def test_an_unset_union_is_never_written_as_its_first_variant() -> None:
     resp.sandbox.read_only.SetInParent()
     assert codec.to_json(resp)["sandbox"] == {"type": "readOnly", "access": {"type": "fullAccess"}}
     assert codec.to_json(jsonrpc_pb2.JSONRPCResponse())["id"] is None
+
+
+@pytest.mark.parametrize("text", ["ASK_FOR_APPROVAL_UNSPECIFIED", "", "untrusted "])
+def test_no_json_string_decodes_to_unspecified(text: str) -> None:
+    """The UNSPECIFIED zero has no wire string: not even its proto name decodes to it."""
+    with pytest.raises(codec.DecodeError, match=r"^approvalPolicy: unknown variant `"):
+        decode(thread_pb2.ThreadStartParams, {"approvalPolicy": text})
+    assert decode(thread_pb2.ThreadStartParams, {"approvalPolicy": "untrusted"}).approval_policy \
+        == thread_pb2.ASK_FOR_APPROVAL_UNTRUSTED != 0
