@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from core_service.mcp.output import failed_output
 from core_service.model.events import ResponseItem
 from core_service.tools import exec_tool
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
@@ -78,6 +79,13 @@ async def dispatch(ctx: ToolContext, call: ToolCall) -> ToolResult:
     if handler is None:
         return ToolResult(f"unsupported call: {call.name}")
     return await handler(ctx, call)
+
+
+def aborted(call: ToolCall, elapsed: float) -> ToolResult:
+    """What the model reads of a call that `turn/interrupt` cut short (an MCP tool
+    call's answer is an error string, as the reference words it: probed)."""
+    text = f"aborted by user after {elapsed:.1f}s"
+    return ToolResult(failed_output(text) if call.name.startswith(MCP_PREFIX) else text)
 
 
 def output_item(call: ToolCall, result: ToolResult) -> ResponseItem:

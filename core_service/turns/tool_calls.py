@@ -8,7 +8,7 @@ model again. Approvals go to every connection subscribed to the thread as a
 *sticky* server request: the first answer wins, the others see
 `serverRequest/resolved`, and a connection that resumes the thread while the
 question is open is asked too (see `Hub.subscribe`). A call interrupted by
-`turn/interrupt` is answered "aborted by user after N.Ns" so the history
+`turn/interrupt` is answered "aborted by user after N.Ns" (see `router.aborted`) so the history
 stays well formed for the next turn.
 """
 
@@ -147,7 +147,7 @@ class ToolCalls:
                 raise
             except asyncio.CancelledError:
                 elapsed = loop.time() - started
-                aborted = ToolResult(f"aborted by user after {elapsed:.1f}s")
+                aborted = router.aborted(call, elapsed)
                 await asyncio.shield(self._answer(thread, ctx, call, aborted))
                 raise
             await self._answer(thread, ctx, call, result)

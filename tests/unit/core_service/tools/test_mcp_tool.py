@@ -14,7 +14,7 @@ from core_service.mcp.manager import McpManager
 from core_service.sandbox.policy import SandboxPolicy
 from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.tools.context import Decision, ToolCall, ToolContext, ToolResult
-from core_service.tools.router import dispatch, output_item
+from core_service.tools.router import aborted, dispatch, output_item
 from tests.unit.core_service.mcp.support import config_with, fixture_table
 
 
@@ -139,3 +139,12 @@ async def test_resource_tools(manager: McpManager) -> None:
     result, events = await _call(manager, "read_mcp_resource", {"server": "fixture"})
     assert (result.output, events) == (
         "failed to parse function arguments: missing field `uri`", [])
+
+
+def test_an_interrupted_mcp_call_reads_as_an_error_string() -> None:
+    """turn/interrupt during an MCP call: the model reads `err: "aborted by user after
+    N.Ns"` (probed), other tools the bare text."""
+    mcp = ToolCall("c1", "mcp__fixture__sleepy", "function", "{}", {})
+    assert aborted(mcp, 0.14).output == 'err: "aborted by user after 0.1s"'
+    shell = ToolCall("c2", "shell", "function", "{}", {})
+    assert aborted(shell, 2.0).output == "aborted by user after 2.0s"
