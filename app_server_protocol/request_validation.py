@@ -25,8 +25,8 @@ an unset one reads as `""`, `0` or `false`, which is what the JSON path
 gets for that explicit value (the handler refuses it if it must).
 
 The walk is planned once per message type from the typed descriptions of
-`descriptors` (only the fields that can reach a union or an enum are
-visited), at start: `codec.build_all` plans every protocol type with its
+`descriptors` (only the fields that can reach a union, an enum or a
+required member are visited), at start: `codec.build_all` plans every protocol type with its
 converters, so the first gRPC request pays nothing and a bad annotation
 fails the process at import.
 """
