@@ -134,6 +134,10 @@ class McpConnection:
     async def close(self) -> None:
         """Close the session and stop the server process (idempotent)."""
         self._stop.set()
+        if self.state == "starting" and self._task is not None:
+            # A start still under way (a server that does not answer) ends
+            # now rather than at its timeout; the transport still stops it.
+            self._task.cancel()
         await self.wait_stopped()
 
     async def wait_stopped(self) -> None:
@@ -155,7 +159,7 @@ class McpConnection:
     async def _run(self) -> None:
         try:
             async with contextlib.AsyncExitStack() as stack:
-                read, write = await stack.enter_async_context(self._transport())
+                read, write = await self._open(stack)
                 ended = asyncio.Event()
                 session = await stack.enter_async_context(
                     ClientSession(_WatchedStream(read, ended), write, client_info=CLIENT_INFO))
@@ -194,13 +198,14 @@ class McpConnection:
         self.state, self.error = "failed", cause
         log.warning("%s", line)
 
-    def _transport(self) -> Any:
+    async def _open(self, stack: contextlib.AsyncExitStack) -> Any:
+        """The transport's (read, write) streams, closed with `stack`."""
         cfg = self.config
         if cfg.command is not None:
             params = StdioServerParameters(command=cfg.command, args=list(cfg.args),
                                            env=dict(cfg.env) or None, cwd=cfg.cwd)
             # The server's stderr is its log: it goes to ours (never stdout).
-            return stdio_client(params, errlog=sys.stderr)
+            return await stack.enter_async_context(stdio_client(params, errlog=sys.stderr))
         headers = dict(cfg.http_headers)
         for header, var in cfg.env_http_headers.items():
             if self._env.get(var):
@@ -211,8 +216,10 @@ class McpConnection:
                 raise _StartError(f"Environment variable {cfg.bearer_token_env_var} "
                                   f"for MCP server '{self.name}' is not set")
             headers["Authorization"] = f"Bearer {token}"
-        client: httpx2.AsyncClient = create_mcp_http_client(headers=headers)
-        return streamable_http_client(str(cfg.url), http_client=client)
+        # A client we pass in is ours to close (the transport closes only its own).
+        client = await stack.enter_async_context(create_mcp_http_client(headers=headers))
+        return await stack.enter_async_context(
+            streamable_http_client(str(cfg.url), http_client=client))
 
     async def _list(self, session: ClientSession) -> None:
         caps = session.server_capabilities
@@ -227,6 +234,8 @@ class McpConnection:
                 break
         self.tools = [t for t in tools if self.config.offers(t.name)]
         if caps is None or getattr(caps, "resources", None) is not None:
+            # A server without resources may answer these with an error: it
+            # then offers none, which is no reason to fail it.
             with contextlib.suppress(Exception):
                 self.resources = [_dump(r) for r in (await session.list_resources()).resources]
             with contextlib.suppress(Exception):

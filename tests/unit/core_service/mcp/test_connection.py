@@ -89,6 +89,21 @@ async def test_a_server_that_hangs_fails_at_its_startup_timeout() -> None:
     await conn.close()
 
 
+async def test_closing_a_server_that_is_still_starting_does_not_wait_for_its_timeout() -> None:
+    """Core stop (or a reload) while a server hangs in its start-up ends the start at
+    once, not after `startup_timeout_sec`."""
+    conn = McpConnection(server_config("fixture", fixture_table("hang",
+                                                                startup_timeout_sec=120)))
+    conn.start()
+    started = time.monotonic()
+    await asyncio.wait_for(conn.close(), timeout=30)
+    # Well under the 10 s a stuck close would wait (measured: about 2 s, the
+    # transport's grace for the process to exit).
+    assert time.monotonic() - started < 8
+    await asyncio.wait_for(conn.wait_started(), timeout=1)
+    assert conn.session is None
+
+
 async def test_a_missing_command_and_a_disabled_server() -> None:
     """A command that does not exist fails with the OS's words; a disabled server
     never starts."""
