@@ -30,6 +30,8 @@ from mcp_front.session import McpSession, Note, Request
 
 log = logging.getLogger(__name__)
 
+# Marks calls that restore a connection on a new core (as the gateway marks them).
+_REPLAY = (("x-reinitialize", "1"),)
 _METHOD_BY_REQUEST_FIELD = {f: m for m, f in SERVER_REQUEST_FIELD_BY_METHOD.items()}
 # Answers travel in the ServerRequestResult member named like the request's params member.
 _RESULT_FIELDS = {f.name for f in service_pb2.ServerRequestResult.DESCRIPTOR.fields}
@@ -44,16 +46,22 @@ class CoreBackend:
         self.core = core
         self._seq = itertools.count(1)
 
-    async def call(self, method: str, params: dict[str, Any], *, connection_id: str) -> Any:
+    async def call(self, method: str, params: dict[str, Any], *, connection_id: str,
+                   replay: bool = False) -> Any:
         """Call a v2 method; its result as JSON, or `ProtocolError` from the core's status."""
         bound = CLIENT_REQUESTS[method]
         message = codec.from_json(bound.params, params)
         try:
             result = await self.core.call(bound, message, connection_id=connection_id,
-                                          seq=next(self._seq))
+                                          seq=next(self._seq),
+                                          extra_metadata=_REPLAY if replay else ())
         except grpc.RpcError as err:
             raise rpc_error_to_jsonrpc(err) from None
         return codec.to_json(result)
+
+    async def ready(self) -> None:
+        """Wait (bounded) for the Connect stream: a reconnect's restore starts with it."""
+        await self.core.wait_ready()
 
     def answer(self, connection_id: str, request_id: int, method: str, decision: str) -> None:
         """Send the decision of an approval back on the Connect stream."""

@@ -85,7 +85,7 @@ def _client_info(session: Any) -> dict[str, Any]:
     return {"name": info.name, "title": info.title, "version": info.version}
 
 
-def build_server(session_for: Any, request_ids: Iterator[int]) -> Server[Any]:
+def build_server(session: McpSession, request_ids: Iterator[int]) -> Server[Any]:
     """The SDK server: tools/list answers the listing, tools/call runs the session."""
     listing = tool_listing()
 
@@ -94,7 +94,7 @@ def build_server(session_for: Any, request_ids: Iterator[int]) -> Server[Any]:
         return {"tools": listing}
 
     async def call_tool(ctx: Any, params: mcp_types.CallToolRequestParams) -> dict[str, Any]:
-        session: McpSession = session_for(ctx)
+        session.client_info = _client_info(ctx.session)
         request_id = ctx.request_id if ctx.request_id is not None else ""
         return await session.call_tool(params.name, params.arguments, request_id,
                                        SdkPeer(ctx, request_ids))
@@ -106,22 +106,17 @@ def build_server(session_for: Any, request_ids: Iterator[int]) -> Server[Any]:
 async def run_mcp_server(target: str, *, token: str | None = None,
                          tls: grpc.ChannelCredentials | None = None) -> int:
     """Serve one MCP client on stdio until stdin closes or TERM/INT; the exit code."""
-    holder: dict[str, McpSession] = {}
-
     def on_frame(frame: Any) -> None:
-        session = holder.get("session")
-        if session is not None:
-            route_frame(frame, session)
+        route_frame(frame, session)
 
-    core = CoreLink(target, str(uuid.uuid4()), on_frame=on_frame, token=token, tls=tls)
+    def on_reconnect() -> None:
+        session.reconnected()
+
+    core = CoreLink(target, str(uuid.uuid4()), on_frame=on_frame, on_reconnect=on_reconnect,
+                    token=token, tls=tls)
     backend = CoreBackend(core)
-
-    def session_for(ctx: Any) -> McpSession:
-        if "session" not in holder:
-            holder["session"] = McpSession(backend, lambda: _client_info(ctx.session))
-        return holder["session"]
-
-    server = build_server(session_for, itertools.count(0))
+    session = McpSession(backend)
+    server = build_server(session, itertools.count(0))
     stop = asyncio.Event()
     signals = StopSignals(asyncio.get_running_loop(), stop)
     await core.start()
@@ -134,14 +129,12 @@ async def run_mcp_server(target: str, *, token: str | None = None,
             await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
             for task in (serving, stopping):
                 task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(asyncio.gather(serving, stopping), CLOSE_GRACE)
     finally:
-        session = holder.get("session")
-        if session is not None:
-            # Calls cut short by stdin's end are interrupting their turns.
-            await session.drain(CLOSE_GRACE)
-            backend.close_connections(session.connection_ids())
+        # Calls cut short by stdin's end are interrupting their turns.
+        await session.drain(CLOSE_GRACE)
+        backend.close_connections(session.connection_ids())
         await core.close()
         signals.ignore_from_now_on()
         log.info("mcp server stopped")

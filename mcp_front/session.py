@@ -23,7 +23,6 @@ import asyncio
 import itertools
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -47,17 +46,27 @@ INBOX_LIMIT = 10_000
 # The longest a turn may go without any event, and a client may take to answer
 # an approval, before the call gives up (a person may be deciding).
 DEFAULT_IDLE_TIMEOUT = 3600.0
+# The longest a call waits for the threads to be restored on a new core.
+RESTORE_TIMEOUT = 10.0
+CORE_LOST = "Codex turn lost: the connection to the core was interrupted"
+DEFAULT_CLIENT_INFO: dict[str, Any] = {"name": "mcp-client", "title": None, "version": "0"}
 
 
 class Backend(Protocol):
     """The core as the session uses it."""
 
-    async def call(self, method: str, params: dict[str, Any], *, connection_id: str) -> Any:
-        """Call a v2 method for `connection_id`; the result as JSON, or `ProtocolError`."""
+    async def call(self, method: str, params: dict[str, Any], *, connection_id: str,
+                   replay: bool = False) -> Any:
+        """Call a v2 method for `connection_id`; the result as JSON, or `ProtocolError`.
+        `replay` marks what restores a connection on a new core."""
         ...
 
     def answer(self, connection_id: str, request_id: int, method: str, decision: str) -> None:
         """Answer the core's server request `request_id` with a decision."""
+        ...
+
+    async def ready(self) -> None:
+        """Give a (re)connecting link a bounded moment before calling."""
         ...
 
 
@@ -91,13 +100,18 @@ class Request:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Lost:
+    """The core link broke while a call waited: its turn's end will never come."""
+
+
 @dataclass
 class ThreadSlot:
     """A thread started here: its connection on the core and its pending events."""
 
     connection_id: str
     thread_id: str = ""
-    inbox: asyncio.Queue[Note | Request] = field(
+    inbox: asyncio.Queue[Note | Request | Lost] = field(
         default_factory=lambda: asyncio.Queue(INBOX_LIMIT))
     # One call at a time reads a thread's events.
     busy: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -117,19 +131,22 @@ def tool_result(thread_id: str | None, text: str, *, error: bool = False) -> dic
 class McpSession:
     """The tool calls of one MCP client and the threads they started."""
 
-    def __init__(self, backend: Backend, client_info: Callable[[], dict[str, Any]], *,
-                 cwd: str | None = None, idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> None:
+    def __init__(self, backend: Backend, *, cwd: str | None = None,
+                 idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> None:
         self._backend = backend
-        self._client_info = client_info
+        # The MCP client's clientInfo, as the core's `initialize` takes it (set by the
+        # server once the client has introduced itself).
+        self.client_info: dict[str, Any] = DEFAULT_CLIENT_INFO
         self._cwd = cwd or os.getcwd()
         self._idle_timeout = idle_timeout
         self._ids = itertools.count(1)
         self._slots: dict[str, ThreadSlot] = {}
         self._by_thread: dict[str, ThreadSlot] = {}
         self._background: set[asyncio.Task[None]] = set()
+        self._restore: asyncio.Task[None] | None = None
 
     # -- from the core -----------------------------------------------------------
-    def deliver(self, connection_id: str, message: Note | Request) -> None:
+    def deliver(self, connection_id: str, message: Note | Request | Lost) -> None:
         """Queue a core message for the thread of `connection_id` (never blocks)."""
         slot = self._slots.get(connection_id)
         if slot is None:
@@ -139,6 +156,34 @@ class McpSession:
         except asyncio.QueueFull:
             log.error("thread %s: no call is reading its events; dropping %s",
                       slot.thread_id, type(message).__name__)
+
+    def reconnected(self) -> None:
+        """The core link came back (maybe to a new core, which knows nothing of us):
+        calls waiting for a turn end with an error, and each thread started here is
+        subscribed again (`initialize` and `thread/resume` replayed, as a gateway does);
+        new calls wait (bounded) for that."""
+        for slot in self._slots.values():
+            if slot.busy.locked():
+                self.deliver(slot.connection_id, Lost())
+        self._restore = asyncio.get_running_loop().create_task(self._restore_all())
+        self._background.add(self._restore)
+        self._restore.add_done_callback(self._background.discard)
+
+    async def _restore_all(self) -> None:
+        for slot in list(self._slots.values()):
+            try:
+                await self._backend.call("initialize", {"clientInfo": self.client_info},
+                                         connection_id=slot.connection_id, replay=True)
+                await self._backend.call("thread/resume", {"threadId": slot.thread_id},
+                                         connection_id=slot.connection_id, replay=True)
+            except ProtocolError as err:
+                log.warning("thread %s not restored on the core: %s", slot.thread_id,
+                            err.message)
+
+    async def _restored(self) -> None:
+        """Wait (bounded) for the restore after the latest reconnect."""
+        if self._restore is not None and not self._restore.done():
+            await asyncio.wait({self._restore}, timeout=RESTORE_TIMEOUT)
 
     async def drain(self, grace: float) -> None:
         """Let interrupted turns of cancelled calls end (within `grace` seconds), then stop
@@ -156,6 +201,9 @@ class McpSession:
     async def call_tool(self, name: str, arguments: dict[str, Any] | None, request_id: RequestId,
                         peer: Peer) -> dict[str, Any]:
         """Run one `tools/call`; the result the client gets (errors included)."""
+        # After a core restart, the threads are back on the new core before a turn starts.
+        await self._backend.ready()
+        await self._restored()
         try:
             if name == tools.CODEX:
                 return await self._codex(tools.parse_codex(arguments), request_id, peer)
@@ -172,7 +220,7 @@ class McpSession:
         params = tools.thread_start_params(args)
         params["cwd"] = os.path.join(self._cwd, params["cwd"]) if "cwd" in params else self._cwd
         try:
-            await self._backend.call("initialize", {"clientInfo": self._client_info()},
+            await self._backend.call("initialize", {"clientInfo": self.client_info},
                                      connection_id=slot.connection_id)
             started = cast(ThreadStartResponse, await self._backend.call(
                 "thread/start", params, connection_id=slot.connection_id))
@@ -242,6 +290,8 @@ class McpSession:
                 message = await asyncio.wait_for(slot.inbox.get(), self._idle_timeout)
             except TimeoutError:
                 return tool_result(slot.thread_id, "Codex turn timed out", error=True)
+            if isinstance(message, Lost):
+                return tool_result(slot.thread_id, CORE_LOST, error=True)
             if isinstance(message, Request):
                 await self._approve(slot, message, request_id, peer)
                 continue

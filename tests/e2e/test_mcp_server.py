@@ -378,3 +378,25 @@ async def test_thread_of_the_mcp_front_end_is_a_normal_thread(
             assert completed["params"]["turn"]["status"] == "completed"
             history = mock.responses_requests[1].body["input"]
             assert any(item.get("role") == "assistant" for item in history)
+
+
+async def test_threads_restored_after_a_core_restart(
+    mock: MockModelServer, home: Path, work: Path, tmp_path: Path
+) -> None:
+    """The MCP front end outlives a restart of the core it is attached to: once the
+    link is back, its threads are resumed on the new core (from their rollouts) and
+    `codex-reply` continues the thread, the model seeing its history."""
+    mock.set_script([{"kind": "text", "text": "Before."}, {"kind": "text", "text": "After."}])
+    async with Cluster(mock, home, work) as cluster:
+        await cluster.start_core()
+        async with mcp_host(ours("--core", cluster.core_addr), cluster.env, work,
+                            tmp_path / "ours.log") as host:
+            first = await host.call("codex", {"prompt": "one"})
+            thread_id = first.structured_content["threadId"]
+            assert await cluster.stop_core() == 0
+            await cluster.start_core()
+            second = await host.call("codex-reply", {"threadId": thread_id, "prompt": "two"})
+            assert second.structured_content == {"threadId": thread_id, "content": "After."}
+            history = mock.responses_requests[1].body["input"]
+            assert [i["content"][0]["text"] for i in history if i.get("role") == "assistant"] \
+                == ["Before."]

@@ -12,16 +12,16 @@ from app_server_protocol.errors import ProtocolError
 from app_server_protocol.methods import CLIENT_REQUESTS, Method
 from app_server_protocol.v2 import service_pb2
 from mcp_front.link import CoreBackend, route_frame
-from mcp_front.session import McpSession, Note, Request
+from mcp_front.session import Lost, McpSession, Note, Request
 
 
 class RecordingSession(McpSession):
     """Records what is delivered instead of queueing it."""
 
     def __init__(self) -> None:
-        self.got: list[tuple[str, Note | Request]] = []
+        self.got: list[tuple[str, Note | Request | Lost]] = []
 
-    def deliver(self, connection_id: str, message: Note | Request) -> None:
+    def deliver(self, connection_id: str, message: Note | Request | Lost) -> None:
         self.got.append((connection_id, message))
 
 
@@ -31,11 +31,13 @@ class FakeLink:
     def __init__(self, result: Message | None = None, error: grpc.RpcError | None = None) -> None:
         self.frames: list[service_pb2.GatewayFrame] = []
         self.calls: list[tuple[str, Message, str]] = []
+        self.metadata: list[tuple[tuple[str, str], ...]] = []
         self._result, self._error = result, error
 
     async def call(self, method: Method, params: Message, *, connection_id: str,
-                   seq: int) -> Message:
+                   seq: int, extra_metadata: tuple[tuple[str, str], ...] = ()) -> Message:
         self.calls.append((method.name, params, connection_id))
+        self.metadata.append(extra_metadata)
         if self._error is not None:
             raise self._error
         assert self._result is not None
@@ -79,15 +81,17 @@ def test_frames_are_routed_by_connection() -> None:
 
 
 async def test_calls_from_json_and_errors_through_the_table() -> None:
-    """A call is made from JSON by method name and answered as JSON; a core status becomes
-    the ProtocolError of the one error table."""
+    """A call is made from JSON by method name and answered as JSON (a replay marked as
+    the gateway marks it); a core status becomes the ProtocolError of the one error table."""
     models = CLIENT_REQUESTS["model/list"]
     link = FakeLink(result=codec.from_json(models.result, {"data": [], "nextCursor": None}))
     backend = CoreBackend(link)  # type: ignore[arg-type]
     answer = await backend.call("model/list", {"limit": 5}, connection_id="m1")
     assert answer == {"data": [], "nextCursor": None}
-    [(name, params, cid)] = link.calls
+    await backend.call("model/list", {}, connection_id="m1", replay=True)
+    (name, params, cid), _ = link.calls
     assert (name, codec.to_json(params)["limit"], cid) == ("model/list", 5, "m1")
+    assert link.metadata == [(), (("x-reinitialize", "1"),)]
     failing = CoreBackend(FakeLink(error=refused()))  # type: ignore[arg-type]
     with pytest.raises(ProtocolError) as err:
         await failing.call("thread/read", {"threadId": "x"}, connection_id="m1")

@@ -9,6 +9,7 @@ from typing import Any
 from mcp.shared.exceptions import MCPError
 
 from mcp_front import server
+from mcp_front.session import McpSession
 
 
 class FakeChannel:
@@ -26,6 +27,20 @@ class FakeChannel:
         if self._answer is None:
             raise MCPError(code=-32000, message="no")
         return self._answer
+
+
+class FakeBackend:
+    """A core that is never called."""
+
+    async def call(self, method: str, params: dict[str, Any], *, connection_id: str,
+                   replay: bool = False) -> Any:
+        raise AssertionError(method)
+
+    def answer(self, connection_id: str, request_id: int, method: str, decision: str) -> None:
+        raise AssertionError(method)
+
+    async def ready(self) -> None:
+        return None
 
 
 def _ctx(channel: FakeChannel) -> Any:
@@ -62,7 +77,7 @@ def test_client_info() -> None:
 
 def test_server_identity() -> None:
     """The SDK server is named as the reference names itself and lists tools."""
-    built = server.build_server(lambda ctx: None, itertools.count(0))
+    built = server.build_server(McpSession(FakeBackend()), itertools.count(0))
     options = built.create_initialization_options()
     assert (options.server_name, options.title, options.server_version) == (
         "codex-mcp-server", "Codex", "0.104.0")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app_server_protocol.errors import ProtocolError
-from mcp_front.session import McpSession, Note, Request
+from mcp_front.session import CORE_LOST, McpSession, Note, Request
 
 THREAD = "01a23442-b13d-7c43-a8bc-fa4c5048ada7"
 STARTED = {"thread": {"id": THREAD, "path": None}, "model": "m", "modelProvider": "mock",
@@ -37,9 +37,12 @@ class FakeCore:
         self.on_turn: Callable[[str, str], list[Note | Request]] = (
             lambda cid, turn_id: list(turn_notes(turn_id, f"answer {self.turns}")))
         self.fail: dict[str, ProtocolError] = {}
+        self.replays: list[bool] = []
 
-    async def call(self, method: str, params: dict[str, Any], *, connection_id: str) -> Any:
+    async def call(self, method: str, params: dict[str, Any], *, connection_id: str,
+                   replay: bool = False) -> Any:
         self.calls.append((method, params, connection_id))
+        self.replays.append(replay)
         if method in self.fail:
             raise self.fail[method]
         if method == "thread/start":
@@ -61,6 +64,9 @@ class FakeCore:
 
     def answer(self, connection_id: str, request_id: int, method: str, decision: str) -> None:
         self.answers.append((connection_id, request_id, method, decision))
+
+    async def ready(self) -> None:
+        return None
 
 
 class FakePeer:
@@ -86,8 +92,8 @@ class FakePeer:
 
 def make(idle_timeout: float = 5.0) -> tuple[McpSession, FakeCore]:
     core = FakeCore()
-    session = McpSession(core, lambda: {"name": "host", "title": None, "version": "1"},
-                         cwd="/srv", idle_timeout=idle_timeout)
+    session = McpSession(core, cwd="/srv", idle_timeout=idle_timeout)
+    session.client_info = {"name": "host", "title": None, "version": "1"}
     core.session = session
     return session, core
 
@@ -213,3 +219,32 @@ async def test_cancelled_call_interrupts_its_turn() -> None:
     assert core.calls[-1][:1] == ("turn/interrupt",)
     assert core.calls[-1][1] == {"threadId": THREAD, "turnId": "turn-1"}
     assert peer.kinds()[-1] == "turn_aborted"
+
+
+async def test_restore_after_reconnect() -> None:
+    """When the core link comes back, a call waiting for its turn ends with an error,
+    each thread started here is initialized and resumed again (marked as replays), and a
+    new call waits for that before starting its turn."""
+    session, core = make()
+    await session.call_tool("codex", {"prompt": "x"}, 1, FakePeer())
+    core.on_turn = lambda cid, turn_id: [
+        Note("turn/started", {"threadId": THREAD, "turn": {"id": turn_id}})]
+    peer = FakePeer()
+    call = asyncio.ensure_future(session.call_tool(
+        "codex-reply", {"prompt": "y", "threadId": THREAD}, 2, peer))
+    while "task_started" not in peer.kinds():
+        peer.changed.clear()
+        await asyncio.wait_for(peer.changed.wait(), 5)
+    calls_before = len(core.calls)
+    session.reconnected()
+    core.on_turn = lambda cid, turn_id: list(turn_notes(turn_id, "again"))
+    after = await session.call_tool("codex-reply", {"prompt": "z", "threadId": THREAD}, 3,
+                                    FakePeer())
+    result = await asyncio.wait_for(call, 5)
+    assert result["isError"] and result["content"][0]["text"] == CORE_LOST
+    assert after["structuredContent"]["content"] == "again"
+    assert [(m, p, c) for m, p, c in core.calls[calls_before:calls_before + 2]] == [
+        ("initialize", {"clientInfo": session.client_info}, "m1"),
+        ("thread/resume", {"threadId": THREAD}, "m1")]
+    assert core.replays[calls_before:] == [True, True, False]
+    assert core.calls[-1][0] == "turn/start"
