@@ -170,7 +170,7 @@ class McpSession:
         self._restore.add_done_callback(self._background.discard)
 
     async def _restore_all(self) -> None:
-        for slot in list(self._slots.values()):
+        for slot in [s for s in self._slots.values() if s.thread_id]:
             try:
                 await self._backend.call("initialize", {"clientInfo": self.client_info},
                                          connection_id=slot.connection_id, replay=True)
