@@ -10,11 +10,20 @@ listed here with a reason.
 from __future__ import annotations
 
 UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
-    "rawResponseItem/completed": "raw Responses API events are internal to Codex Cloud",
+    "rawResponseItem/completed": (
+        "sent only with the experimental thread/start.experimentalRawEvents, "
+        "which is accepted and ignored"
+    ),
     "item/mcpToolCall/progress": "the reference sends none (probed with a tool reporting progress)",
     "mcpServer/oauthLogin/completed": "MCP servers are not implemented",
-    "fuzzyFileSearch/sessionUpdated": "fuzzy file search is not implemented",
-    "fuzzyFileSearch/sessionCompleted": "fuzzy file search is not implemented",
+    "fuzzyFileSearch/sessionUpdated": (
+        "sent only for the experimental fuzzyFileSearch/session* requests, "
+        "which are not in the 0.104 schema"
+    ),
+    "fuzzyFileSearch/sessionCompleted": (
+        "sent only for the experimental fuzzyFileSearch/session* requests, "
+        "which are not in the 0.104 schema"
+    ),
     "windows/worldWritableWarning": "the Windows sandbox is not implemented",
     "authStatusChange": "v1 API (superseded by account/updated)",
     "loginChatGptComplete": "v1 API (superseded by account/login/completed)",
@@ -22,7 +31,10 @@ UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
 }
 
 UNSUPPORTED_SERVER_REQUESTS: dict[str, str] = {
-    "item/tool/requestUserInput": "the request_user_input tool is not implemented",
+    "item/tool/requestUserInput": (
+        "sent only in plan (collaboration) mode, which is not served; in the default "
+        "mode the tool answers the model that it is unavailable, as the reference does"
+    ),
     "item/tool/call": "dynamic (client-provided) tools are not implemented",
     "applyPatchApproval": "v1 API (superseded by item/fileChange/requestApproval)",
     "execCommandApproval": "v1 API (superseded by item/commandExecution/requestApproval)",

@@ -68,15 +68,22 @@ def _bonus_for(prev: int, cls: int) -> int:
 _BONUS = [[_bonus_for(p, c) for c in range(7)] for p in range(7)]
 
 
+# Class of each ASCII character as a byte, for `bytes.translate`.
+_ASCII_TABLE = bytes(_ASCII_CLASS) + bytes(128)
+# Bonus of a character of class `c` after one of class `p`, at [p * 8 + c].
+_PAIR = [_BONUS[p][c] if p < 7 and c < 7 else 0 for p in range(8) for c in range(8)]
+
+
 def bonuses(text: str) -> list[int]:
     """The bonus of a match at each position of `text` (the start counts as after `/`)."""
-    out: list[int] = []
-    prev = DELIMITER
-    for ch in text:
-        cls = char_class(ch)
-        out.append(_BONUS[prev][cls])
-        prev = cls
-    return out
+    if text.isascii():
+        classes = text.encode("ascii").translate(_ASCII_TABLE)
+    else:
+        classes = bytes(char_class(ch) for ch in text)
+    pair = _PAIR
+    # Each character paired with the one before it (the start: a `/`).
+    before = bytes([DELIMITER]) + classes[:-1]
+    return [pair[p * 8 + c] for p, c in zip(before, classes, strict=True)]
 
 
 def score_atom(atom: Atom, text: str, subject: str) -> tuple[int, list[int]] | None:
@@ -139,7 +146,6 @@ def _fuzzy(pattern: str, subject: str, bonus: list[int]) -> tuple[int, list[int]
     last = subject.rfind(pattern[-1])
     # Row by row: H the best score with this prefix matched ending at or before
     # a column, C the length of the run of consecutive matches ending there.
-    rows_h: list[list[int]] = []
     rows_c: list[list[int]] = []
     h_prev: list[int] = [0] * n
     c_prev: list[int] = [0] * n
@@ -149,35 +155,43 @@ def _fuzzy(pattern: str, subject: str, bonus: list[int]) -> tuple[int, list[int]
         c = [0] * n
         in_gap = False
         left = 0
-        for j in range(firsts[i], last + 1):
-            gap = left - (GAP_EXTENSION if in_gap else GAP_START)
-            matched = -1
-            if subject[j] == pch:
-                if i == 0:
-                    matched, run = SCORE_MATCH + bonus[j] * 2, 1
-                else:
-                    b = bonus[j]
-                    run = c_prev[j - 1] + 1
-                    if run > 1:
-                        chunk = bonus[j - run + 1]
-                        if b >= BONUS_BOUNDARY and b > chunk:
-                            run = 1
-                        else:
-                            b = max(b, BONUS_CONSECUTIVE, chunk)
-                    matched = h_prev[j - 1] + SCORE_MATCH
-                    if matched + b < gap:
-                        matched += bonus[j]
-                        run = 0
+        first_row, last_row = i == 0, i == m - 1
+        # Columns past this bound leave too little room for the rest of the pattern.
+        for j in range(firsts[i], last - (m - 1 - i) + 1):
+            gap = left - 1 if in_gap else left - 3
+            if subject[j] != pch:
+                in_gap = True
+                left = gap if gap > 0 else 0
+                h[j] = left
+                continue
+            b = bonus[j]
+            if first_row:
+                matched, run = SCORE_MATCH + b + b, 1
+            else:
+                run = c_prev[j - 1] + 1
+                if run > 1:
+                    chunk = bonus[j - run + 1]
+                    if b >= BONUS_BOUNDARY and b > chunk:
+                        run = 1
                     else:
-                        matched += b
-                if matched >= gap:
-                    c[j] = run
-                if i == m - 1 and matched >= best and matched >= gap:
+                        b = chunk if chunk > b else b
+                        b = BONUS_CONSECUTIVE if b < BONUS_CONSECUTIVE else b
+                matched = h_prev[j - 1] + SCORE_MATCH
+                if matched + b < gap:
+                    matched += bonus[j]
+                    run = 0
+                else:
+                    matched += b
+            if matched >= gap:
+                c[j] = run
+                in_gap = False
+                left = matched if matched > 0 else 0
+                if last_row and matched >= best:
                     best, best_at = matched, j
-            in_gap = matched < gap
-            left = max(matched, gap, 0)
+            else:
+                in_gap = True
+                left = gap if gap > 0 else 0
             h[j] = left
-        rows_h.append(h)
         rows_c.append(c)
         h_prev, c_prev = h, c
     if best_at < 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Container
 from pathlib import Path
 
 from core_service.search.ignore import IgnoreFile
@@ -21,10 +22,13 @@ IGNORE_FILES = (".ignore", ".gitignore")
 Scope = tuple[str, IgnoreFile]
 
 
-def _read_ignores(folder: str) -> list[Scope]:
-    """The ignore files of `folder`, highest precedence first."""
+def _read_ignores(folder: str, names: Container[str] | None = None) -> list[Scope]:
+    """The ignore files of `folder` (only those among `names` when given),
+    highest precedence first."""
     found: list[Scope] = []
     for name in IGNORE_FILES:
+        if names is not None and name not in names:
+            continue
         try:
             text = Path(folder, name).read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -67,15 +71,19 @@ def walk_files(root: str, cancel: threading.Event | None = None) -> list[str]:
         return []
     files: list[str] = []
     # (absolute folder, its path relative to the root with a trailing "/", scopes in force)
-    stack: list[tuple[str, str, list[Scope]]] = [(base, "", _parents(base) + _read_ignores(base))]
+    stack: list[tuple[str, str, list[Scope]]] = [(base, "", _parents(base))]
     while stack:
         if cancel is not None and cancel.is_set():
             break
         folder, rel, scopes = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError:
             continue
+        names = {e.name for e in entries}
+        if names.intersection(IGNORE_FILES):
+            scopes = scopes + _read_ignores(folder, names)
         for entry in entries:
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
@@ -84,8 +92,7 @@ def walk_files(root: str, cancel: threading.Event | None = None) -> list[str]:
             if scopes and _ignored(scopes, entry.path, is_dir):
                 continue
             if is_dir:
-                stack.append((entry.path, rel + entry.name + "/",
-                              scopes + _read_ignores(entry.path)))
+                stack.append((entry.path, rel + entry.name + "/", scopes))
             else:
                 files.append(rel + entry.name)
     return files

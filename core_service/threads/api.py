@@ -42,6 +42,7 @@ from app_server_protocol.wire_types import (
     ThreadUnsubscribeResponse,
 )
 from core_service.hub import CallInfo, Hub
+from core_service.notices.deprecation import deprecation_notices
 from core_service.store.store import Store
 from core_service.threads.manager import ThreadManager, check_thread_id, sandbox_policy
 from core_service.threads.state import LoadedThread, thread_object
@@ -96,6 +97,9 @@ class ThreadApi:
         self.threads.subscribe_caller(thread, call)
         response = session_response(thread, include_turns=False)
         self._announce_started(response["thread"], call)
+        for notice in deprecation_notices(thread.config.raw):
+            self.hub.emit(codec.from_json(N.DeprecationNoticeNotification, notice),
+                          thread_id=thread.id, after=call)
         return response
 
     async def resume(

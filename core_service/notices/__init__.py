@@ -1,0 +1,1 @@
+"""Notices the core sends about its own configuration."""
