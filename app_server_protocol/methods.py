@@ -16,7 +16,13 @@ from typing import Any
 
 from google.protobuf import message_factory
 
-from app_server_protocol import codec, fuzzy_file_search_pb2, initialize_pb2, jsonrpc_pb2
+from app_server_protocol import (
+    codec,
+    dynamic_tools_pb2,
+    fuzzy_file_search_pb2,
+    initialize_pb2,
+    jsonrpc_pb2,
+)
 from app_server_protocol.descriptors import (
     is_experimental_method,
     method_name,
@@ -54,6 +60,7 @@ PROTOCOL_MODULES = (
     listing_pb2,
     review_pb2,
     fuzzy_file_search_pb2,
+    dynamic_tools_pb2,
     approval_pb2,
     notification_pb2,
     service_pb2,

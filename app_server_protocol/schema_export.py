@@ -222,6 +222,9 @@ class _Ctx:
             }
             required.append(tag[0])
         for shape in ds.object_fields(desc):
+            if shape.experimental:
+                # The reference's schema leaves experimental members out.
+                continue
             if shape.key in props:
                 raise RuntimeError(f"{shape.field.full_name}: member clashes with the tag")
             props[shape.key] = self.field(shape)

@@ -132,7 +132,8 @@ class _Ctx:
             if tag is not None:
                 raise RuntimeError(f"{desc.full_name}: a union cannot be a tagged variant")
             return self.union(union)
-        members = [self.field(s) for s in ds.object_fields(desc)]
+        # Experimental members are left out, as in the reference's TypeScript.
+        members = [self.field(s) for s in ds.object_fields(desc) if not s.experimental]
         if tag is not None:
             members.insert(0, f"{_lit(tag[0])}: {_lit(tag[1])}")
         extra = bool(ds.extra_field(desc))

@@ -35,7 +35,6 @@ UNSUPPORTED_SERVER_REQUESTS: dict[str, str] = {
         "sent only in plan (collaboration) mode, which is not served; in the default "
         "mode the tool answers the model that it is unavailable, as the reference does"
     ),
-    "item/tool/call": "dynamic (client-provided) tools are not implemented",
     "applyPatchApproval": "v1 API (superseded by item/fileChange/requestApproval)",
     "execCommandApproval": "v1 API (superseded by item/commandExecution/requestApproval)",
 }

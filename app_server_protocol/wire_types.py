@@ -23,6 +23,32 @@ class ClientInfo(TypedDict):
     version: str
 
 
+class InputTextDynamicToolCallOutputContentItem(TypedDict):
+    type: Literal['inputText']
+    text: str
+
+
+class InputImageDynamicToolCallOutputContentItem(TypedDict):
+    type: Literal['inputImage']
+    imageUrl: str
+
+
+DynamicToolCallOutputContentItem: TypeAlias = 'InputTextDynamicToolCallOutputContentItem | InputImageDynamicToolCallOutputContentItem'
+
+
+class DynamicToolCallParams(TypedDict):
+    threadId: str
+    turnId: str
+    callId: str
+    tool: str
+    arguments: JsonValue
+
+
+class DynamicToolCallResponse(TypedDict):
+    contentItems: list[DynamicToolCallOutputContentItem]
+    success: bool
+
+
 class FuzzyFileSearchParams(TypedDict):
     query: str
     roots: list[str]
@@ -1362,6 +1388,7 @@ class ThreadStartParams(TypedDict):
     developerInstructions: str | None
     personality: Personality | None
     ephemeral: bool | None
+    dynamicTools: list[JsonValue] | None
 
 
 class ThreadStartResponse(TypedDict):

@@ -11,6 +11,7 @@ from app_server_protocol.v2 import skills_pb2 as _skills_pb2
 from app_server_protocol.v2 import listing_pb2 as _listing_pb2
 from app_server_protocol.v2 import review_pb2 as _review_pb2
 from app_server_protocol import fuzzy_file_search_pb2 as _fuzzy_file_search_pb2
+from app_server_protocol import dynamic_tools_pb2 as _dynamic_tools_pb2
 from app_server_protocol.v2 import approval_pb2 as _approval_pb2
 from app_server_protocol.v2 import notification_pb2 as _notification_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
@@ -100,24 +101,28 @@ class ServerNotification(_message.Message):
     def __init__(self, error: _Optional[_Union[_notification_pb2.ErrorNotification, _Mapping]] = ..., thread_started: _Optional[_Union[_notification_pb2.ThreadStartedNotification, _Mapping]] = ..., thread_archived: _Optional[_Union[_notification_pb2.ThreadArchivedNotification, _Mapping]] = ..., thread_unarchived: _Optional[_Union[_notification_pb2.ThreadUnarchivedNotification, _Mapping]] = ..., thread_name_updated: _Optional[_Union[_notification_pb2.ThreadNameUpdatedNotification, _Mapping]] = ..., thread_token_usage_updated: _Optional[_Union[_notification_pb2.ThreadTokenUsageUpdatedNotification, _Mapping]] = ..., context_compacted: _Optional[_Union[_notification_pb2.ContextCompactedNotification, _Mapping]] = ..., turn_started: _Optional[_Union[_notification_pb2.TurnStartedNotification, _Mapping]] = ..., turn_completed: _Optional[_Union[_notification_pb2.TurnCompletedNotification, _Mapping]] = ..., turn_diff_updated: _Optional[_Union[_notification_pb2.TurnDiffUpdatedNotification, _Mapping]] = ..., turn_plan_updated: _Optional[_Union[_notification_pb2.TurnPlanUpdatedNotification, _Mapping]] = ..., item_started: _Optional[_Union[_notification_pb2.ItemStartedNotification, _Mapping]] = ..., item_completed: _Optional[_Union[_notification_pb2.ItemCompletedNotification, _Mapping]] = ..., agent_message_delta: _Optional[_Union[_notification_pb2.AgentMessageDeltaNotification, _Mapping]] = ..., plan_delta: _Optional[_Union[_notification_pb2.PlanDeltaNotification, _Mapping]] = ..., reasoning_summary_text_delta: _Optional[_Union[_notification_pb2.ReasoningSummaryTextDeltaNotification, _Mapping]] = ..., reasoning_summary_part_added: _Optional[_Union[_notification_pb2.ReasoningSummaryPartAddedNotification, _Mapping]] = ..., reasoning_text_delta: _Optional[_Union[_notification_pb2.ReasoningTextDeltaNotification, _Mapping]] = ..., command_execution_output_delta: _Optional[_Union[_notification_pb2.CommandExecutionOutputDeltaNotification, _Mapping]] = ..., file_change_output_delta: _Optional[_Union[_notification_pb2.FileChangeOutputDeltaNotification, _Mapping]] = ..., account_updated: _Optional[_Union[_notification_pb2.AccountUpdatedNotification, _Mapping]] = ..., account_login_completed: _Optional[_Union[_notification_pb2.AccountLoginCompletedNotification, _Mapping]] = ..., account_rate_limits_updated: _Optional[_Union[_notification_pb2.AccountRateLimitsUpdatedNotification, _Mapping]] = ..., model_rerouted: _Optional[_Union[_notification_pb2.ModelReroutedNotification, _Mapping]] = ..., config_warning: _Optional[_Union[_notification_pb2.ConfigWarningNotification, _Mapping]] = ..., deprecation_notice: _Optional[_Union[_notification_pb2.DeprecationNoticeNotification, _Mapping]] = ..., thread_closed: _Optional[_Union[_notification_pb2.ThreadClosedNotification, _Mapping]] = ..., server_request_resolved: _Optional[_Union[_notification_pb2.ServerRequestResolvedNotification, _Mapping]] = ..., terminal_interaction: _Optional[_Union[_notification_pb2.TerminalInteractionNotification, _Mapping]] = ..., app_list_updated: _Optional[_Union[_listing_pb2.AppListUpdatedNotification, _Mapping]] = ...) -> None: ...
 
 class ServerRequestParams(_message.Message):
-    __slots__ = ("command_execution_request_approval", "file_change_request_approval", "chatgpt_auth_tokens_refresh")
+    __slots__ = ("command_execution_request_approval", "file_change_request_approval", "chatgpt_auth_tokens_refresh", "dynamic_tool_call")
     COMMAND_EXECUTION_REQUEST_APPROVAL_FIELD_NUMBER: _ClassVar[int]
     FILE_CHANGE_REQUEST_APPROVAL_FIELD_NUMBER: _ClassVar[int]
     CHATGPT_AUTH_TOKENS_REFRESH_FIELD_NUMBER: _ClassVar[int]
+    DYNAMIC_TOOL_CALL_FIELD_NUMBER: _ClassVar[int]
     command_execution_request_approval: _approval_pb2.CommandExecutionRequestApprovalParams
     file_change_request_approval: _approval_pb2.FileChangeRequestApprovalParams
     chatgpt_auth_tokens_refresh: _account_pb2.ChatgptAuthTokensRefreshParams
-    def __init__(self, command_execution_request_approval: _Optional[_Union[_approval_pb2.CommandExecutionRequestApprovalParams, _Mapping]] = ..., file_change_request_approval: _Optional[_Union[_approval_pb2.FileChangeRequestApprovalParams, _Mapping]] = ..., chatgpt_auth_tokens_refresh: _Optional[_Union[_account_pb2.ChatgptAuthTokensRefreshParams, _Mapping]] = ...) -> None: ...
+    dynamic_tool_call: _dynamic_tools_pb2.DynamicToolCallParams
+    def __init__(self, command_execution_request_approval: _Optional[_Union[_approval_pb2.CommandExecutionRequestApprovalParams, _Mapping]] = ..., file_change_request_approval: _Optional[_Union[_approval_pb2.FileChangeRequestApprovalParams, _Mapping]] = ..., chatgpt_auth_tokens_refresh: _Optional[_Union[_account_pb2.ChatgptAuthTokensRefreshParams, _Mapping]] = ..., dynamic_tool_call: _Optional[_Union[_dynamic_tools_pb2.DynamicToolCallParams, _Mapping]] = ...) -> None: ...
 
 class ServerRequestResult(_message.Message):
-    __slots__ = ("command_execution_request_approval", "file_change_request_approval", "chatgpt_auth_tokens_refresh")
+    __slots__ = ("command_execution_request_approval", "file_change_request_approval", "chatgpt_auth_tokens_refresh", "dynamic_tool_call")
     COMMAND_EXECUTION_REQUEST_APPROVAL_FIELD_NUMBER: _ClassVar[int]
     FILE_CHANGE_REQUEST_APPROVAL_FIELD_NUMBER: _ClassVar[int]
     CHATGPT_AUTH_TOKENS_REFRESH_FIELD_NUMBER: _ClassVar[int]
+    DYNAMIC_TOOL_CALL_FIELD_NUMBER: _ClassVar[int]
     command_execution_request_approval: _approval_pb2.CommandExecutionRequestApprovalResponse
     file_change_request_approval: _approval_pb2.FileChangeRequestApprovalResponse
     chatgpt_auth_tokens_refresh: _account_pb2.ChatgptAuthTokensRefreshResponse
-    def __init__(self, command_execution_request_approval: _Optional[_Union[_approval_pb2.CommandExecutionRequestApprovalResponse, _Mapping]] = ..., file_change_request_approval: _Optional[_Union[_approval_pb2.FileChangeRequestApprovalResponse, _Mapping]] = ..., chatgpt_auth_tokens_refresh: _Optional[_Union[_account_pb2.ChatgptAuthTokensRefreshResponse, _Mapping]] = ...) -> None: ...
+    dynamic_tool_call: _dynamic_tools_pb2.DynamicToolCallResponse
+    def __init__(self, command_execution_request_approval: _Optional[_Union[_approval_pb2.CommandExecutionRequestApprovalResponse, _Mapping]] = ..., file_change_request_approval: _Optional[_Union[_approval_pb2.FileChangeRequestApprovalResponse, _Mapping]] = ..., chatgpt_auth_tokens_refresh: _Optional[_Union[_account_pb2.ChatgptAuthTokensRefreshResponse, _Mapping]] = ..., dynamic_tool_call: _Optional[_Union[_dynamic_tools_pb2.DynamicToolCallResponse, _Mapping]] = ...) -> None: ...
 
 class Delivery(_message.Message):
     __slots__ = ("connection_ids", "all_initialized")

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from app_server_protocol import dynamic_tools_pb2 as app__server__protocol_dot_dynamic__tools__pb2
 from app_server_protocol import fuzzy_file_search_pb2 as app__server__protocol_dot_fuzzy__file__search__pb2
 from app_server_protocol import initialize_pb2 as app__server__protocol_dot_initialize__pb2
 from app_server_protocol.v2 import account_pb2 as app__server__protocol_dot_v2_dot_account__pb2
@@ -2149,6 +2150,11 @@ class ServerRequestsStub:
                 request_serializer=app__server__protocol_dot_v2_dot_account__pb2.ChatgptAuthTokensRefreshParams.SerializeToString,
                 response_deserializer=app__server__protocol_dot_v2_dot_account__pb2.ChatgptAuthTokensRefreshResponse.FromString,
                 _registered_method=True)
+        self.DynamicToolCall = channel.unary_unary(
+                '/app_server_protocol.v2.ServerRequests/DynamicToolCall',
+                request_serializer=app__server__protocol_dot_dynamic__tools__pb2.DynamicToolCallParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_dynamic__tools__pb2.DynamicToolCallResponse.FromString,
+                _registered_method=True)
 
 
 class ServerRequestsServicer:
@@ -2175,6 +2181,12 @@ class ServerRequestsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DynamicToolCall(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServerRequestsServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -2192,6 +2204,11 @@ def add_ServerRequestsServicer_to_server(servicer, server):
                     servicer.ChatgptAuthTokensRefresh,
                     request_deserializer=app__server__protocol_dot_v2_dot_account__pb2.ChatgptAuthTokensRefreshParams.FromString,
                     response_serializer=app__server__protocol_dot_v2_dot_account__pb2.ChatgptAuthTokensRefreshResponse.SerializeToString,
+            ),
+            'DynamicToolCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.DynamicToolCall,
+                    request_deserializer=app__server__protocol_dot_dynamic__tools__pb2.DynamicToolCallParams.FromString,
+                    response_serializer=app__server__protocol_dot_dynamic__tools__pb2.DynamicToolCallResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2278,6 +2295,33 @@ class ServerRequests:
             '/app_server_protocol.v2.ServerRequests/ChatgptAuthTokensRefresh',
             app__server__protocol_dot_v2_dot_account__pb2.ChatgptAuthTokensRefreshParams.SerializeToString,
             app__server__protocol_dot_v2_dot_account__pb2.ChatgptAuthTokensRefreshResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DynamicToolCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.ServerRequests/DynamicToolCall',
+            app__server__protocol_dot_dynamic__tools__pb2.DynamicToolCallParams.SerializeToString,
+            app__server__protocol_dot_dynamic__tools__pb2.DynamicToolCallResponse.FromString,
             options,
             channel_credentials,
             insecure,

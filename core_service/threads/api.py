@@ -43,6 +43,7 @@ from app_server_protocol.wire_types import (
 )
 from core_service.hub import CallInfo, Hub
 from core_service.notices.deprecation import deprecation_notices
+from core_service.tools.dynamic import checked_tools
 from core_service.store.store import Store
 from core_service.threads.manager import ThreadManager, check_thread_id, sandbox_policy
 from core_service.threads.state import LoadedThread, thread_object
@@ -93,7 +94,9 @@ class ThreadApi:
         self, params: ThreadStartParams, call: CallInfo | None
     ) -> ThreadStartResponse:
         """thread/start: a new thread, the caller subscribed; `thread/started` follows."""
+        tools = checked_tools(params.get("dynamicTools"))
         thread = await self.threads.create(params)
+        thread.dynamic_tools = [dict(t) for t in tools]
         self.threads.subscribe_caller(thread, call)
         response = session_response(thread, include_turns=False)
         self._announce_started(response["thread"], call)

@@ -62,6 +62,8 @@ class LoadedThread:
     path: str | None = None
     turns: list[Turn] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    # The client's tools (thread/start.dynamicTools), offered after the thread's own.
+    dynamic_tools: list[dict[str, Any]] = field(default_factory=list)
     # Per turn started in this process: len(history) before the turn's input
     # (lets rollback cut the model history without re-reading the rollout).
     history_marks: list[int] = field(default_factory=list)

@@ -99,6 +99,12 @@ class Approvals(Protocol):
         """Send `item/fileChange/requestApproval` and wait for the first answer."""
         ...
 
+    async def request(self, ctx: ToolContext, method: str, msg: Any) -> Any:
+        """Send the server request `method` (`msg`, its params message) to the
+        thread's clients like an approval and return the first answer's result
+        message; raises `hub.ServerRequestError` when the client answers an error."""
+        ...
+
     def approved_for_session(self, ctx: ToolContext, key: str) -> bool:
         """Whether the user accepted `key` "for session" on this thread."""
         ...

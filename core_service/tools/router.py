@@ -16,6 +16,7 @@ from core_service.mcp.output import failed_output
 from core_service.model.events import ResponseItem
 from core_service.tools import exec_tool
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
+from core_service.tools.dynamic import handle_dynamic_call, is_dynamic
 from core_service.tools.mcp_tool import PREFIX as MCP_PREFIX
 from core_service.tools.mcp_tool import RESOURCE_TOOLS, handle_mcp_call
 from core_service.tools.patch import handle_apply_patch
@@ -76,6 +77,8 @@ async def dispatch(ctx: ToolContext, call: ToolCall) -> ToolResult:
     handler = FUNCTION_HANDLERS.get(call.name)
     if handler is None and (call.name.startswith(MCP_PREFIX) or call.name in RESOURCE_TOOLS):
         handler = handle_mcp_call
+    if handler is None and is_dynamic(ctx, call.name):
+        handler = handle_dynamic_call
     if handler is None:
         return ToolResult(f"unsupported call: {call.name}")
     return await handler(ctx, call)

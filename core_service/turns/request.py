@@ -22,6 +22,7 @@ from core_service.model.catalog import supports_reasoning
 from core_service.model.client import ModelRequest
 from core_service.model.events import ModelEvent, ResponseItem
 from core_service.threads.state import LoadedThread
+from core_service.tools.dynamic import tool_specs
 from core_service.tools.specs import tools_for
 from core_service.turns.instructions import BASE_INSTRUCTIONS
 from core_service.user_agent import user_agent
@@ -58,7 +59,7 @@ def build_request(
         "model": cfg.model,
         "instructions": cfg.base_instructions or BASE_INSTRUCTIONS,
         "input": list(thread.history if history is None else history),
-        "tools": tools_for(cfg, mcp.tools, mcp.resources),
+        "tools": [*tools_for(cfg, mcp.tools, mcp.resources), *tool_specs(thread.dynamic_tools)],
         "tool_choice": "auto",
         "parallel_tool_calls": False,
         "reasoning": None,

@@ -66,6 +66,12 @@ class HubApprovals:
                                "itemId": item_id, **params})
         return await self._ask(ctx, FILE_CHANGE_APPROVAL, msg)
 
+    async def request(self, ctx: ToolContext, method: str, msg: Any) -> Any:
+        """Any server request to the thread's clients, sticky like an approval
+        (a dynamic tool call); ServerRequestError when it fails."""
+        return await self.hub.request(method, msg, thread_id=ctx.thread_id,
+                                      after=ctx.active.after, sticky=True)
+
     def approved_for_session(self, ctx: ToolContext, key: str) -> bool:
         """Whether the user accepted `key` "for session" on this thread."""
         return key in self._approved.get(ctx.thread_id, ())

@@ -478,6 +478,7 @@ def test_nulls_accepted_for_nullable_fields() -> None:
         "developerInstructions": None,
         "personality": None,
         "ephemeral": None,
+        "dynamicTools": None,
     }
     msg = decode(thread_pb2.ThreadStartParams, params)
     assert msg == thread_pb2.ThreadStartParams()
