@@ -6,8 +6,9 @@ reviewer's own stream, `exitedReviewMode` with the result and the result as
 an agent message (`review_rollout_assistant`), as the reference sends them.
 The reviewer runs on a side copy of the thread: same id (its events reach
 the thread's subscribers, its tool calls ask them), the review instructions
-instead of the base ones, a history of the opening context and the prompt
-only, and nothing written to the rollout. The thread itself then keeps the
+instead of the base ones, `review_model` (when configured) as its model, a
+history of the opening context and the prompt only, and nothing written to
+the rollout. The thread itself then keeps the
 result (see `prompts.user_action`).
 """
 
@@ -88,7 +89,9 @@ class ReviewTurns:
                             request: ReviewRequest, originator: W.ClientInfo | None) -> str:
         """Run the reviewer until it answers; its last agent message."""
         cwd = thread.meta.get("cwd", "")
-        config = dataclasses.replace(thread.config, base_instructions=REVIEW_INSTRUCTIONS)
+        # `review_model` (when set) reviews instead of the thread's model.
+        config = dataclasses.replace(thread.config, base_instructions=REVIEW_INSTRUCTIONS,
+                                     model=thread.config.review_model or thread.config.model)
         history = [*initial_context(config, cwd), text_message("user", request.prompt)]
         side = dataclasses.replace(
             thread, config=config, recorder=NullRecorder(), turns=[], history_marks=[],

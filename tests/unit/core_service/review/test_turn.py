@@ -55,3 +55,15 @@ async def test_review_turn_items_request_and_history(tmp_path: Path) -> None:
     kinds = recorder.kinds()
     assert kinds.count("event_msg:item_completed") == 4
     assert t.turns[0]["status"] == "completed"
+
+
+async def test_review_model_reviews_when_configured(tmp_path: Path) -> None:
+    """With `review_model` set the reviewer request names that model; the thread keeps
+    its own."""
+    model = FakeModel([*text("m1", "ok"), completed()])
+    runner = TurnRunner(RecordingHub(), model, credentials(tmp_path), RateLimitStore())
+    t = thread(config(tmp_path, review_model="gpt-5.2"))
+    ReviewTurns(runner).start(t, ReviewRequest("hint", "prompt"), None, CALL)
+    await finished(t)
+    assert model.requests[0].body["model"] == "gpt-5.2"
+    assert t.config.model != "gpt-5.2"
