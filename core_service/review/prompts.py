@@ -8,7 +8,8 @@ an overall verdict, the format `REVIEW_INSTRUCTIONS` asks for); the result
 shown (`exitedReviewMode.review`) is its explanation and findings as text, or
 the answer itself when it is not that JSON. The thread then keeps the result
 as a `<user_action>` user message followed by the result as an assistant
-message, as the reference records it.
+message, as the reference records it; an interrupted review keeps its own
+`<user_action>` and a notice to run it again.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ UNCOMMITTED_PROMPT = (
     "and provide prioritized findings."
 )
 NO_OUTPUT = "Reviewer failed to output a response."
+INTERRUPTED = "Review was interrupted. Please re-run /review and wait for it to complete."
 
 # Our own words (as for the base instructions); the output format is the
 # reference's, so that its findings read the same.
@@ -174,4 +176,17 @@ def user_action(result: str) -> str:
         "  <action>review</action>\n"
         f"  <results>\n  {result}\n  </results>\n"
         "  </user_action>\n\n"
+    )
+
+
+def interrupted_action() -> str:
+    """The user message the thread keeps for a review cut short by turn/interrupt."""
+    return (
+        "<user_action>\n"
+        "  <context>User initiated a review task, but was interrupted. If user asks about "
+        "this, tell them to re-initiate a review with `/review` and wait for it to "
+        "complete.</context>\n"
+        "  <action>review</action>\n"
+        "  <results>\n  None.\n  </results>\n"
+        "</user_action>\n\n"
     )

@@ -9,7 +9,9 @@ the thread's subscribers, its tool calls ask them), the review instructions
 instead of the base ones, `review_model` (when configured) as its model, a
 history of the opening context and the prompt only, and nothing written to
 the rollout. The thread itself then keeps the
-result (see `prompts.user_action`).
+result (see `prompts.user_action`). An interrupted review still shows
+`exitedReviewMode` (without a result) and the notice to run it again before
+its turn ends `interrupted`.
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ from app_server_protocol.v2 import notification_pb2 as N
 from core_service.hub import CallInfo
 from core_service.model.events import ResponseItem
 from core_service.review.prompts import (
+    INTERRUPTED,
+    NO_OUTPUT,
     REVIEW_INSTRUCTIONS,
     ReviewRequest,
+    interrupted_action,
     result_text,
     user_action,
 )
 from core_service.store import records
 from core_service.store.store import NullRecorder
 from core_service.threads.state import ActiveTurn, LoadedThread
+from core_service.tools.context import TurnCancelled
 from core_service.turns.instructions import initial_context
 from core_service.turns.items import as_history, text_message, user_message_item
 from core_service.turns.lifecycle import open_turn, run_turn
@@ -75,15 +81,31 @@ class ReviewTurns:
             events.item(thread, active, item, done=False)
             events.item(thread, active, item, done=True)
             turn["items"].append(item)
-        answer = await self._ask_reviewer(thread, active, request, originator)
+        try:
+            answer = await self._ask_reviewer(thread, active, request, originator)
+        except (asyncio.CancelledError, TurnCancelled):
+            # turn/interrupt: the review ends without a result, as the reference's does.
+            await self._finish(thread, active, turn, [entered, prompt], NO_OUTPUT,
+                               INTERRUPTED, interrupted_action())
+            raise
         result = result_text(answer)
-        exited: W.ThreadItem = {"type": "exitedReviewMode", "id": active.id, "review": result}
-        message: W.ThreadItem = {"type": "agentMessage", "id": RESULT_ITEM_ID, "text": result}
+        await self._finish(thread, active, turn, [entered, prompt], result, result,
+                           user_action(result))
+
+    async def _finish(self, thread: LoadedThread, active: ActiveTurn, turn: W.Turn,
+                      shown: list[W.ThreadItem], review: str, message_text: str,
+                      action: str) -> None:
+        """exitedReviewMode and the result message; the thread keeps the outcome."""
+        events = self.runner.events
+        exited: W.ThreadItem = {"type": "exitedReviewMode", "id": active.id, "review": review}
+        message: W.ThreadItem = {"type": "agentMessage", "id": RESULT_ITEM_ID,
+                                 "text": message_text}
         for item in (exited, message):
             events.item(thread, active, item, done=False)
             events.item(thread, active, item, done=True)
             turn["items"].append(item)
-        await self._keep_result(thread, active, [entered, prompt, exited, message], result)
+        await self._keep_result(thread, active, [*shown, exited, message], message_text,
+                                action)
 
     async def _ask_reviewer(self, thread: LoadedThread, active: ActiveTurn,
                             request: ReviewRequest, originator: W.ClientInfo | None) -> str:
@@ -103,13 +125,12 @@ class ReviewTurns:
         return answers[-1] if answers else ""
 
     async def _keep_result(self, thread: LoadedThread, active: ActiveTurn,
-                           items: list[W.ThreadItem], result: str) -> None:
+                           items: list[W.ThreadItem], result: str, action: str) -> None:
         """The thread's history and rollout keep the review's outcome."""
         kept: list[ResponseItem] = []
         if not thread.history:
             kept += [as_history(m) for m in initial_context(thread.config,
                                                             thread.meta.get("cwd", ""))]
-        action = user_action(result)
         kept.append(as_history(text_message("user", action)))
         kept.append(cast(ResponseItem, {
             "type": "message", "role": "assistant",

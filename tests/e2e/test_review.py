@@ -123,3 +123,7 @@ async def test_detached_base_branch_review_and_refusals(
     bad = await client.request("review/start", {"threadId": "nope",
                                                 "target": {"type": "uncommittedChanges"}})
     assert bad["error"]["message"].startswith("invalid thread id: ")
+    unknown = "01a23446-03bd-7a82-80b2-fd7311033751"
+    missing = await client.request("review/start", {"threadId": unknown,
+                                                    "target": {"type": "uncommittedChanges"}})
+    assert missing["error"] == {"code": -32600, "message": f"thread not found: {unknown}"}

@@ -11,6 +11,7 @@ from app_server_protocol.wire_types import ReviewTarget
 from core_service.review.prompts import (
     NO_OUTPUT,
     UNCOMMITTED_PROMPT,
+    interrupted_action,
     result_text,
     review_request,
     user_action,
@@ -90,3 +91,12 @@ def test_user_action_wraps_the_result() -> None:
         "output from reviewer model. User may select one or more comments to resolve."
         "</context>\n  <action>review</action>\n  <results>\n  R\n  </results>\n"
         "  </user_action>\n\n")
+
+
+def test_interrupted_action_as_the_reference_words_it() -> None:
+    """An interrupted review's <user_action> (its closing tag not indented, as there)."""
+    assert interrupted_action() == (
+        "<user_action>\n  <context>User initiated a review task, but was interrupted. If "
+        "user asks about this, tell them to re-initiate a review with `/review` and wait "
+        "for it to complete.</context>\n  <action>review</action>\n  <results>\n  None.\n"
+        "  </results>\n</user_action>\n\n")

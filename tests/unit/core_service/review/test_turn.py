@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from core_service.account.rate_limit_store import RateLimitStore
-from core_service.review.prompts import REVIEW_INSTRUCTIONS, ReviewRequest
+from core_service.review.prompts import (
+    INTERRUPTED,
+    NO_OUTPUT,
+    REVIEW_INSTRUCTIONS,
+    ReviewRequest,
+)
 from core_service.review.turn import RESULT_ITEM_ID, ReviewTurns
 from core_service.turns.runner import TurnRunner
 from tests.unit.core_service.turns.support import (
     CALL,
+    PAUSE,
     FakeModel,
     MemoryRecorder,
     RecordingHub,
@@ -67,3 +74,25 @@ async def test_review_model_reviews_when_configured(tmp_path: Path) -> None:
     await finished(t)
     assert model.requests[0].body["model"] == "gpt-5.2"
     assert t.config.model != "gpt-5.2"
+
+
+async def test_an_interrupted_review_ends_without_result(tmp_path: Path) -> None:
+    """turn/interrupt during the review: exitedReviewMode without a result, the notice
+    to run it again as the result message, the interrupted <user_action> kept by the
+    thread, the turn `interrupted` and the next request told so."""
+    model = FakeModel([PAUSE])
+    hub = RecordingHub()
+    runner = TurnRunner(hub, model, credentials(tmp_path), RateLimitStore())
+    t = thread(config(tmp_path))
+    ReviewTurns(runner).start(t, ReviewRequest("hint", "prompt"), None, CALL)
+    async with asyncio.timeout(5):
+        await model.waiting.wait()
+    active = t.active
+    assert active is not None and active.task is not None
+    active.task.cancel()
+    await finished(t)
+    done = [p["item"] for p in hub.of("item/completed")]
+    assert [i["type"] for i in done][-2:] == ["exitedReviewMode", "agentMessage"]
+    assert done[-2]["review"] == NO_OUTPUT and done[-1]["text"] == INTERRUPTED
+    assert "but was interrupted" in t.history[-2]["content"][0]["text"]
+    assert t.turns[0]["status"] == "interrupted" and t.abort_notice
