@@ -10,11 +10,6 @@ listed here with a reason.
 from __future__ import annotations
 
 UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
-    "rawResponseItem/completed": (
-        "sent only with the experimental thread/start.experimentalRawEvents (accepted "
-        "and ignored): its ResponseItem payload, whose schema does not describe what "
-        "the reference sends (a function output as FunctionCallOutputPayload), is not modelled"
-    ),
     "item/mcpToolCall/progress": "the reference sends none (probed with a tool reporting progress)",
     "mcpServer/oauthLogin/completed": "MCP servers are not implemented",
     "fuzzyFileSearch/sessionUpdated": (

@@ -834,6 +834,12 @@ class RateLimitWindow(TypedDict):
     resetsAt: int | None
 
 
+class RawResponseItemCompletedNotification(TypedDict):
+    threadId: str
+    turnId: str
+    item: JsonValue
+
+
 class RestrictedReadOnlyAccess(TypedDict):
     type: Literal['restricted']
     includePlatformDefaults: bool
@@ -1389,6 +1395,8 @@ class ThreadStartParams(TypedDict):
     personality: Personality | None
     ephemeral: bool | None
     dynamicTools: list[JsonValue] | None
+    mockExperimentalField: str | None
+    experimentalRawEvents: bool | None
 
 
 class ThreadStartResponse(TypedDict):

@@ -209,7 +209,7 @@ THREAD_UNSUBSCRIBE_STATUS_NOT_SUBSCRIBED: ThreadUnsubscribeStatus
 THREAD_UNSUBSCRIBE_STATUS_UNSUBSCRIBED: ThreadUnsubscribeStatus
 
 class ThreadStartParams(_message.Message):
-    __slots__ = ("model", "model_provider", "cwd", "approval_policy", "sandbox", "config", "base_instructions", "developer_instructions", "personality", "ephemeral", "dynamic_tools")
+    __slots__ = ("model", "model_provider", "cwd", "approval_policy", "sandbox", "config", "base_instructions", "developer_instructions", "personality", "ephemeral", "dynamic_tools", "mock_experimental_field", "experimental_raw_events")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     MODEL_PROVIDER_FIELD_NUMBER: _ClassVar[int]
     CWD_FIELD_NUMBER: _ClassVar[int]
@@ -221,6 +221,8 @@ class ThreadStartParams(_message.Message):
     PERSONALITY_FIELD_NUMBER: _ClassVar[int]
     EPHEMERAL_FIELD_NUMBER: _ClassVar[int]
     DYNAMIC_TOOLS_FIELD_NUMBER: _ClassVar[int]
+    MOCK_EXPERIMENTAL_FIELD_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENTAL_RAW_EVENTS_FIELD_NUMBER: _ClassVar[int]
     model: str
     model_provider: str
     cwd: str
@@ -232,7 +234,9 @@ class ThreadStartParams(_message.Message):
     personality: Personality
     ephemeral: bool
     dynamic_tools: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Value]
-    def __init__(self, model: _Optional[str] = ..., model_provider: _Optional[str] = ..., cwd: _Optional[str] = ..., approval_policy: _Optional[_Union[AskForApproval, str]] = ..., sandbox: _Optional[_Union[SandboxMode, str]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., base_instructions: _Optional[str] = ..., developer_instructions: _Optional[str] = ..., personality: _Optional[_Union[Personality, str]] = ..., ephemeral: _Optional[bool] = ..., dynamic_tools: _Optional[_Iterable[_Union[_struct_pb2.Value, _Mapping]]] = ...) -> None: ...
+    mock_experimental_field: str
+    experimental_raw_events: bool
+    def __init__(self, model: _Optional[str] = ..., model_provider: _Optional[str] = ..., cwd: _Optional[str] = ..., approval_policy: _Optional[_Union[AskForApproval, str]] = ..., sandbox: _Optional[_Union[SandboxMode, str]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., base_instructions: _Optional[str] = ..., developer_instructions: _Optional[str] = ..., personality: _Optional[_Union[Personality, str]] = ..., ephemeral: _Optional[bool] = ..., dynamic_tools: _Optional[_Iterable[_Union[_struct_pb2.Value, _Mapping]]] = ..., mock_experimental_field: _Optional[str] = ..., experimental_raw_events: _Optional[bool] = ...) -> None: ...
 
 class ThreadStartResponse(_message.Message):
     __slots__ = ("thread", "model", "model_provider", "cwd", "approval_policy", "sandbox", "reasoning_effort")

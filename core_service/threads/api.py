@@ -42,11 +42,13 @@ from app_server_protocol.wire_types import (
     ThreadUnsubscribeResponse,
 )
 from core_service.hub import CallInfo, Hub
+from core_service.notices import raw_items
 from core_service.notices.deprecation import deprecation_notices
-from core_service.tools.dynamic import checked_tools
 from core_service.store.store import Store
 from core_service.threads.manager import ThreadManager, check_thread_id, sandbox_policy
 from core_service.threads.state import LoadedThread, thread_object
+from core_service.tools.dynamic import checked_tools
+from core_service.turns.instructions import initial_context
 
 
 class Compaction(Protocol):
@@ -97,9 +99,12 @@ class ThreadApi:
         tools = checked_tools(params.get("dynamicTools"))
         thread = await self.threads.create(params)
         thread.dynamic_tools = [dict(t) for t in tools]
+        thread.raw_events = bool(params.get("experimentalRawEvents"))
         self.threads.subscribe_caller(thread, call)
         response = session_response(thread, include_turns=False)
         self._announce_started(response["thread"], call)
+        cwd = thread.meta.get("cwd", "")
+        raw_items.announce_context(self.hub, thread, initial_context(thread.config, cwd), call)
         for notice in deprecation_notices(thread.config.raw):
             self.hub.emit(codec.from_json(N.DeprecationNoticeNotification, notice),
                           thread_id=thread.id, after=call)

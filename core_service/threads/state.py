@@ -64,6 +64,8 @@ class LoadedThread:
     history: list[dict[str, Any]] = field(default_factory=list)
     # The client's tools (thread/start.dynamicTools), offered after the thread's own.
     dynamic_tools: list[dict[str, Any]] = field(default_factory=list)
+    # thread/start.experimentalRawEvents: rawResponseItem/completed for each history item.
+    raw_events: bool = False
     # Per turn started in this process: len(history) before the turn's input
     # (lets rollback cut the model history without re-reading the rollout).
     history_marks: list[int] = field(default_factory=list)

@@ -20,6 +20,7 @@ from core_service.hub import CallInfo, Hub
 from core_service.mcp.manager import NO_MCP, McpManager
 from core_service.model import events as me
 from core_service.model.client import ModelRequest
+from core_service.notices import raw_items
 from core_service.store import records
 from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.tools.router import tool_call
@@ -160,6 +161,8 @@ class TurnRunner:
         history: list[Message] = []
         if not thread.history:
             history.extend(initial_context(thread.config, thread.meta.get("cwd", "")))
+        # The opening context was announced when the thread started.
+        announced = len(history)
         if thread.abort_notice:
             thread.abort_notice = False
             history.append(text_message("user", TURN_ABORTED_NOTICE))
@@ -169,6 +172,7 @@ class TurnRunner:
             content = user_input_to_model(inputs)
         history.append({"type": "message", "role": "user", "content": content})
         thread.history.extend(as_history(msg) for msg in history)
+        raw_items.announce(self.events, thread, active, history[announced:])
         if not thread.meta.get("preview"):
             thread.meta["preview"] = records.user_message_text(item)
         await thread.recorder.append([
@@ -251,6 +255,7 @@ class TurnRunner:
         if call is not None:
             kept = history_item(output)
             thread.history.append(kept)
+            raw_items.announce(self.events, thread, active, [kept])
             sampling.records.append(records.response_item(kept))
             sampling.tool_calls.append(call)
             sampling.follow_up = True
@@ -264,6 +269,7 @@ class TurnRunner:
         turn["items"].append(wire)
         kept = history_item(output)
         thread.history.append(kept)
+        raw_items.announce(self.events, thread, active, [kept])
         sampling.records += [records.response_item(kept), records.item_completed(active.id, wire)]
 
     def _completed(

@@ -24,6 +24,7 @@ from app_server_protocol.v2 import approval_pb2, notification_pb2
 from app_server_protocol.wire_types import ThreadItem, Turn
 from core_service.hub import Hub, ServerRequestError
 from core_service.mcp.manager import McpManager
+from core_service.notices import raw_items
 from core_service.sandbox.policy import SandboxPolicy
 from core_service.store import records
 from core_service.store.reader import replace_or_append
@@ -193,6 +194,7 @@ class ToolCalls:
         answer = router.output_item(call, result)
         thread.history.append(answer)
         thread.history.extend(result.extra)
+        raw_items.announce(self.events, thread, ctx.active, [answer, *result.extra])
         await thread.recorder.append([
             *ctx.records,
             records.response_item(answer),

@@ -479,6 +479,8 @@ def test_nulls_accepted_for_nullable_fields() -> None:
         "personality": None,
         "ephemeral": None,
         "dynamicTools": None,
+        "mockExperimentalField": None,
+        "experimentalRawEvents": None,
     }
     msg = decode(thread_pb2.ThreadStartParams, params)
     assert msg == thread_pb2.ThreadStartParams()

@@ -35,7 +35,12 @@ needs_reference = pytest.mark.skipif(
 # Deliberate or proto-level deviations from the reference, as
 # "<namespace/Type>: <difference>" -> reason. A test checks each one still
 # occurs, so a fixed deviation must be removed from here.
-KNOWN_DIFFERENCES: dict[str, str] = {}
+KNOWN_DIFFERENCES: dict[str, str] = {
+    "v2/RawResponseItemCompletedNotification.item: kind any vs reference ref": (
+        "the reference's ResponseItem schema does not describe what it sends (a function "
+        "output is a string or content list, not FunctionCallOutputPayload): the item is "
+        "free-form JSON"),
+}
 
 
 @pytest.fixture(scope="module")
