@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from app_server_protocol.v2 import options_pb2 as app__server__protocol_dot_v2_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+app_server_protocol/fuzzy_file_search.proto\x12\x13\x61pp_server_protocol\x1a$app_server_protocol/v2/options.proto\"m\n\x15\x46uzzyFileSearchParams\x12\r\n\x05query\x18\x01 \x01(\t\x12\r\n\x05roots\x18\x02 \x03(\t\x12\x1f\n\x12\x63\x61ncellation_token\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x15\n\x13_cancellation_token\"T\n\x17\x46uzzyFileSearchResponse\x12\x39\n\x05\x66iles\x18\x01 \x03(\x0b\x32*.app_server_protocol.FuzzyFileSearchResult\"w\n\x15\x46uzzyFileSearchResult\x12\x0c\n\x04root\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x1c\n\tfile_name\x18\x03 \x01(\tR\tfile_name\x12\r\n\x05score\x18\x04 \x01(\r\x12\x15\n\x07indices\x18\x05 \x03(\rB\x04\xb8\xf5\x18\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+app_server_protocol/fuzzy_file_search.proto\x12\x13\x61pp_server_protocol\x1a$app_server_protocol/v2/options.proto\"m\n\x15\x46uzzyFileSearchParams\x12\r\n\x05query\x18\x01 \x01(\t\x12\r\n\x05roots\x18\x02 \x03(\t\x12\x1f\n\x12\x63\x61ncellation_token\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x15\n\x13_cancellation_token\"T\n\x17\x46uzzyFileSearchResponse\x12\x39\n\x05\x66iles\x18\x01 \x03(\x0b\x32*.app_server_protocol.FuzzyFileSearchResult\"w\n\x15\x46uzzyFileSearchResult\x12\x0c\n\x04root\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x1c\n\tfile_name\x18\x03 \x01(\tR\tfile_name\x12\r\n\x05score\x18\x04 \x01(\r\x12\x15\n\x07indices\x18\x05 \x03(\rB\x04\xb8\xf5\x18\x01\"F\n!FuzzyFileSearchSessionStartParams\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05roots\x18\x02 \x03(\t\"%\n#FuzzyFileSearchSessionStartResponse\"G\n\"FuzzyFileSearchSessionUpdateParams\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\"&\n$FuzzyFileSearchSessionUpdateResponse\"6\n FuzzyFileSearchSessionStopParams\x12\x12\n\nsession_id\x18\x01 \x01(\t\"$\n\"FuzzyFileSearchSessionStopResponse\"\xad\x01\n)FuzzyFileSearchSessionUpdatedNotification\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12\x39\n\x05\x66iles\x18\x03 \x03(\x0b\x32*.app_server_protocol.FuzzyFileSearchResult:\"\x92\xf4\x18\x1e\x66uzzyFileSearch/sessionUpdated\"g\n+FuzzyFileSearchSessionCompletedNotification\x12\x12\n\nsession_id\x18\x01 \x01(\t:$\x92\xf4\x18 fuzzyFileSearch/sessionCompletedb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,10 +34,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FUZZYFILESEARCHRESULT'].fields_by_name['indices']._loaded_options = None
   _globals['_FUZZYFILESEARCHRESULT'].fields_by_name['indices']._serialized_options = b'\270\365\030\001'
+  _globals['_FUZZYFILESEARCHSESSIONUPDATEDNOTIFICATION']._loaded_options = None
+  _globals['_FUZZYFILESEARCHSESSIONUPDATEDNOTIFICATION']._serialized_options = b'\222\364\030\036fuzzyFileSearch/sessionUpdated'
+  _globals['_FUZZYFILESEARCHSESSIONCOMPLETEDNOTIFICATION']._loaded_options = None
+  _globals['_FUZZYFILESEARCHSESSIONCOMPLETEDNOTIFICATION']._serialized_options = b'\222\364\030 fuzzyFileSearch/sessionCompleted'
   _globals['_FUZZYFILESEARCHPARAMS']._serialized_start=106
   _globals['_FUZZYFILESEARCHPARAMS']._serialized_end=215
   _globals['_FUZZYFILESEARCHRESPONSE']._serialized_start=217
   _globals['_FUZZYFILESEARCHRESPONSE']._serialized_end=301
   _globals['_FUZZYFILESEARCHRESULT']._serialized_start=303
   _globals['_FUZZYFILESEARCHRESULT']._serialized_end=422
+  _globals['_FUZZYFILESEARCHSESSIONSTARTPARAMS']._serialized_start=424
+  _globals['_FUZZYFILESEARCHSESSIONSTARTPARAMS']._serialized_end=494
+  _globals['_FUZZYFILESEARCHSESSIONSTARTRESPONSE']._serialized_start=496
+  _globals['_FUZZYFILESEARCHSESSIONSTARTRESPONSE']._serialized_end=533
+  _globals['_FUZZYFILESEARCHSESSIONUPDATEPARAMS']._serialized_start=535
+  _globals['_FUZZYFILESEARCHSESSIONUPDATEPARAMS']._serialized_end=606
+  _globals['_FUZZYFILESEARCHSESSIONUPDATERESPONSE']._serialized_start=608
+  _globals['_FUZZYFILESEARCHSESSIONUPDATERESPONSE']._serialized_end=646
+  _globals['_FUZZYFILESEARCHSESSIONSTOPPARAMS']._serialized_start=648
+  _globals['_FUZZYFILESEARCHSESSIONSTOPPARAMS']._serialized_end=702
+  _globals['_FUZZYFILESEARCHSESSIONSTOPRESPONSE']._serialized_start=704
+  _globals['_FUZZYFILESEARCHSESSIONSTOPRESPONSE']._serialized_end=740
+  _globals['_FUZZYFILESEARCHSESSIONUPDATEDNOTIFICATION']._serialized_start=743
+  _globals['_FUZZYFILESEARCHSESSIONUPDATEDNOTIFICATION']._serialized_end=916
+  _globals['_FUZZYFILESEARCHSESSIONCOMPLETEDNOTIFICATION']._serialized_start=918
+  _globals['_FUZZYFILESEARCHSESSIONCOMPLETEDNOTIFICATION']._serialized_end=1021
 # @@protoc_insertion_point(module_scope)

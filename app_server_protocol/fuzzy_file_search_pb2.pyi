@@ -36,3 +36,53 @@ class FuzzyFileSearchResult(_message.Message):
     score: int
     indices: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, root: _Optional[str] = ..., path: _Optional[str] = ..., file_name: _Optional[str] = ..., score: _Optional[int] = ..., indices: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class FuzzyFileSearchSessionStartParams(_message.Message):
+    __slots__ = ("session_id", "roots")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ROOTS_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    roots: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, session_id: _Optional[str] = ..., roots: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class FuzzyFileSearchSessionStartResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class FuzzyFileSearchSessionUpdateParams(_message.Message):
+    __slots__ = ("session_id", "query")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    query: str
+    def __init__(self, session_id: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+
+class FuzzyFileSearchSessionUpdateResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class FuzzyFileSearchSessionStopParams(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class FuzzyFileSearchSessionStopResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class FuzzyFileSearchSessionUpdatedNotification(_message.Message):
+    __slots__ = ("session_id", "query", "files")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    query: str
+    files: _containers.RepeatedCompositeFieldContainer[FuzzyFileSearchResult]
+    def __init__(self, session_id: _Optional[str] = ..., query: _Optional[str] = ..., files: _Optional[_Iterable[_Union[FuzzyFileSearchResult, _Mapping]]] = ...) -> None: ...
+
+class FuzzyFileSearchSessionCompletedNotification(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...

@@ -12,14 +12,6 @@ from __future__ import annotations
 UNSUPPORTED_NOTIFICATIONS: dict[str, str] = {
     "item/mcpToolCall/progress": "the reference sends none (probed with a tool reporting progress)",
     "mcpServer/oauthLogin/completed": "MCP servers are not implemented",
-    "fuzzyFileSearch/sessionUpdated": (
-        "sent only for the experimental fuzzyFileSearch/session* requests, "
-        "which are not in the 0.104 schema"
-    ),
-    "fuzzyFileSearch/sessionCompleted": (
-        "sent only for the experimental fuzzyFileSearch/session* requests, "
-        "which are not in the 0.104 schema"
-    ),
     "windows/worldWritableWarning": "the Windows sandbox is not implemented",
     "authStatusChange": "v1 API (superseded by account/updated)",
     "loginChatGptComplete": "v1 API (superseded by account/login/completed)",

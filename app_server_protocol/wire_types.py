@@ -67,6 +67,42 @@ class FuzzyFileSearchResult(TypedDict):
     indices: list[int] | None
 
 
+class FuzzyFileSearchSessionCompletedNotification(TypedDict):
+    sessionId: str
+
+
+class FuzzyFileSearchSessionStartParams(TypedDict):
+    sessionId: str
+    roots: list[str]
+
+
+class FuzzyFileSearchSessionStartResponse(TypedDict):
+    pass
+
+
+class FuzzyFileSearchSessionStopParams(TypedDict):
+    sessionId: str
+
+
+class FuzzyFileSearchSessionStopResponse(TypedDict):
+    pass
+
+
+class FuzzyFileSearchSessionUpdateParams(TypedDict):
+    sessionId: str
+    query: str
+
+
+class FuzzyFileSearchSessionUpdateResponse(TypedDict):
+    pass
+
+
+class FuzzyFileSearchSessionUpdatedNotification(TypedDict):
+    sessionId: str
+    query: str
+    files: list[FuzzyFileSearchResult]
+
+
 class InitializeCapabilities(TypedDict):
     experimentalApi: bool
     optOutNotificationMethods: list[str] | None

@@ -63,6 +63,7 @@ class Core:
         self.runner = TurnRunner(self.hub, self.client, self.auth, self.limits, self.mcp)
         self.threads.on_unload(self.runner.tools.forget_thread)
         self.turns = TurnApi(self.threads, self.runner, self.hub)
+        self.search = SearchApi(self.hub)
         session, models = SessionApi(self.hub, source), ModelApi()
         configs, command = ConfigApi(source), CommandApi(source)
         t = ThreadApi(self.threads, self.store, self.hub, self.runner)
@@ -98,19 +99,14 @@ class Core:
             "config/value/write": configs.config_value_write,
             "config/batchWrite": configs.config_batch_write,
             "command/exec": command.command_exec,
-            "fuzzyFileSearch": SearchApi().fuzzy_file_search,
+            "fuzzyFileSearch": self.search.fuzzy_file_search,
+            "fuzzyFileSearch/sessionStart": self.search.session_start,
+            "fuzzyFileSearch/sessionUpdate": self.search.session_update,
+            "fuzzyFileSearch/sessionStop": self.search.session_stop,
             "review/start": ReviewApi(self.threads, self.runner, self.hub).start,
-                "skills/list": skills.skills_list,
-                "skills/config/write": skills.skills_config_write,
-                "skills/remote/list": skills.skills_remote_list,
-                "skills/remote/export": skills.skills_remote_export,
-                "experimentalFeature/list": listing.experimental_feature_list,
-                "configRequirements/read": listing.config_requirements_read,
-                "app/list": listing.apps_list,
-                "feedback/upload": listing.feedback_upload,
             "mcpServerStatus/list": mcp.status_list,
             "config/mcpServer/reload": mcp.reload,
-                "skills/list": skills.skills_list,
+            "skills/list": skills.skills_list,
             "skills/config/write": skills.skills_config_write,
             "skills/remote/list": skills.skills_remote_list,
             "skills/remote/export": skills.skills_remote_export,
@@ -134,6 +130,7 @@ class Core:
         self.account.browser.close()
         await self.threads.close()
         await self.runner.tools.close()
+        await self.search.sessions.close()
         await self.mcp.close()
         await self.client.aclose()
         await self.http.aclose()

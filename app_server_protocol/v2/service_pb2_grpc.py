@@ -1993,12 +1993,45 @@ class SearchServiceStub:
                 request_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchParams.SerializeToString,
                 response_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchResponse.FromString,
                 _registered_method=True)
+        self.FuzzyFileSearchSessionStart = channel.unary_unary(
+                '/app_server_protocol.v2.SearchService/FuzzyFileSearchSessionStart',
+                request_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStartParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStartResponse.FromString,
+                _registered_method=True)
+        self.FuzzyFileSearchSessionUpdate = channel.unary_unary(
+                '/app_server_protocol.v2.SearchService/FuzzyFileSearchSessionUpdate',
+                request_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionUpdateParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionUpdateResponse.FromString,
+                _registered_method=True)
+        self.FuzzyFileSearchSessionStop = channel.unary_unary(
+                '/app_server_protocol.v2.SearchService/FuzzyFileSearchSessionStop',
+                request_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStopParams.SerializeToString,
+                response_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStopResponse.FromString,
+                _registered_method=True)
 
 
 class SearchServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def FuzzyFileSearch(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FuzzyFileSearchSessionStart(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FuzzyFileSearchSessionUpdate(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FuzzyFileSearchSessionStop(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -2011,6 +2044,21 @@ def add_SearchServiceServicer_to_server(servicer, server):
                     servicer.FuzzyFileSearch,
                     request_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchParams.FromString,
                     response_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchResponse.SerializeToString,
+            ),
+            'FuzzyFileSearchSessionStart': grpc.unary_unary_rpc_method_handler(
+                    servicer.FuzzyFileSearchSessionStart,
+                    request_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStartParams.FromString,
+                    response_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStartResponse.SerializeToString,
+            ),
+            'FuzzyFileSearchSessionUpdate': grpc.unary_unary_rpc_method_handler(
+                    servicer.FuzzyFileSearchSessionUpdate,
+                    request_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionUpdateParams.FromString,
+                    response_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionUpdateResponse.SerializeToString,
+            ),
+            'FuzzyFileSearchSessionStop': grpc.unary_unary_rpc_method_handler(
+                    servicer.FuzzyFileSearchSessionStop,
+                    request_deserializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStopParams.FromString,
+                    response_serializer=app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStopResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2040,6 +2088,87 @@ class SearchService:
             '/app_server_protocol.v2.SearchService/FuzzyFileSearch',
             app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchParams.SerializeToString,
             app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FuzzyFileSearchSessionStart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SearchService/FuzzyFileSearchSessionStart',
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStartParams.SerializeToString,
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FuzzyFileSearchSessionUpdate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SearchService/FuzzyFileSearchSessionUpdate',
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionUpdateParams.SerializeToString,
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionUpdateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FuzzyFileSearchSessionStop(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/app_server_protocol.v2.SearchService/FuzzyFileSearchSessionStop',
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStopParams.SerializeToString,
+            app__server__protocol_dot_fuzzy__file__search__pb2.FuzzyFileSearchSessionStopResponse.FromString,
             options,
             channel_credentials,
             insecure,

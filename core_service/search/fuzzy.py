@@ -78,21 +78,32 @@ def _resolve(root: str, cwd: str) -> str:
     return root if os.path.isabs(root) else os.path.join(cwd, root)
 
 
-def search(query: str, roots: list[str], cwd: str,
-           cancel: threading.Event | None = None) -> list[Match]:
-    """The best matches of `query` under `roots` (relative roots against `cwd`).
+# A walked root: the root as given, its absolute path, the files under it.
+Walked = tuple[str, str, list[str]]
+
+
+def walk_roots(roots: list[str], cwd: str,
+               cancel: threading.Event | None = None) -> list[Walked]:
+    """The files under each of `roots` (relative roots against `cwd`)."""
+    return [(root, os.path.abspath(_resolve(root, cwd)),
+             walk_files(os.path.abspath(_resolve(root, cwd)), cancel)) for root in roots]
+
+
+def rank(query: str, walked: list[Walked], cancel: threading.Event | None = None) -> list[Match]:
+    """The best matches of `query` among walked files.
 
     A file under several roots is reported once per root, each time with the
     last root that contains it (as the reference does). When `cancel` is set
-    the search stops and returns what it ranked so far.
+    the ranking stops and returns what it ranked so far.
     """
     atoms = parse(query)
     if not atoms or not any(not a.negated for a in atoms):
         return []
-    absolute = [os.path.abspath(_resolve(r, cwd)) for r in roots]
+    roots = [root for root, _, _ in walked]
+    absolute = [base for _, base, _ in walked]
     found_all: list[Match] = []
-    for base in absolute:
-        for path in _candidates(atoms, walk_files(base, cancel)):
+    for _, base, paths in walked:
+        for path in _candidates(atoms, paths):
             if cancel is not None and cancel.is_set():
                 break
             found = score_path(atoms, path)
@@ -100,6 +111,14 @@ def search(query: str, roots: list[str], cwd: str,
                 owner, rel = _owner(roots, absolute, os.path.join(base, path))
                 found_all.append(Match(owner, rel, found[0], found[1]))
     return heapq.nsmallest(LIMIT, found_all, key=lambda m: (-m.score, m.path))
+
+
+def search(query: str, roots: list[str], cwd: str,
+           cancel: threading.Event | None = None) -> list[Match]:
+    """The best matches of `query` under `roots` (walked now; see `rank`)."""
+    if not parse(query):
+        return []
+    return rank(query, walk_roots(roots, cwd, cancel), cancel)
 
 
 def _owner(roots: list[str], absolute: list[str], full: str) -> tuple[str, str]:

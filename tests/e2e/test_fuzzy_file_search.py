@@ -57,3 +57,34 @@ async def test_empty_query_missing_root_and_relative_root(launch: Launcher,
                                                 "cancellationToken": "t1"})
     assert [(f["root"], f["path"], f["score"]) for f in rel["files"]] == [
         ("src", "app/main.py", 109)]
+
+
+async def test_session_api_notifies_the_caller(launch: Launcher, tmp_path: Path) -> None:
+    """With experimentalApi, a session's update answers {} and then notifies the caller:
+    sessionUpdated without files while the first walk runs, with the matches, then
+    sessionCompleted; an unknown session is refused; without the capability the
+    methods are refused."""
+    root = tmp_path / "tree"
+    _tree(root)
+    client = await launch("stdio")
+    await client.initialize(experimentalApi=True)
+    assert await client.call("fuzzyFileSearch/sessionStart",
+                             {"sessionId": "s1", "roots": [str(root)]}) == {}
+    assert await client.call("fuzzyFileSearch/sessionUpdate",
+                             {"sessionId": "s1", "query": "mapper"}) == {}
+    await client.wait_notification("fuzzyFileSearch/sessionCompleted")
+    updates = [n["params"] for n in client.notifications
+               if n["method"] == "fuzzyFileSearch/sessionUpdated"]
+    assert [u["files"] for u in updates][0] == []
+    assert [f["path"] for f in updates[-1]["files"]] == ["src/app/mapper.py"]
+    missing = await client.request("fuzzyFileSearch/sessionUpdate",
+                                   {"sessionId": "nope", "query": "x"})
+    assert missing["error"] == {"code": -32600,
+                                "message": "fuzzy file search session not found: nope"}
+    assert await client.call("fuzzyFileSearch/sessionStop", {"sessionId": "s1"}) == {}
+    plain = await launch("stdio")
+    await plain.initialize()
+    refused = await plain.request("fuzzyFileSearch/sessionStart",
+                                  {"sessionId": "s", "roots": [str(root)]})
+    assert refused["error"]["message"] == (
+        "fuzzyFileSearch/sessionStart requires experimentalApi capability")

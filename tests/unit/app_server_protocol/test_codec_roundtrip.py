@@ -48,6 +48,8 @@ NOT_IN_REFERENCE = {
     "GetAccountRateLimitsParams": "account/rateLimits/read takes no params in 0.104",
     "ConfigRequirementsReadParams": "configRequirements/read takes no params in 0.104",
     "McpServerRefreshParams": "config/mcpServer/reload takes no params in 0.104",
+    **{f"FuzzyFileSearchSession{m}{k}": f"fuzzyFileSearch/session{m} is experimental in 0.104"
+       for m in ("Start", "Update", "Stop") for k in ("Params", "Response")},
 }
 
 ABSENT = object()  # marks a member left out of the payload
