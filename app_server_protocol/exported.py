@@ -36,6 +36,7 @@ NOT_EXPORTED = frozenset(
         "ConnectionClosed",
         "GatewayHello",
         "GatewayFrame",
+        "SessionAttached",
         # gRPC only (AccountService.WatchRateLimits): no JSON-RPC face.
         "WatchRateLimitsRequest",
         "RateLimitSnapshotsUpdate",

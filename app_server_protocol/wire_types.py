@@ -1031,11 +1031,6 @@ class ServerRequestResolvedNotification(TypedDict):
     requestId: RequestId
 
 
-class SessionAttached(TypedDict):
-    gatewaySession: str
-    tookOver: bool
-
-
 class SubagentSessionSource(TypedDict):
     subAgent: SubAgentSource
 
