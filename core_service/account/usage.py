@@ -3,7 +3,7 @@
 `GET {chatgpt_base_url}wham/usage` (or `{base}/api/codex/usage` when the
 base URL is no `/backend-api` one) with the ChatGPT access token and
 account id. The payload is decoded as strictly as the reference decodes it
-(with `tools.arguments`, the one emulation of its JSON decoder: a missing
+(with `serde`, the one emulation of its JSON decoder: a missing
 `plan_type` or a fractional percentage is an error, quoted in its words)
 and shaped into v2 snapshots: the `codex` bucket and one per additional
 metered feature. Every failure is a `UsageError` whose text is the
@@ -24,8 +24,8 @@ from app_server_protocol.wire_types import (
     RateLimitSnapshot,
     RateLimitWindow,
 )
+from core_service import serde
 from core_service.account.rate_limits import DEFAULT_LIMIT_ID
-from core_service.tools import arguments
 from core_service.upstream import http as upstream
 
 # The backend's plan names, in the order the reference's decoder lists them.
@@ -37,26 +37,26 @@ _PLAN_NAMES: dict[str, PlanType] = {
     "business": "business", "enterprise": "enterprise", "edu": "edu", "education": "edu"}
 # The payload as the reference's decoder types it (members in declaration order):
 # what it refuses, and how it words the refusal, follows from this schema.
-_I32 = arguments.Int("i32", 32)
+_I32 = serde.Int("i32", 32)
 _WINDOW_FIELDS = ("used_percent", "limit_window_seconds", "reset_after_seconds", "reset_at")
-_WINDOW = arguments.Struct("RateLimitWindowSnapshot", dict.fromkeys(_WINDOW_FIELDS, _I32),
+_WINDOW = serde.Struct("RateLimitWindowSnapshot", dict.fromkeys(_WINDOW_FIELDS, _I32),
                            frozenset(_WINDOW_FIELDS))
-_DETAILS = arguments.Struct("RateLimitStatusDetails", {
-    "allowed": arguments.Bool(), "limit_reached": arguments.Bool(),
-    "primary_window": arguments.Opt(_WINDOW), "secondary_window": arguments.Opt(_WINDOW),
+_DETAILS = serde.Struct("RateLimitStatusDetails", {
+    "allowed": serde.Bool(), "limit_reached": serde.Bool(),
+    "primary_window": serde.Opt(_WINDOW), "secondary_window": serde.Opt(_WINDOW),
 }, frozenset({"allowed", "limit_reached"}))
-_CREDITS = arguments.Struct("CreditStatusDetails", {
-    "has_credits": arguments.Bool(), "unlimited": arguments.Bool(),
-    "balance": arguments.Opt(arguments.Str()),
+_CREDITS = serde.Struct("CreditStatusDetails", {
+    "has_credits": serde.Bool(), "unlimited": serde.Bool(),
+    "balance": serde.Opt(serde.Str()),
 }, frozenset({"has_credits", "unlimited"}))
-_ADDITIONAL = arguments.Struct("AdditionalRateLimitDetails", {
-    "limit_name": arguments.Str(), "metered_feature": arguments.Str(),
-    "rate_limit": arguments.Opt(_DETAILS),
+_ADDITIONAL = serde.Struct("AdditionalRateLimitDetails", {
+    "limit_name": serde.Str(), "metered_feature": serde.Str(),
+    "rate_limit": serde.Opt(_DETAILS),
 }, frozenset({"limit_name", "metered_feature"}))
-_PAYLOAD = arguments.Struct("RateLimitStatusPayload", {
-    "plan_type": arguments.Enum(_BACKEND_PLANS), "rate_limit": arguments.Opt(_DETAILS),
-    "credits": arguments.Opt(_CREDITS),
-    "additional_rate_limits": arguments.Opt(arguments.Seq(_ADDITIONAL)),
+_PAYLOAD = serde.Struct("RateLimitStatusPayload", {
+    "plan_type": serde.Enum(_BACKEND_PLANS), "rate_limit": serde.Opt(_DETAILS),
+    "credits": serde.Opt(_CREDITS),
+    "additional_rate_limits": serde.Opt(serde.Seq(_ADDITIONAL)),
 }, frozenset({"plan_type"}))
 # The whole call (connect, head, body) ends within this many seconds.
 FETCH_DEADLINE_SECONDS = 30.0
@@ -117,14 +117,14 @@ async def fetch_usage(
                          f"content-type={content_type}; body={body}")
     try:
         return decode_usage(body)
-    except arguments.ArgumentError as exc:
+    except serde.ArgumentError as exc:
         raise UsageError(f"{_PREFIX}Decode error for {url}: {exc}; "
                          f"content-type={content_type}; body={body}") from None
 
 
 def decode_usage(text: str) -> UsageSnapshots:
     """Decode a usage payload into snapshots; `ArgumentError` in the reference's words."""
-    payload = arguments.decode(text, _PAYLOAD)
+    payload = serde.decode(text, _PAYLOAD)
     plan = _PLAN_NAMES.get(payload["plan_type"], "unknown")
     main = _snapshot(DEFAULT_LIMIT_ID, None, payload.get("rate_limit"), payload.get("credits"),
                      plan)

@@ -22,7 +22,7 @@ from app_server_protocol import codec, dynamic_tools_pb2
 from app_server_protocol.errors import invalid_request
 from app_server_protocol.wire_types import JsonValue
 from core_service.hub import ServerRequestError
-from core_service.tools.arguments import ArgumentError, Struct, decode
+from core_service.serde import ArgumentError, Struct, decode
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
 
 TOOL_CALL = "item/tool/call"

@@ -28,7 +28,7 @@ from app_server_protocol.wire_types import JsonValue, McpToolCallThreadItem
 from core_service.mcp import output
 from core_service.mcp.connection import McpConnection
 from core_service.mcp.manager import McpManager, McpTool
-from core_service.tools.arguments import ArgumentError, Opt, Str, Struct, decode
+from core_service.serde import ArgumentError, Opt, Str, Struct, decode
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
 
 PREFIX = "mcp__"

@@ -30,6 +30,7 @@ from app_server_protocol.wire_types import (
     PatchApplyStatus,
     PatchChangeKind,
 )
+from core_service.serde import ArgumentError, Str, Struct, decode
 from core_service.tools.apply_patch.applier import ApplyError, apply_changes, summary
 from core_service.tools.apply_patch.invocation import patch_invocation
 from core_service.tools.apply_patch.parser import ParseError, parse_patch
@@ -41,7 +42,6 @@ from core_service.tools.apply_patch.safety import (
     first_denial,
 )
 from core_service.tools.apply_patch.textdiff import unified_hunks
-from core_service.tools.arguments import ArgumentError, Str, Struct, decode
 from core_service.tools.context import ToolCall, ToolContext, ToolResult, TurnCancelled
 from core_service.tools.exec_output import shell_text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app_server_protocol.v2 import notification_pb2 as N
 from app_server_protocol.wire_types import TurnPlanStep, TurnPlanStepStatus
-from core_service.tools.arguments import ArgumentError, Enum, Opt, Seq, Str, Struct, decode
+from core_service.serde import ArgumentError, Enum, Opt, Seq, Str, Struct, decode
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
 
 PLAN_UPDATED = "Plan updated"

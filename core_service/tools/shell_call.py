@@ -7,7 +7,7 @@ it, the user's login shell by default; `login: false` gives `-c` instead of
 as it is, never wrapped in a shell; `shell_command {"command": script}`
 runs the script with the user's shell; a `local_shell_call` item carries an
 argv in its `action`. Arguments decode as serde_json decodes them into the
-reference's structs (`tools.arguments`), so a malformed call gets the
+reference's structs (`serde`), so a malformed call gets the
 reference's `failed to parse function arguments: ...` text.
 
 The item's `command` (`display`) is the argv joined as the reference joins
@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-from core_service.tools.arguments import (
+from core_service.serde import (
     ArgumentError,
     Bool,
     Enum,

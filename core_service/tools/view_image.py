@@ -18,7 +18,7 @@ from app_server_protocol.wire_types import (
     UserInput,
     UserMessageThreadItem,
 )
-from core_service.tools.arguments import ArgumentError, Str, Struct, decode
+from core_service.serde import ArgumentError, Str, Struct, decode
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
 from core_service.turns.items import new_item_id
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core_service.account.usage import UsageError, decode_usage, fetch_usage, usage_url
-from core_service.tools.arguments import ArgumentError
+from core_service.serde import ArgumentError
 from core_service.upstream.http import UpstreamClient
 
 

@@ -1,14 +1,15 @@
-"""Tool-call arguments read as the reference reads them, with its error texts.
+"""JSON read as the reference's serde_json reads it, with its error texts.
 
-A model's function-call arguments are JSON text. The reference decodes them
-with serde_json into typed structs and, when that fails, tells the model
-`failed to parse function arguments: <serde_json's message>`; models react
-to those exact texts (they name the field, the expected type and the line
-and column). Python's json module reports neither the same words nor the
-same positions, so this module decodes against a small schema (`Struct`,
-`Str`, `UInt`, `Int`, `Bool`, `Seq`, `Enum`, `Opt`) with a positional
-reader that reproduces serde_json's messages and columns (the column counts
-the characters consumed on the line when the error is found).
+The reference decodes JSON it is given (a model's function-call arguments,
+the ChatGPT backend's payloads) with serde_json into typed structs and, when
+that fails, reports serde_json's message: to the model as `failed to parse
+function arguments: <message>`, to clients inside its error texts. Models
+and clients react to those exact texts (they name the field, the expected
+type and the line and column). Python's json module reports neither the
+same words nor the same positions, so this module decodes against a small
+schema (`Struct`, `Str`, `UInt`, `Int`, `Bool`, `Seq`, `Enum`, `Opt`) with
+a positional reader that reproduces serde_json's messages and columns (the
+column counts the bytes consumed on the line when the error is found).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from core_service.tools.arguments import (
+from core_service.serde import (
     PREFIX,
     ArgumentError,
     Bool,
