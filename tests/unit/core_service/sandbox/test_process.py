@@ -170,7 +170,10 @@ async def test_nothing_survives_a_timeout_or_cancel(
         pytest.skip("bubblewrap (bwrap) is not installed")
     name, value = marker()
     fifo = tmp_path / "started"
-    script = f"sleep 100 & echo up > {fifo}; exec sleep 101"
+    # "up" only once the background sleep has exec'd (a process in the middle of
+    # execve can show an empty environment, hiding its marker); the shell stays.
+    script = (f"sleep 100 & p=$!; until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; "
+              f"do :; done; echo up > {fifo}; sleep 101")
     spec = ExecSpec(["sh", "-c", script], str(tmp_path), policy,
                     env={**os.environ, name: value},
                     timeout_ms=60_000 if how == "cancel" else 1_000)
