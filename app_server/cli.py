@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import importlib
 import os
 import shutil
 import signal
@@ -31,10 +33,16 @@ from collections.abc import Awaitable, Callable
 
 from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
+from app_server.early_stdio import EarlyStdio, protocol_stdout
 from app_server_protocol.addresses import listen_refusal, parse_listen
+from gateway.transport.stdio import StdioStream
 
 DEFAULT_LISTEN = "stdio://"
 CORE_START_TIMEOUT = 30.0
+# How long the gateway's imports wait for a client's first line (see with_private_core).
+EARLY_GRACE = 0.05
+# The gateway's default input line limit (gateway.core_link, not imported this early).
+DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024
 
 
 SUBCOMMANDS = ("core", "core-health", "gateway", "generate-json-schema", "generate-ts",
@@ -160,19 +168,42 @@ def run_single(args: argparse.Namespace) -> int:
         print(f"app-server: {refusal}", file=sys.stderr)
         return 2
 
+    early: list[EarlyStdio] = []
+
+    def start_early() -> None:
+        # Before the heavy imports: a prompt client's `initialize` is
+        # answered while the core and the gateway start (early_stdio.py).
+        if parse_listen(args.listen).scheme == "stdio":
+            out_fd = stdout_guard.enter_context(protocol_stdout())
+            stream = EarlyStdio(StdioStream(0, out_fd, max_message_size=DEFAULT_MAX_MESSAGE))
+            stream.start()
+            early.append(stream)
+
     async def serve(core_addr: str) -> int:
         from gateway.main import run_gateway
 
         return await run_gateway(args.listen, core_addr, allow_origins=args.allow_origin,
-                                 ws_token_file=args.ws_token_file)
+                                 ws_token_file=args.ws_token_file,
+                                 early_stdio=early[0] if early else None)
 
-    return with_private_core(args, serve)
+    with contextlib.ExitStack() as stdout_guard:
+        return with_private_core(args, serve, on_loop=start_early,
+                                 settled=lambda: early[0].settled if early else None)
 
 
 def with_private_core(
-    args: argparse.Namespace, serve: Callable[[str], Awaitable[int]]
+    args: argparse.Namespace,
+    serve: Callable[[str], Awaitable[int]],
+    *,
+    on_loop: Callable[[], None] | None = None,
+    settled: Callable[[], Awaitable[object] | None] = lambda: None,
 ) -> int:
-    """Run `serve(core_addr)` (a front end) beside a private core child, stopped after it."""
+    """Run `serve(core_addr)` (a front end) beside a private core child, stopped after it.
+
+    `on_loop` runs first on the event loop, before the front end's heavy
+    imports; those wait (briefly) for `settled()` so that they do not slow
+    the early work down.
+    """
     tmp = tempfile.mkdtemp(prefix="app-server-")
     os.chmod(tmp, 0o700)
     sock = os.path.join(tmp, "core.sock")
@@ -185,9 +216,16 @@ def with_private_core(
            "--turn-grace", "0", *config_argv(args)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)
     try:
-        import gateway.main  # noqa: F401 -- imported while the core starts
-
         async def run() -> int:
+            if on_loop is not None:
+                on_loop()
+            first = settled()
+            if first is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(first), EARLY_GRACE)
+            # Imported in a thread while the core starts: the loop stays free
+            # for the early stdio work.
+            await asyncio.to_thread(importlib.import_module, "gateway.main")
             await _wait_healthy(f"unix:{sock}", proc, CORE_START_TIMEOUT)
             # Once it returns, TERM/INT are ignored until we exit, so the
             # core stop below is not cut short by a launcher's TERM.

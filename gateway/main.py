@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import sys
 import uuid
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from pathlib import Path
 import grpc
 
 from app_server import exposition
+from app_server.early_stdio import EarlyStdio, protocol_stdout
 from app_server_protocol.addresses import format_ws, grpc_target, listen_refusal, parse_listen
 from gateway.connection import Limits
 from gateway.core_link import DEFAULT_MAX_MESSAGE_SIZE, CoreLink
@@ -54,6 +54,7 @@ async def run_gateway(
     call_timeout: float = 60.0,
     ping_interval: float | None = 20.0,
     ping_timeout: float | None = 20.0,
+    early_stdio: EarlyStdio | None = None,
 ) -> int:
     """Run a gateway until stdin EOF (stdio) or SIGTERM/SIGINT; returns the exit code.
 
@@ -63,6 +64,8 @@ async def run_gateway(
     read from `core_token_file`, and with `core_ca_file` the link speaks TLS
     trusting that CA. Returns 2 on a usage error (bad address, non-loopback
     websocket without a token file, an unreadable or empty file).
+    `early_stdio` is the stdio stream the single command started before
+    this gateway (it may have answered `initialize` already).
     """
     try:
         where = parse_listen(listen)
@@ -97,7 +100,7 @@ async def run_gateway(
     await core.start()
     try:
         if where.scheme == "stdio":
-            return await _serve_stdio(gateway, stop, max_message_size)
+            return await _serve_stdio(gateway, stop, max_message_size, early_stdio)
         options = WebSocketOptions(
             host=where.host,
             port=where.port,
@@ -151,16 +154,21 @@ async def core_credentials(
     return token, tls
 
 
-async def _serve_stdio(gateway: Gateway, stop: asyncio.Event, max_message_size: int) -> int:
-    # stdout carries protocol only: the protocol gets a private copy of fd 1
-    # and fd 1 itself points at stderr, so a stray print from any library
-    # lands in the logs instead of corrupting the stream.
-    out_fd = os.dup(1)
-    saved_stdout = os.dup(1)
-    sys.stdout.flush()
-    os.dup2(2, 1)
-    stream = StdioStream(0, out_fd, max_message_size=max_message_size)
-    stream.start()
+async def _serve_stdio(
+    gateway: Gateway, stop: asyncio.Event, max_message_size: int, early: EarlyStdio | None
+) -> int:
+    if early is not None:
+        # Started (with fd 1 already moved aside) by the single command.
+        return await _serve_stdio_stream(gateway, stop, early)
+    with protocol_stdout() as out_fd:
+        stream = StdioStream(0, out_fd, max_message_size=max_message_size)
+        stream.start()
+        return await _serve_stdio_stream(gateway, stop, stream)
+
+
+async def _serve_stdio_stream(
+    gateway: Gateway, stop: asyncio.Event, stream: StdioStream | EarlyStdio
+) -> int:
     serving = asyncio.get_running_loop().create_task(gateway.serve(stream, drain_on_eof=True))
     stopping = asyncio.get_running_loop().create_task(stop.wait())
     try:
@@ -172,8 +180,6 @@ async def _serve_stdio(gateway: Gateway, stop: asyncio.Event, max_message_size: 
     finally:
         stopping.cancel()
         stream.close()
-        os.dup2(saved_stdout, 1)
-        os.close(saved_stdout)
 
 
 async def _serve_websocket(gateway: Gateway, stop: asyncio.Event, options: WebSocketOptions) -> int:
