@@ -143,6 +143,26 @@ def grpc_status_for(err: ProtocolError) -> tuple[grpc.StatusCode, str, Metadata]
     return status, err.message, trailing
 
 
+def transport_error(status: grpc.StatusCode) -> ProtocolError:
+    """What a client sees when the core link itself fails with `status`
+    (unavailable, deadline exceeded, cancelled): the same stable messages as
+    a unary call failing with that status."""
+    return ProtocolError(INTERNAL_ERROR, _TRANSPORT_MESSAGES.get(status, INTERNAL_ERROR_MESSAGE))
+
+
+def error_message(err: ProtocolError) -> jsonrpc_pb2.JSONRPCErrorError:
+    """The JSON-RPC error object of `err` as a message (carried on Connect)."""
+    msg: jsonrpc_pb2.JSONRPCErrorError = codec.from_json(jsonrpc_pb2.JSONRPCErrorError,
+                                                         err.to_json())
+    return msg
+
+
+def error_from_message(msg: jsonrpc_pb2.JSONRPCErrorError) -> ProtocolError:
+    """The `ProtocolError` a JSON-RPC error object carried on Connect stands for."""
+    wire: JSONRPCErrorError = codec.to_json(msg)
+    return ProtocolError(wire["code"], wire["message"], wire.get("data"))
+
+
 def rpc_error_to_jsonrpc(err: grpc.RpcError) -> ProtocolError:
     """Map a failed gRPC call to the JSON-RPC error the client receives.
 

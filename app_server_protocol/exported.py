@@ -37,6 +37,9 @@ NOT_EXPORTED = frozenset(
         "GatewayHello",
         "GatewayFrame",
         "SessionAttached",
+        "CallRequest",
+        "CallResult",
+        "CallCancel",
         # gRPC only (AccountService.WatchRateLimits): no JSON-RPC face.
         "WatchRateLimitsRequest",
         "RateLimitSnapshotsUpdate",

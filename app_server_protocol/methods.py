@@ -174,6 +174,9 @@ if set(SERVER_REQUEST_FIELD_BY_METHOD) != set(SERVER_REQUESTS):
     raise RuntimeError("ServerRequestParams does not cover every server request")
 
 
+_BYTES_FRAMES = frozenset({"CoreFrame", "GatewayFrame", "CallRequest", "CallResult"})
+
+
 def protocol_messages() -> list[Any]:
     """Every top-level message descriptor of the protocol modules (JSON and gRPC)."""
     return [d for mod in PROTOCOL_MODULES for d in mod.DESCRIPTOR.message_types_by_name.values()]
@@ -181,7 +184,9 @@ def protocol_messages() -> list[Any]:
 
 # Every JSON converter is built now, so a bad annotation on a rarely used type
 # fails the process at start rather than the first request that carries it.
-codec.build_all(protocol_messages())
+# (The Connect frames carrying stream calls hold serialized messages as bytes
+# and never cross as JSON.)
+codec.build_all([d for d in protocol_messages() if d.name not in _BYTES_FRAMES])
 
 # Requests whose success subscribes the calling connection to the thread in
 # their result (`result.thread.id`), and the one that unsubscribes it

@@ -4,7 +4,8 @@ The core is the single owner of subscription state: per thread, the set of
 subscribed connections (gateway session + connection id). Every event the
 core emits names its recipients; the hub groups them per gateway and queues
 them on that gateway's Connect stream, where the writer batches whatever is
-pending into one frame. Server->client requests travel the same way and are
+pending into one frame (with the results of calls made on the stream).
+Server->client requests travel the same way and are
 awaited here: a client's JSON-RPC error reaches the waiter as that error, a
 vanished connection as "channel closed", silence as a timeout, a result that
 does not decode as the decoder's message.
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 # Bound of a gateway's outbound queue (events + server requests). A gateway
 # that falls this far behind is cut off (it reconnects); the core never blocks.
 GATEWAY_QUEUE_BOUND = 200_000
+# Call results above this size are sent in pieces of it, one per frame, so
+# that a 10 MB `thread/read` does not hold up other connections' events.
+RESULT_PIECE_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, order=True)
@@ -90,19 +94,42 @@ class _Pending:
     params: Message | None = None
 
 
+class _Pieces:
+    """A large call result on its way out, one piece per frame."""
+
+    def __init__(self, call_id: int, data: bytes) -> None:
+        self.call_id = call_id
+        self._data = memoryview(data)
+        self._offset = 0
+
+    def next(self) -> service_pb2.CallResult:
+        """The next piece (`more` set unless it is the last)."""
+        end = self._offset + RESULT_PIECE_BYTES
+        piece = service_pb2.CallResult(
+            call_id=self.call_id, result=bytes(self._data[self._offset:end]),
+            more=end < len(self._data))
+        self._offset = end
+        return piece
+
+    @property
+    def done(self) -> bool:
+        """Whether every piece was taken."""
+        return self._offset >= len(self._data)
+
+
 @dataclass
 class GatewayLink:
     """The Connect stream of one gateway process."""
 
     session: str
-    queue: asyncio.Queue[tuple[str, Message]] = field(
+    queue: asyncio.Queue[tuple[str, Message | _Pieces]] = field(
         default_factory=lambda: asyncio.Queue(GATEWAY_QUEUE_BOUND)
     )
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     # A newer Connect took the session over (see `Hub.attach`).
     taken_over: bool = False
 
-    def push(self, kind: str, msg: Message) -> bool:
+    def push(self, kind: str, msg: Message | _Pieces) -> bool:
         """Queue without blocking; False (and the link is closed) when full."""
         if self.closed.is_set():
             return False
@@ -114,8 +141,19 @@ class GatewayLink:
             self.closed.set()
             return False
 
+    def push_result(self, call_id: int, data: bytes) -> bool:
+        """Queue a call's serialized result: whole, or above `RESULT_PIECE_BYTES`
+        in pieces that take turns with the other items (see `next_frame`)."""
+        if len(data) <= RESULT_PIECE_BYTES:
+            return self.push("result", service_pb2.CallResult(call_id=call_id, result=data))
+        return self.push("pieces", _Pieces(call_id, data))
+
     async def next_frame(self, max_batch: int = 512) -> service_pb2.CoreFrame | None:
-        """Wait for the next batch of pending items; None once closed."""
+        """Wait for the next batch of pending items; None once closed.
+
+        A large result gives one piece per frame and goes back to the end of
+        the queue: what was queued behind it goes out in between.
+        """
         get = asyncio.ensure_future(self.queue.get())
         closed = asyncio.ensure_future(self.closed.wait())
         try:
@@ -137,11 +175,20 @@ class GatewayLink:
                 items.append(self.queue.get_nowait())
             except asyncio.QueueEmpty:
                 break
+        unfinished: list[_Pieces] = []
         for kind, msg in items:
             if kind == "event":
                 frame.events.append(msg)  # type: ignore[arg-type]
-            else:
+            elif kind == "request":
                 frame.server_requests.append(msg)  # type: ignore[arg-type]
+            elif isinstance(msg, _Pieces):
+                frame.results.append(msg.next())
+                if not msg.done:
+                    unfinished.append(msg)
+            else:
+                frame.results.append(msg)  # type: ignore[arg-type]
+        for pieces in unfinished:
+            self.push("pieces", pieces)
         return frame
 
 

@@ -143,7 +143,7 @@ class Gateway:
                 CLIENT_REQUESTS[INITIALIZE], params, connection_id=cid, seq=0,
                 extra_metadata=replay,
             )
-        except grpc.RpcError as err:
+        except (grpc.RpcError, ProtocolError) as err:
             log.warning("could not restore connection %s on the core: %s", cid, err)
             return
         resume = CLIENT_REQUESTS[RESUME_METHOD]
@@ -151,7 +151,7 @@ class Gateway:
             try:
                 await self.core.call(resume, resume.params(thread_id=thread_id),
                                      connection_id=cid, seq=0, extra_metadata=replay)
-            except grpc.RpcError as err:
+            except (grpc.RpcError, ProtocolError) as err:
                 log.info("subscription of %s to %s not restored: %s", cid, thread_id, err)
                 session = self.sessions.get(cid)
                 if session is not None:

@@ -1,4 +1,5 @@
 from app_server_protocol import initialize_pb2 as _initialize_pb2
+from app_server_protocol import jsonrpc_pb2 as _jsonrpc_pb2
 from app_server_protocol.v2 import options_pb2 as _options_pb2
 from app_server_protocol.v2 import thread_pb2 as _thread_pb2
 from app_server_protocol.v2 import turn_pb2 as _turn_pb2
@@ -166,14 +167,59 @@ class ServerRequestOut(_message.Message):
     def __init__(self, to: _Optional[_Union[Delivery, _Mapping]] = ..., after_connection_id: _Optional[str] = ..., after_request_seq: _Optional[int] = ..., request_id: _Optional[int] = ..., params: _Optional[_Union[ServerRequestParams, _Mapping]] = ...) -> None: ...
 
 class CoreFrame(_message.Message):
-    __slots__ = ("events", "server_requests", "attached")
+    __slots__ = ("events", "server_requests", "attached", "results")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     SERVER_REQUESTS_FIELD_NUMBER: _ClassVar[int]
     ATTACHED_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[Event]
     server_requests: _containers.RepeatedCompositeFieldContainer[ServerRequestOut]
     attached: SessionAttached
-    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., server_requests: _Optional[_Iterable[_Union[ServerRequestOut, _Mapping]]] = ..., attached: _Optional[_Union[SessionAttached, _Mapping]] = ...) -> None: ...
+    results: _containers.RepeatedCompositeFieldContainer[CallResult]
+    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., server_requests: _Optional[_Iterable[_Union[ServerRequestOut, _Mapping]]] = ..., attached: _Optional[_Union[SessionAttached, _Mapping]] = ..., results: _Optional[_Iterable[_Union[CallResult, _Mapping]]] = ...) -> None: ...
+
+class CallRequest(_message.Message):
+    __slots__ = ("call_id", "connection_id", "request_seq", "method", "params", "metadata", "timeout_ms")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    CONNECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_SEQ_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    call_id: int
+    connection_id: str
+    request_seq: int
+    method: str
+    params: bytes
+    metadata: _containers.ScalarMap[str, str]
+    timeout_ms: int
+    def __init__(self, call_id: _Optional[int] = ..., connection_id: _Optional[str] = ..., request_seq: _Optional[int] = ..., method: _Optional[str] = ..., params: _Optional[bytes] = ..., metadata: _Optional[_Mapping[str, str]] = ..., timeout_ms: _Optional[int] = ...) -> None: ...
+
+class CallResult(_message.Message):
+    __slots__ = ("call_id", "result", "error", "more")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
+    call_id: int
+    result: bytes
+    error: _jsonrpc_pb2.JSONRPCErrorError
+    more: bool
+    def __init__(self, call_id: _Optional[int] = ..., result: _Optional[bytes] = ..., error: _Optional[_Union[_jsonrpc_pb2.JSONRPCErrorError, _Mapping]] = ..., more: _Optional[bool] = ...) -> None: ...
+
+class CallCancel(_message.Message):
+    __slots__ = ("call_id",)
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: int
+    def __init__(self, call_id: _Optional[int] = ...) -> None: ...
 
 class SessionAttached(_message.Message):
     __slots__ = ("gateway_session", "took_over")
@@ -222,11 +268,15 @@ class GatewayHello(_message.Message):
     def __init__(self, gateway_session: _Optional[str] = ..., takeover: _Optional[bool] = ...) -> None: ...
 
 class GatewayFrame(_message.Message):
-    __slots__ = ("hello", "connection_closed", "reply")
+    __slots__ = ("hello", "connection_closed", "reply", "call", "cancel")
     HELLO_FIELD_NUMBER: _ClassVar[int]
     CONNECTION_CLOSED_FIELD_NUMBER: _ClassVar[int]
     REPLY_FIELD_NUMBER: _ClassVar[int]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_FIELD_NUMBER: _ClassVar[int]
     hello: GatewayHello
     connection_closed: ConnectionClosed
     reply: ServerRequestReply
-    def __init__(self, hello: _Optional[_Union[GatewayHello, _Mapping]] = ..., connection_closed: _Optional[_Union[ConnectionClosed, _Mapping]] = ..., reply: _Optional[_Union[ServerRequestReply, _Mapping]] = ...) -> None: ...
+    call: CallRequest
+    cancel: CallCancel
+    def __init__(self, hello: _Optional[_Union[GatewayHello, _Mapping]] = ..., connection_closed: _Optional[_Union[ConnectionClosed, _Mapping]] = ..., reply: _Optional[_Union[ServerRequestReply, _Mapping]] = ..., call: _Optional[_Union[CallRequest, _Mapping]] = ..., cancel: _Optional[_Union[CallCancel, _Mapping]] = ...) -> None: ...

@@ -1,8 +1,10 @@
 """An in-process fake core for gateway tests (grpc.aio, generic handlers).
 
 It serves SessionService.Initialize and .Connect and ThreadService
-.ThreadStart and .ThreadLoadedList, records the metadata of every call and
-every frame the gateway sends, and lets a test push CoreFrames to the
+.ThreadStart and .ThreadLoadedList (as unary rpcs and as `CallRequest`
+frames on Connect, the gateway's way), records the metadata of every call
+(a stream call's identity as the metadata a unary call would carry) and
+every other frame the gateway sends, and lets a test push CoreFrames to the
 connected gateway. `ThreadStart` can be held on an event to keep requests in
 flight (overload tests). It can be stopped and restarted on the same port.
 """
@@ -18,6 +20,7 @@ import grpc
 import grpc.aio
 
 from app_server_protocol import initialize_pb2
+from app_server_protocol.errors import METHOD_NOT_FOUND, ProtocolError, error_message
 from app_server_protocol.methods import SERVICE_FILE
 from app_server_protocol.v2 import service_pb2, thread_pb2
 
@@ -31,6 +34,16 @@ class Recorded:
     method: str
     metadata: dict[str, str]
     request: Any
+
+
+class _StreamCallContext:
+    """What the handlers below read of a unary call's context, for a stream call."""
+
+    def __init__(self, metadata: tuple[tuple[str, str], ...]) -> None:
+        self._metadata = metadata
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return self._metadata
 
 
 @dataclass
@@ -149,8 +162,18 @@ class FakeCore:
         out: asyncio.Queue[service_pb2.CoreFrame | None] = asyncio.Queue(1000)
         self._streams.append(out)
 
+        calls: dict[int, asyncio.Task[None]] = {}
+
         async def read() -> None:
             async for frame in requests:
+                which = frame.WhichOneof("frame")
+                if which == "call":
+                    task = asyncio.get_running_loop().create_task(
+                        self._stream_call(frame.call, md.get("x-gateway-session", ""), out))
+                    calls[frame.call.call_id] = task
+                    continue
+                if which == "cancel" and frame.cancel.call_id in calls:
+                    calls.pop(frame.cancel.call_id).cancel()
                 self.frames.put_nowait(frame)
 
         reader = asyncio.get_running_loop().create_task(read())
@@ -166,8 +189,35 @@ class FakeCore:
                 yield frame
         finally:
             reader.cancel()
+            for task in calls.values():
+                task.cancel()
             if out in self._streams:
                 self._streams.remove(out)
+
+    async def _stream_call(
+        self,
+        req: service_pb2.CallRequest,
+        session: str,
+        out: asyncio.Queue[service_pb2.CoreFrame | None],
+    ) -> None:
+        served = {
+            "initialize": (self._initialize, initialize_pb2.InitializeParams),
+            "thread/start": (self._thread_start, thread_pb2.ThreadStartParams),
+            "thread/loaded/list": (self._loaded_list, thread_pb2.ThreadLoadedListParams),
+        }
+        if req.method not in served:
+            # What a core that does not serve the method answers (UNIMPLEMENTED).
+            out.put_nowait(service_pb2.CoreFrame(results=[service_pb2.CallResult(
+                call_id=req.call_id, error=error_message(
+                    ProtocolError(METHOD_NOT_FOUND, "Method not found!")))]))
+            return
+        handler, params_cls = served[req.method]
+        context = _StreamCallContext((
+            ("x-gateway-session", session), ("x-connection-id", req.connection_id),
+            ("x-request-seq", str(req.request_seq)), *req.metadata.items()))
+        result = await handler(params_cls.FromString(req.params), context)  # type: ignore[operator,attr-defined]
+        out.put_nowait(service_pb2.CoreFrame(results=[service_pb2.CallResult(
+            call_id=req.call_id, result=result.SerializeToString())]))
 
     def _handlers(self) -> list[grpc.GenericRpcHandler]:
         session = {
