@@ -1,11 +1,16 @@
 """One client connection at run time: a reader, a writer, bounded work.
 
 The reader takes whole messages from the transport and lets the `Session`
-decide; each request is then handled as its own task (bounded per
-connection and gateway-wide: beyond the bound the request is answered
--32001 "Server overloaded; retry later." at once, never queued). The
-writer drains a bounded outbound queue; a client that lets it fill up is
-disconnected, so a slow reader never blocks the core stream or other
+decide; each request is then handled as its own task, bounded per
+connection and gateway-wide. A request beyond those bounds waits in the
+connection's backlog (bounded in count per connection and in bytes
+gateway-wide) and starts, in arrival order, when a slot is given back;
+only past the backlog's bounds is it answered -32001 "Server overloaded;
+retry later." at once. The reader keeps reading meanwhile, so a client's
+answers to server requests are never stuck behind a full window, and a
+client writing 1,000 requests without reading gets every one answered.
+The writer drains a bounded outbound queue; a client that lets it fill up
+is disconnected, so a slow reader never blocks the core stream or other
 connections. `initialize` is handled inline: nothing is read until it is
 answered, as on the reference, so a client may pipeline requests after it.
 """
@@ -15,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -52,6 +59,8 @@ class Limits:
     per_connection_in_flight: int = 64
     # Requests of all connections awaiting the core.
     global_in_flight: int = 1024
+    # Requests of one connection queued behind those bounds before -32001.
+    per_connection_backlog: int = 1024
     # Outgoing messages held behind an unanswered request (ordering barrier).
     max_held: int = 4096
     # How long a connection whose input ended may finish its requests.
@@ -72,12 +81,24 @@ class Backend(Protocol):
         ...
 
 
-class IngressLimit:
-    """A gateway-wide count of requests in flight, with a hard bound."""
+# Bytes of queued requests, all connections together, before -32001.
+BACKLOG_BYTES = 64 * 1024 * 1024
+# What a queued request is counted beyond its message size: its parsed form.
+QUEUED_OVERHEAD = 1024
 
-    def __init__(self, limit: int) -> None:
+
+class IngressLimit:
+    """Gateway-wide bounds: requests in flight (a hard bound, with connections
+    waiting for a slot woken in turn when one is given back) and the bytes of
+    the requests queued in all connections' backlogs."""
+
+    def __init__(self, limit: int, backlog_bytes: int = BACKLOG_BYTES) -> None:
         self.limit = limit
         self.in_flight = 0
+        self.backlog_bytes = backlog_bytes
+        self.queued_bytes = 0
+        # Connections waiting for a slot, oldest first: id -> wake-up.
+        self._waiting: dict[str, Callable[[], None]] = {}
 
     def try_acquire(self) -> bool:
         """Take a slot; False when saturated."""
@@ -87,8 +108,70 @@ class IngressLimit:
         return True
 
     def release(self) -> None:
-        """Give a slot back."""
+        """Give a slot back, and wake the connections waiting for one while slots last."""
         self.in_flight -= 1
+        while self._waiting and self.in_flight < self.limit:
+            key = next(iter(self._waiting))
+            self._waiting.pop(key)()
+
+    def wait_for_slot(self, key: str, wake: Callable[[], None]) -> None:
+        """Have `wake` called (once) when a slot is given back."""
+        self._waiting.setdefault(key, wake)
+
+    def forget(self, key: str) -> None:
+        """Stop waiting for a slot (the connection is going)."""
+        self._waiting.pop(key, None)
+
+    def reserve_bytes(self, size: int) -> bool:
+        """Count `size` queued bytes; False (nothing counted) past the bound."""
+        if self.queued_bytes + size > self.backlog_bytes:
+            return False
+        self.queued_bytes += size
+        return True
+
+    def free_bytes(self, size: int) -> None:
+        """Uncount queued bytes."""
+        self.queued_bytes -= size
+
+
+class Backlog:
+    """The requests of one connection waiting for an in-flight slot, oldest first.
+
+    Bounded twice: `limit` requests on this connection, and the ingress's
+    byte bound over every connection's backlog (a request counts its
+    message size plus `QUEUED_OVERHEAD`). `offer` says False past either:
+    the request is then refused -32001.
+    """
+
+    def __init__(self, limit: int, ingress: IngressLimit) -> None:
+        self._limit = limit
+        self._ingress = ingress
+        self._queue: deque[tuple[Call, int]] = deque()
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def offer(self, call: Call, size: int) -> bool:
+        """Queue `call` (its message was `size` bytes); False when it does not fit."""
+        cost = size + QUEUED_OVERHEAD
+        if len(self._queue) >= self._limit or not self._ingress.reserve_bytes(cost):
+            return False
+        self._queue.append((call, cost))
+        return True
+
+    def peek(self) -> Call:
+        """The oldest queued request (the backlog must not be empty)."""
+        return self._queue[0][0]
+
+    def pop(self) -> Call:
+        """Take the oldest queued request out, uncounting its bytes."""
+        call, cost = self._queue.popleft()
+        self._ingress.free_bytes(cost)
+        return call
+
+    def clear(self) -> list[Call]:
+        """Take every queued request out, oldest first."""
+        return [self.pop() for _ in range(len(self._queue))]
 
 
 def overloaded() -> ProtocolError:
@@ -119,6 +202,10 @@ class Connection:
         self._drain_on_eof = drain_on_eof
         self._out: asyncio.Queue[bytes] = asyncio.Queue(limits.outbound_queue)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._backlog = Backlog(limits.per_connection_backlog, ingress)
+        # Set whenever a request starts (a queued one may wait for another
+        # connection's slot while none of this one's is in flight).
+        self._started = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._abort: asyncio.Task[None] | None = None
         # Why the gateway dropped this client (None: it left by itself).
@@ -148,8 +235,7 @@ class Connection:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=grace)
+        await self._settle(grace)
         self._sealed = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._out.join(), max(0.0, deadline - loop.time()))
@@ -163,6 +249,7 @@ class Connection:
         log.warning("dropping connection %s (%s): %s", self.id, self.stream.peer, reason)
         if self._writer is not None:
             self._writer.cancel()
+        self._abandon_backlog()
         for task in self._tasks:
             task.cancel()
         self._abort = asyncio.get_running_loop().create_task(self.stream.abort(code, reason))
@@ -199,10 +286,29 @@ class Connection:
             open_gauge.dec()
             await self._finish()
 
+    async def _settle(self, within: float) -> None:
+        """Wait, at most `within` seconds, until no request is in flight or queued."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while (self._tasks or self._backlog) and (left := deadline - loop.time()) > 0:
+            if self._tasks:
+                await asyncio.wait(set(self._tasks), timeout=left,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            else:
+                self._started.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._started.wait(), left)
+
+    def _abandon_backlog(self) -> None:
+        self._ingress.forget(self.id)
+        for call in self._backlog.clear():
+            self.session.call_failed(call, internal_error("request cancelled"))
+
     async def _finish(self) -> None:
-        if self._drain_on_eof and self.dropped is None and self._tasks:
+        if self._drain_on_eof and self.dropped is None:
             # The client closed its input but may still read the answers.
-            await asyncio.wait(set(self._tasks), timeout=self._limits.drain_timeout)
+            await self._settle(self._limits.drain_timeout)
+        self._abandon_backlog()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -235,20 +341,37 @@ class Connection:
         elif isinstance(action, Call):
             if action.is_initialize:
                 await self._run_call(action, slot=False)
-            elif (
-                len(self._tasks) >= self._limits.per_connection_in_flight
-                or not self._ingress.try_acquire()
-            ):
+            elif not (not self._backlog and self._start(action)
+                      or self._backlog.offer(action, len(data))):
                 telemetry.overloaded(action)
                 self.enqueue(self.session.call_failed(action, overloaded()))
-            else:
-                task = asyncio.get_running_loop().create_task(self._run_call(action, slot=True))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
         elif isinstance(action, ClientReply):
             self._backend.send_frame(service_pb2.GatewayFrame(reply=action.reply))
         elif isinstance(action, Ignored):
             log.info("connection %s: ignored %s", self.id, action.reason)
+
+    def _start(self, call: Call) -> bool:
+        """Run `call` as a task if both in-flight bounds allow it; False otherwise
+        (waiting for a gateway-wide slot if that is the one missing)."""
+        if len(self._tasks) >= self._limits.per_connection_in_flight:
+            return False
+        if not self._ingress.try_acquire():
+            self._ingress.wait_for_slot(self.id, self._pump)
+            return False
+        task = asyncio.get_running_loop().create_task(self._run_call(call, slot=True))
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        self._started.set()
+        return True
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Start queued requests, oldest first, while slots allow."""
+        while self._backlog and self.dropped is None and self._start(self._backlog.peek()):
+            self._backlog.pop()
 
     async def _run_call(self, call: Call, *, slot: bool) -> None:
         try:

@@ -30,7 +30,8 @@ WS_TOKEN = "ws-token-observability-5e1f0c7a9b"
 SECRETS = (API_KEY, WS_TOKEN)
 # What processes print on stderr outside logging (readiness lines).
 PRINTED = ("listening on: ", "metrics on: ")
-BURST = 200
+# Beyond the gateway's per-connection in-flight bound plus backlog (64 + 1,024).
+BURST = 2500
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

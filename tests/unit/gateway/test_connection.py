@@ -1,28 +1,33 @@
 """One client connection at run time, driven through an in-memory message
 stream against the in-process fake core: every request answered, in-flight
-work bounded per connection and gateway-wide (-32001 at once beyond it), a
-client that stops reading dropped rather than waited for."""
+work bounded per connection and gateway-wide, requests beyond those bounds
+queued in a bounded backlog (-32001 at once beyond it), a client that stops
+reading dropped rather than waited for."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 
 from app_server_protocol.addresses import grpc_target
+from app_server_protocol.methods import CLIENT_REQUESTS
 from gateway.connection import (
     CLOSE_GOING_AWAY,
     CLOSE_POLICY,
+    QUEUED_OVERHEAD,
+    Backlog,
     Connection,
     IngressLimit,
     Limits,
     overloaded,
 )
 from gateway.core_link import CoreLink
+from gateway.session import Call
 from tests.unit.gateway.fake_core import FakeCore
 
 WAIT = 5.0
@@ -133,45 +138,125 @@ async def test_requests_are_answered_and_run_ends_with_the_input() -> None:
         assert task.done() and conn.dropped is None
 
 
-async def test_per_connection_bound_answers_32001_at_once() -> None:
-    """With `per_connection_in_flight` requests awaiting the core, the next one is
-    answered -32001 before they complete; the held ones are answered afterwards and
-    their slots are given back."""
+def _call(seq: int) -> Call:
+    method = CLIENT_REQUESTS["thread/loaded/list"]
+    return Call(seq, method, method.params(), seq)
+
+
+def test_ingress_wakes_waiting_connections_in_turn() -> None:
+    """A connection that found no gateway-wide slot is woken once when one is given
+    back, oldest waiter first, and only while slots last; a forgotten one is not."""
+    ingress, woken = IngressLimit(1), list[str]()
+
+    def waker(key: str) -> Callable[[], None]:
+        def wake() -> None:
+            woken.append(key)
+            assert ingress.try_acquire()
+        return wake
+
+    assert ingress.try_acquire()
+    for key in ("a", "b", "c"):
+        ingress.wait_for_slot(key, waker(key))
+    ingress.wait_for_slot("a", waker("a again"))
+    ingress.forget("b")
+    ingress.release()
+    assert woken == ["a"] and ingress.in_flight == 1
+    ingress.release()
+    assert woken == ["a", "c"]
+    ingress.release()
+    assert woken == ["a", "c"] and ingress.in_flight == 0
+
+
+def test_backlog_is_bounded_per_connection_and_in_bytes_gateway_wide() -> None:
+    """A backlog takes requests up to its count, and all backlogs together up to the
+    ingress's byte bound (message size plus the parsed form's overhead); it gives them
+    back oldest first, uncounting their bytes."""
+    ingress = IngressLimit(8, backlog_bytes=3 * (100 + QUEUED_OVERHEAD))
+    mine, other = Backlog(2, ingress), Backlog(8, ingress)
+    assert [mine.offer(_call(i), 100) for i in (1, 2, 3)] == [True, True, False]
+    assert other.offer(_call(4), 100) and not other.offer(_call(5), 100)
+    assert ingress.queued_bytes == ingress.backlog_bytes
+    assert mine.peek().seq == 1 and mine.pop().seq == 1 and len(mine) == 1
+    assert other.offer(_call(6), 100)
+    assert [c.seq for c in other.clear()] == [4, 6] and [c.seq for c in mine.clear()] == [2]
+    assert ingress.queued_bytes == 0 and not mine and not other
+
+
+async def test_requests_beyond_the_bound_wait_in_the_backlog_then_32001() -> None:
+    """With `per_connection_in_flight` requests awaiting the core, the next ones wait
+    in the backlog (not sent to the core yet) and the one beyond the backlog is
+    answered -32001 at once; the queued one starts when a slot is given back and every
+    request is answered; the slots are given back."""
     async with core_link() as (core, link):
         hold = core.hold_thread_start = asyncio.Event()
         stream, ingress = MemoryStream(), IngressLimit(8)
-        async with running(link, stream, ingress, Limits(per_connection_in_flight=2)):
+        limits = Limits(per_connection_in_flight=2, per_connection_backlog=1)
+        async with running(link, stream, ingress, limits):
             await initialized(stream)
             for rid in (1, 2):
                 stream.feed({"id": rid, "method": "thread/start", "params": {}})
             for _ in range(2):
                 await asyncio.wait_for(core.thread_start_entered.get(), WAIT)
             stream.feed({"id": 3, "method": "thread/start", "params": {}})
-            assert await stream.next() == {"id": 3, "error": OVERLOADED}
+            stream.feed({"id": 4, "method": "thread/start", "params": {}})
+            assert await stream.next() == {"id": 4, "error": OVERLOADED}
+            assert core.thread_start_entered.empty() and ingress.queued_bytes > 0
             hold.set()
-            answered = {(m := await stream.next())["id"]: m for _ in range(2)}
-            assert sorted(answered) == [1, 2] and all("result" in m for m in answered.values())
-            assert ingress.in_flight == 0
+            answered = {(m := await stream.next())["id"]: m for _ in range(3)}
+            assert sorted(answered) == [1, 2, 3] and all("result" in m for m in answered.values())
+            assert ingress.in_flight == 0 and ingress.queued_bytes == 0
 
 
-async def test_gateway_wide_bound_is_shared_and_initialize_takes_no_slot() -> None:
+async def test_gateway_wide_bound_is_shared_and_a_queued_request_waits_for_it() -> None:
     """Two connections share one ingress bound: while one holds the only slot the other's
-    request is answered -32001 (its initialize is still answered: it takes no slot)."""
+    request waits (its initialize is still answered: it takes no slot) and is served
+    once the slot is given back; without a backlog it is answered -32001 at once."""
     async with core_link() as (core, link):
         hold = core.hold_thread_start = asyncio.Event()
         ingress = IngressLimit(1)
-        a, b = MemoryStream(), MemoryStream()
-        async with running(link, a, ingress, name="a"), running(link, b, ingress, name="b"):
+        a, b, c = MemoryStream(), MemoryStream(), MemoryStream()
+        async with running(link, a, ingress, name="a"), running(link, b, ingress, name="b"), \
+                running(link, c, ingress, Limits(per_connection_backlog=0), name="c"):
             await initialized(a)
             a.feed({"id": 1, "method": "thread/start", "params": {}})
             await asyncio.wait_for(core.thread_start_entered.get(), WAIT)
             await initialized(b)
+            await initialized(c)
             b.feed({"id": 1, "method": "thread/loaded/list", "params": {}})
-            assert await b.next() == {"id": 1, "error": OVERLOADED}
+            c.feed({"id": 1, "method": "thread/loaded/list", "params": {}})
+            assert await c.next() == {"id": 1, "error": OVERLOADED}
+            assert b.got.empty()
             hold.set()
             assert (await a.next())["result"]["thread"]["id"] == "thread-of-a"
-            b.feed({"id": 2, "method": "thread/loaded/list", "params": {}})
             assert (await b.next())["result"]["data"] == ["b"]
+            assert ingress.in_flight == 0
+
+
+async def test_drop_abandons_the_backlog() -> None:
+    """Dropping a connection answers nothing more: its queued requests are discarded
+    with their bytes uncounted, and it no longer waits for a gateway-wide slot."""
+    async with core_link() as (core, link):
+        hold = core.hold_thread_start = asyncio.Event()
+        ingress = IngressLimit(1)
+        a, b = MemoryStream(), MemoryStream()
+        async with running(link, a, ingress, name="a"), \
+                running(link, b, ingress, name="b") as (conn_b, task_b):
+            await initialized(a)
+            await initialized(b)
+            a.feed({"id": 1, "method": "thread/start", "params": {}})
+            await asyncio.wait_for(core.thread_start_entered.get(), WAIT)
+            b.feed({"id": 1, "method": "thread/start", "params": {}})
+            b.feed({"id": 2, "method": "thread/loaded/list", "params": {}})
+            # Answered at once, so read after the two above: they are queued by now.
+            b.feed(INITIALIZE)
+            assert (await b.next())["error"]["message"] == "Already initialized"
+            assert ingress.queued_bytes >= 2 * QUEUED_OVERHEAD
+            conn_b.drop(CLOSE_GOING_AWAY, "server shutting down")
+            await asyncio.wait_for(asyncio.shield(task_b), WAIT)
+            assert ingress.queued_bytes == 0 and b.got.empty()
+            hold.set()
+            assert "result" in await a.next()
+            assert core.thread_start_entered.empty() and ingress.in_flight == 0
 
 
 async def test_client_that_stops_reading_is_dropped() -> None:

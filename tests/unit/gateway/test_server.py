@@ -148,7 +148,7 @@ async def test_server_request_round_trip() -> None:
 async def test_overload_answers_32001_at_once() -> None:
     """Beyond the per-connection and gateway-wide in-flight bounds, a request is answered
     -32001 "Server overloaded; retry later." immediately; held ones complete later."""
-    limits = Limits(per_connection_in_flight=2, global_in_flight=3)
+    limits = Limits(per_connection_in_flight=2, global_in_flight=3, per_connection_backlog=0)
     async with running_stack(limits) as stack, stack.client() as a, stack.client() as b:
         await a.initialize("test")
         await b.initialize("test")
