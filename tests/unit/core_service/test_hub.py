@@ -8,6 +8,7 @@ import pytest
 
 from app_server_protocol.v2 import account_pb2, approval_pb2, notification_pb2, service_pb2
 from core_service.hub import (
+    RESULT_PIECE_BYTES,
     CallInfo,
     ConnKey,
     Hub,
@@ -295,3 +296,42 @@ async def test_a_result_built_without_its_required_members_is_malformed() -> Non
     with pytest.raises(ServerRequestMalformed) as err:
         await task
     assert err.value.message == "missing field `decision`"
+
+
+async def test_a_large_call_result_takes_turns_with_other_connections_events() -> None:
+    """A 10 MB call result goes out in pieces of `RESULT_PIECE_BYTES`, one per frame:
+    an event queued after it (for another connection) goes out with the first
+    piece, and one queued after that with the second, not after the whole result;
+    the pieces, joined, are the result."""
+    hub = Hub()
+    link = hub.attach("g1")
+    hub.subscribe("t1", B)
+    data = bytes(range(256)) * (10 * 1024 * 1024 // 256)
+    link.push_result(7, data)
+    hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
+    first = await _next(link)
+    hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
+    second = await _next(link)
+    for frame in (first, second):
+        assert [len(r.result) for r in frame.results] == [RESULT_PIECE_BYTES]
+        assert frame.results[0].more
+        assert _frame_targets(frame) == [(["b"], False, "thread_archived")]
+    pieces = [first.results[0], second.results[0]]
+    while pieces[-1].more:
+        frame = await _next(link)
+        assert len(frame.results) == 1 and frame.results[0].call_id == 7
+        pieces.append(frame.results[0])
+    assert b"".join(p.result for p in pieces) == data
+
+
+async def test_a_small_call_result_goes_whole_after_the_events_before_it() -> None:
+    """A result under the piece size is one `CallResult` without `more`, in the same
+    frame as the events queued before it."""
+    hub = Hub()
+    link = hub.attach("g1")
+    hub.subscribe("t1", A)
+    hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
+    link.push_result(3, b"abc")
+    frame = await _next(link)
+    assert len(frame.events) == 1
+    assert [(r.call_id, r.result, r.more) for r in frame.results] == [(3, b"abc", False)]

@@ -4,6 +4,7 @@ JSON-RPC error (code, message, data) it should see."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -13,10 +14,11 @@ import grpc.aio
 import pytest
 from google.protobuf.message import Message
 
-from app_server_protocol.errors import ProtocolError, rpc_error_to_jsonrpc
+from app_server_protocol.errors import ProtocolError, error_from_message, rpc_error_to_jsonrpc
 from app_server_protocol.methods import CLIENT_REQUESTS, SERVICE_FILE, Method
-from core_service.hub import CallInfo
-from core_service.servicer import unary_handler
+from app_server_protocol.v2 import notification_pb2, service_pb2
+from core_service.hub import CallInfo, ConnKey, GatewayLink, Hub
+from core_service.servicer import StreamCalls, unary_handler
 
 LISTED = CLIENT_REQUESTS["thread/loaded/list"]
 Fn = Callable[[dict[str, Any], CallInfo | None], Awaitable[dict[str, Any]]]
@@ -151,3 +153,118 @@ async def test_request_over_grpc_is_validated_like_json(
     request_of(request)
     assert await invoke(fn, method, request) == ProtocolError(-32600, message)
     assert called == []
+
+
+# -- calls on the Connect stream (CallRequest frames) ---------------------------
+
+
+def _stream_call(call_id: int, conn: str = "c1", *, method: str = LISTED.name,
+                 params: bytes = b"", timeout_ms: int = 0) -> service_pb2.CallRequest:
+    return service_pb2.CallRequest(call_id=call_id, connection_id=conn, request_seq=4,
+                                   method=method, params=params, timeout_ms=timeout_ms)
+
+
+async def _results(link: GatewayLink) -> tuple[service_pb2.CoreFrame, list[Any]]:
+    """The next frame and the outcome of each result in it (bytes or ProtocolError)."""
+    frame = await asyncio.wait_for(link.next_frame(), WAIT)
+    assert frame is not None
+    return frame, [error_from_message(r.error) if r.WhichOneof("outcome") == "error"
+                   else r.result for r in frame.results]
+
+
+async def test_a_stream_call_is_answered_after_the_events_it_caused() -> None:
+    """A call on Connect is served by the method's handler with its connection and
+    sequence number; its result follows, on the same stream, the event the handler
+    emitted (which carries the call as its ordering barrier)."""
+    hub = Hub()
+    link = hub.attach("gw")
+    seen: list[CallInfo | None] = []
+
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        seen.append(call)
+        hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t"),
+                 to=[ConnKey("gw", "c1")], after=call)
+        return {"data": ["t"], "nextCursor": None}
+
+    StreamCalls("gw", link, {LISTED.name: fn}).start(_stream_call(1))
+    frame, outcomes = await _results(link)
+    assert seen == [CallInfo(ConnKey("gw", "c1"), 4)]
+    assert [(e.after_connection_id, e.after_request_seq) for e in frame.events] == [("c1", 4)]
+    assert outcomes == [LISTED.result(data=["t"]).SerializeToString()]
+
+
+async def test_a_stream_call_past_its_deadline_is_cancelled_and_answered() -> None:
+    """A call whose `timeout_ms` passes has its handler cancelled and is answered
+    -32603 "core did not answer in time" (what a unary call's deadline gives)."""
+    hub = Hub()
+    link = hub.attach("gw")
+    cancelled = asyncio.Event()
+
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            cancelled.set()
+        raise AssertionError("unreachable")
+
+    StreamCalls("gw", link, {LISTED.name: fn}).start(_stream_call(1, timeout_ms=20))
+    _, outcomes = await _results(link)
+    assert outcomes == [ProtocolError(-32603, "core did not answer in time")]
+    assert cancelled.is_set()
+
+
+async def test_cancel_frame_and_closed_connection_cancel_the_handler() -> None:
+    """`CallCancel` cancels its call's handler and no answer follows; a closed
+    connection cancels its own calls only, the other connection's is answered."""
+    hub = Hub()
+    link = hub.attach("gw")
+    entered: asyncio.Queue[str] = asyncio.Queue(10)
+    cancelled: list[str] = []
+    release = asyncio.Event()
+
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        assert call is not None
+        entered.put_nowait(call.key.conn)
+        try:
+            await release.wait()
+        except asyncio.CancelledError:
+            cancelled.append(call.key.conn)
+            raise
+        return {"data": [], "nextCursor": None}
+
+    calls = StreamCalls("gw", link, {LISTED.name: fn})
+    for call_id, conn in ((1, "c1"), (2, "c2"), (3, "c3")):
+        calls.start(_stream_call(call_id, conn))
+    async with asyncio.timeout(WAIT):
+        assert {await entered.get() for _ in range(3)} == {"c1", "c2", "c3"}
+    calls.cancel(1)
+    calls.connection_closed("c2")
+    release.set()
+    frame, outcomes = await _results(link)
+    assert [r.call_id for r in frame.results] == [3]
+    assert sorted(cancelled) == ["c1", "c2"]
+    assert link.queue.empty()
+
+
+async def test_a_stream_call_is_refused_like_a_unary_one() -> None:
+    """An unknown method is -32601; params that do not decode, or that JSON could not
+    have produced, are -32600 "Invalid request: ..."; a negative sequence number is
+    refused by the session contract."""
+    hub = Hub()
+    link = hub.attach("gw")
+
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        raise AssertionError("not reached")
+
+    calls = StreamCalls("gw", link, {LISTED.name: fn})
+    calls.start(_stream_call(1, method="no/such"))
+    calls.start(_stream_call(2, params=b"\xff\xff"))
+    bad_seq = _stream_call(3)
+    bad_seq.request_seq = -1
+    calls.start(bad_seq)
+    outcomes: list[Any] = []
+    while len(outcomes) < 3:
+        outcomes += (await _results(link))[1]
+    assert [(e.code, e.message.split(":")[0]) for e in outcomes] == [
+        (-32601, "method not found"), (-32600, "Invalid request"),
+        (-32600, "metadata `x-request-seq` must be a decimal integer >= 0, got '-1'")]

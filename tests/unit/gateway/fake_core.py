@@ -65,6 +65,9 @@ class FakeCore:
     # ...also addressed to these connections; and the answer held on this event.
     emit_on_initialize_also_to: list[str] = field(default_factory=list)
     hold_initialize: asyncio.Event | None = None
+    # Answer stream calls in pieces of this many bytes (0: whole), as a core does
+    # with a large result.
+    result_piece_bytes: int = 0
     _server: grpc.aio.Server | None = None
     _streams: list[asyncio.Queue[service_pb2.CoreFrame | None]] = field(default_factory=list)
     stream_opened: asyncio.Queue[dict[str, str]] = field(
@@ -216,8 +219,11 @@ class FakeCore:
             ("x-gateway-session", session), ("x-connection-id", req.connection_id),
             ("x-request-seq", str(req.request_seq)), *req.metadata.items()))
         result = await handler(params_cls.FromString(req.params), context)  # type: ignore[operator,attr-defined]
-        out.put_nowait(service_pb2.CoreFrame(results=[service_pb2.CallResult(
-            call_id=req.call_id, result=result.SerializeToString())]))
+        data = result.SerializeToString()
+        step = self.result_piece_bytes or max(len(data), 1)
+        for at in range(0, max(len(data), 1), step):
+            out.put_nowait(service_pb2.CoreFrame(results=[service_pb2.CallResult(
+                call_id=req.call_id, result=data[at:at + step], more=at + step < len(data))]))
 
     def _handlers(self) -> list[grpc.GenericRpcHandler]:
         session = {

@@ -1,4 +1,5 @@
-"""The core link: failure mapping and reconnecting after a core restart."""
+"""The core link: calls on the Connect stream (deadlines, cancellation, results in
+pieces), failure mapping and reconnecting after a core restart."""
 
 from __future__ import annotations
 
@@ -53,3 +54,41 @@ async def test_reconnects_after_core_restart() -> None:
             notification=service_pb2.ServerNotification(
                 account_updated=notification_pb2.AccountUpdatedNotification()))]))
         assert (await c.next_message())["method"] == "account/updated"
+
+
+async def test_a_client_that_leaves_cancels_its_calls_in_the_core() -> None:
+    """When a client disconnects with a request in flight, the gateway sends the
+    core a `CallCancel` for that call (the core cancels its handler)."""
+    async with running_stack() as stack:
+        stack.core.hold_thread_start = asyncio.Event()
+        async with stack.client() as c:
+            await c.initialize("test")
+            await c.send({"id": 5, "method": "thread/start", "params": {}})
+            async with asyncio.timeout(WAIT):
+                await stack.core.thread_start_entered.get()
+        cancel = await stack.core.next_frame("cancel")
+        # The link's second call (initialize was its first): the held thread/start.
+        assert cancel.cancel.call_id == 2
+
+
+async def test_a_call_past_the_gateway_deadline_is_answered_and_cancelled() -> None:
+    """A call the core does not answer within `call_timeout` is answered -32603
+    "core did not answer in time" and cancelled in the core; the connection goes on."""
+    async with running_stack() as stack, stack.client() as c:
+        await c.initialize("test")
+        stack.link.call_timeout = 0.05
+        stack.core.hold_thread_start = asyncio.Event()
+        answer = await c.request("thread/start", {}, id=9, timeout=WAIT)
+        assert answer["error"] == {"code": -32603, "message": "core did not answer in time"}
+        await stack.core.next_frame("cancel")
+        stack.link.call_timeout = WAIT
+        assert "result" in await c.request("thread/loaded/list", {}, id=10, timeout=WAIT)
+
+
+async def test_a_result_in_pieces_is_joined() -> None:
+    """A result the core sends in pieces (`CallResult.more`) reaches the client whole."""
+    async with running_stack() as stack, stack.client() as c:
+        stack.core.result_piece_bytes = 3
+        name = "a-client-name-longer-than-one-piece"
+        assert (await c.initialize(name))["userAgent"] == f"fake/{name}"
+        assert (await connection_id(c)).startswith("c")
