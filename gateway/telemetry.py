@@ -11,6 +11,7 @@ the points where each event happens; nothing here decides anything.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable
@@ -93,10 +94,17 @@ def connection_opened(connection_id: str, stream: MessageStream) -> Gauge:
     return gauge
 
 
+@functools.cache
+def _request_metrics(method: str) -> tuple[Histogram, dict[str, Counter]]:
+    """The duration histogram and the counter of each outcome for a method label,
+    looked up once per label (a lookup takes a lock; label values are bounded)."""
+    return REQUEST_SECONDS.labels(method), {o: REQUESTS.labels(method, o) for o in OUTCOMES}
+
+
 def overloaded(call: Call) -> None:
     """A request refused with -32001."""
     OVERLOADS.inc()
-    REQUESTS.labels(method_label(call.method.name), "overloaded").inc()
+    _request_metrics(method_label(call.method.name))[1]["overloaded"].inc()
 
 
 def slow_client(reason: str) -> None:
@@ -118,7 +126,7 @@ async def timed_call(connection_id: str, call: Call, pending: Awaitable[Message]
     Errors propagate unchanged; the outcome label says which kind ended it
     (any error but the core's unavailability is "error").
     """
-    method = method_label(call.method.name)
+    seconds, outcomes = _request_metrics(method_label(call.method.name))
     with logs.bound(connection_id=connection_id, request_id=call.request_id,
                     request_seq=call.seq, method=call.method.name,
                     thread_id=_thread_of(call.params)):
@@ -137,6 +145,6 @@ async def timed_call(connection_id: str, call: Call, pending: Awaitable[Message]
             return result
         finally:
             elapsed = time.perf_counter() - started
-            REQUESTS.labels(method, outcome).inc()
-            REQUEST_SECONDS.labels(method).observe(elapsed)
+            outcomes[outcome].inc()
+            seconds.observe(elapsed)
             log.debug("request %s: %s in %.1f ms", call.method.name, outcome, elapsed * 1000)
