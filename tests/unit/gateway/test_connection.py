@@ -311,6 +311,27 @@ async def test_input_end_with_a_request_in_flight(drain: bool) -> None:
             assert stream.got.empty()
 
 
+async def test_input_end_with_requests_queued_drains_them_too() -> None:
+    """When the client closes its input with requests still in the backlog, they are
+    started and answered in turn before `run` returns (within the drain timeout)."""
+    async with core_link() as (core, link):
+        hold = core.hold_thread_start = asyncio.Event()
+        stream, ingress = MemoryStream(), IngressLimit(8)
+        async with running(link, stream, ingress, Limits(per_connection_in_flight=1)) as (
+                _, task):
+            await initialized(stream)
+            for rid in (1, 2, 3):
+                stream.feed({"id": rid, "method": "thread/start", "params": {}})
+            await asyncio.wait_for(core.thread_start_entered.get(), WAIT)
+            stream.feed(None)
+            await asyncio.wait_for(stream.eof_read.wait(), WAIT)
+            hold.set()
+            answers = {(m := await stream.next())["id"]: m for _ in range(3)}
+            assert sorted(answers) == [1, 2, 3] and all("result" in m for m in answers.values())
+            await asyncio.wait_for(asyncio.shield(task), WAIT)
+            assert ingress.in_flight == 0 and ingress.queued_bytes == 0
+
+
 async def test_core_errors_are_answered_and_the_connection_goes_on() -> None:
     """A method the core does not serve comes back as the mapped JSON-RPC error
     (-32601) for that id; the next request is served normally."""
