@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import importlib
 import os
 import shutil
@@ -38,6 +39,8 @@ from app_server_protocol.addresses import listen_refusal, parse_listen
 from gateway.transport.stdio import StdioStream
 
 DEFAULT_LISTEN = "stdio://"
+# Waits until the private core serves; raises RuntimeError when it failed to start.
+CoreReady = Callable[[], Awaitable[None]]
 CORE_START_TIMEOUT = 30.0
 # How long the gateway's imports wait for a client's first line (see with_private_core).
 EARLY_GRACE = 0.05
@@ -179,15 +182,19 @@ def run_single(args: argparse.Namespace) -> int:
             stream.start()
             early.append(stream)
 
-    async def serve(core_addr: str) -> int:
+    async def serve(core_addr: str, core_ready: CoreReady | None = None) -> int:
         from gateway.main import run_gateway
 
         return await run_gateway(args.listen, core_addr, allow_origins=args.allow_origin,
                                  ws_token_file=args.ws_token_file,
-                                 early_stdio=early[0] if early else None)
+                                 early_stdio=early[0] if early else None,
+                                 core_ready=core_ready)
 
+    # A websocket listens while the core starts; stdio needs the core only
+    # after `initialize`, answered early.
+    starting = serve if parse_listen(args.listen).scheme == "ws" else None
     with contextlib.ExitStack() as stdout_guard:
-        return with_private_core(args, serve, on_loop=start_early,
+        return with_private_core(args, serve, serve_starting=starting, on_loop=start_early,
                                  settled=lambda: early[0].settled if early else None)
 
 
@@ -195,14 +202,17 @@ def with_private_core(
     args: argparse.Namespace,
     serve: Callable[[str], Awaitable[int]],
     *,
+    serve_starting: Callable[[str, CoreReady], Awaitable[int]] | None = None,
     on_loop: Callable[[], None] | None = None,
     settled: Callable[[], Awaitable[object] | None] = lambda: None,
 ) -> int:
     """Run `serve(core_addr)` (a front end) beside a private core child, stopped after it.
 
-    `on_loop` runs first on the event loop, before the front end's heavy
-    imports; those wait (briefly) for `settled()` so that they do not slow
-    the early work down.
+    `serve_starting`, when given, is called instead of `serve` without
+    waiting for the core, with the wait for its health (which raises when it
+    fails to start). `on_loop` runs first on the event loop, before the
+    front end's heavy imports; those wait (briefly) for `settled()` so that
+    they do not slow the early work down.
     """
     tmp = tempfile.mkdtemp(prefix="app-server-")
     os.chmod(tmp, 0o700)
@@ -226,7 +236,10 @@ def with_private_core(
             # Imported in a thread while the core starts: the loop stays free
             # for the early stdio work.
             await asyncio.to_thread(importlib.import_module, "gateway.main")
-            await _wait_healthy(f"unix:{sock}", proc, CORE_START_TIMEOUT)
+            healthy = functools.partial(_wait_healthy, f"unix:{sock}", proc, CORE_START_TIMEOUT)
+            if serve_starting is not None:
+                return await serve_starting(f"unix://{sock}", healthy)
+            await healthy()
             # Once it returns, TERM/INT are ignored until we exit, so the
             # core stop below is not cut short by a launcher's TERM.
             return await serve(f"unix://{sock}")

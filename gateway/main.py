@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 import grpc
@@ -55,6 +56,7 @@ async def run_gateway(
     ping_interval: float | None = 20.0,
     ping_timeout: float | None = 20.0,
     early_stdio: EarlyStdio | None = None,
+    core_ready: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
     """Run a gateway until stdin EOF (stdio) or SIGTERM/SIGINT; returns the exit code.
 
@@ -65,7 +67,10 @@ async def run_gateway(
     trusting that CA. Returns 2 on a usage error (bad address, non-loopback
     websocket without a token file, an unreadable or empty file).
     `early_stdio` is the stdio stream the single command started before
-    this gateway (it may have answered `initialize` already).
+    this gateway (it may have answered `initialize` already). With
+    `core_ready`, the link to the core starts once it returns (it raises
+    when the core failed to start): a websocket listens meanwhile, and the
+    messages of clients accepted early wait for the link.
     """
     try:
         where = parse_listen(listen)
@@ -97,20 +102,17 @@ async def run_gateway(
     gateway.core = core
     stop = asyncio.Event()
     signals = StopSignals(asyncio.get_running_loop(), stop)
-    await core.start()
+    link = functools.partial(_link, core, core_ready)
     try:
         if where.scheme == "stdio":
+            await link()
             return await _serve_stdio(gateway, stop, max_message_size, early_stdio)
         options = WebSocketOptions(
-            host=where.host,
-            port=where.port,
-            max_message_size=max_message_size,
-            allow_origins=frozenset(allow_origins),
-            token=token,
-            ping_interval=ping_interval,
+            host=where.host, port=where.port, max_message_size=max_message_size,
+            allow_origins=frozenset(allow_origins), token=token, ping_interval=ping_interval,
             ping_timeout=ping_timeout, metrics=exposition.render,
         )
-        return await _serve_websocket(gateway, stop, options)
+        return await _serve_websocket(gateway, stop, options, link)
     finally:
         # A TERM during the close only sets `stop` again; after it, the
         # process is exiting and ignores TERM/INT (see stop_signals).
@@ -118,6 +120,13 @@ async def run_gateway(
         await core.close()
         signals.ignore_from_now_on()
         log.info("gateway stopped")
+
+
+async def _link(core: CoreLink, core_ready: Callable[[], Awaitable[None]] | None) -> None:
+    """Start the link to the core, once `core_ready` (if any) says it serves."""
+    if core_ready is not None:
+        await core_ready()
+    await core.start()
 
 
 async def _ws_token(path: str | None) -> str | None:
@@ -182,8 +191,17 @@ async def _serve_stdio_stream(
         stream.close()
 
 
-async def _serve_websocket(gateway: Gateway, stop: asyncio.Event, options: WebSocketOptions) -> int:
+async def _serve_websocket(
+    gateway: Gateway, stop: asyncio.Event, options: WebSocketOptions,
+    link: Callable[[], Awaitable[None]],
+) -> int:
+    linked = asyncio.Event()
+
     async def on_connection(stream: WebSocketStream) -> None:
+        # Accepted while the link comes up: its messages wait in the
+        # websocket's bounded buffer. Bounded: `linked` is set once linking
+        # ends (it has its own deadline) or the gateway stops.
+        await linked.wait()
         await gateway.serve(stream, drain_on_eof=False)
 
     server = WebSocketServer(options, on_connection)
@@ -193,15 +211,25 @@ async def _serve_websocket(gateway: Gateway, stop: asyncio.Event, options: WebSo
         return _fail(f"cannot listen on {format_ws(options.host, options.port)}: {err}")
     for host, port in bound:
         print(f"listening on: {format_ws(host, port)}", file=sys.stderr, flush=True)
+    linking: asyncio.Future[object] = asyncio.ensure_future(link())
+    stopping: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
     try:
-        await stop.wait()
+        await asyncio.wait({linking, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if linking.done():
+            linking.result()  # a core that failed to start ends the gateway here
+            linked.set()
+            await stopping
     finally:
         log.info("shutting down")
+        linking.cancel()
+        stopping.cancel()
         # Order: stop accepting; answer and write what is in flight, then
         # close each connection (1001) and wait for them to end; the caller
-        # then closes the link to the core.
+        # then closes the link to the core. Connections still waiting for
+        # the link are let through to be dropped as the gateway closes.
         server.stop_accepting()
         await gateway.close()
+        linked.set()
         await server.close()
     return 0
 

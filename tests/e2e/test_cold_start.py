@@ -1,0 +1,63 @@
+"""End to end: the single command serves clients while its core starts, and a core
+that fails to start still fails them clearly (exit 1, a reason on stderr, the
+connection closed)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.support.client import ProtocolClient, ServerProcess, server_env
+
+EXIT_TIMEOUT = 60.0
+CORE_FAILED = "app-server: core exited with status 1 during start-up"
+INIT = {"clientInfo": {"name": "cold", "title": None, "version": "3"}}
+
+
+def _broken_home(tmp_path: Path) -> Path:
+    # CODEX_HOME is a regular file: the core cannot create its state and exits.
+    home = tmp_path / "not-a-directory"
+    home.write_text("")
+    return home
+
+
+async def test_stdio_initialize_is_answered_without_the_core(tmp_path: Path) -> None:
+    """Over stdio `initialize` is answered before the core serves (here it never does);
+    the failed core then ends the process with status 1, stdout closed, the reason told."""
+    proc = await ServerProcess.spawn([], server_env(_broken_home(tmp_path)), stdio=True,
+                                     cwd=tmp_path)
+    client = await ProtocolClient.over_stdio(proc)
+    try:
+        result = await client.call("initialize", INIT)
+        assert result["userAgent"].startswith("cold/0.104.0 (")
+        assert result["userAgent"].endswith(" (cold; 3)")
+        assert await asyncio.wait_for(proc.proc.wait(), EXIT_TIMEOUT) == 1
+        await asyncio.wait_for(client.closed.wait(), EXIT_TIMEOUT)
+        await proc.stop()
+        assert CORE_FAILED in proc.stderr_lines
+        assert [m.get("id") for m in client.received] == [1]
+    finally:
+        await client.close()
+        await proc.stop()
+
+
+async def test_websocket_accepts_while_the_core_starts(tmp_path: Path) -> None:
+    """Over websocket the handshake succeeds before the core serves; a request sent
+    meanwhile waits for it, and a core that fails to start closes the connection
+    unanswered and ends the process with status 1 and the reason."""
+    proc = await ServerProcess.spawn(["--listen", "ws://127.0.0.1:0"],
+                                     server_env(_broken_home(tmp_path)), cwd=tmp_path)
+    try:
+        url = await proc.listening()
+        client = await ProtocolClient.over_websocket(url)
+        try:
+            await client.request_nowait("initialize", INIT)
+            await asyncio.wait_for(client.closed.wait(), EXIT_TIMEOUT)
+            assert client.received == []
+            assert await asyncio.wait_for(proc.proc.wait(), EXIT_TIMEOUT) == 1
+            await proc.stop()
+            assert CORE_FAILED in proc.stderr_lines
+        finally:
+            await client.close()
+    finally:
+        await proc.stop()
