@@ -38,6 +38,7 @@ NOT_EXPORTED = frozenset(
         "GatewayFrame",
         "SessionAttached",
         "CallRequest",
+        "CallRequests",
         "CallResult",
         "CallCancel",
         # gRPC only (AccountService.WatchRateLimits): no JSON-RPC face.

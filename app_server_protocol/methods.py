@@ -174,7 +174,8 @@ if set(SERVER_REQUEST_FIELD_BY_METHOD) != set(SERVER_REQUESTS):
     raise RuntimeError("ServerRequestParams does not cover every server request")
 
 
-_BYTES_FRAMES = frozenset({"CoreFrame", "GatewayFrame", "CallRequest", "CallResult"})
+_BYTES_FRAMES = frozenset(
+    {"CoreFrame", "GatewayFrame", "CallRequests", "CallRequest", "CallResult"})
 
 
 def protocol_messages() -> list[Any]:

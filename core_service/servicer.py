@@ -245,8 +245,9 @@ class SessionStream:
         try:
             async for frame in frames:
                 which = frame.WhichOneof("frame")
-                if which == "call":
-                    calls.start(frame.call)
+                if which == "calls":
+                    for req in frame.calls.calls:
+                        calls.start(req)
                 elif which == "cancel":
                     calls.cancel(frame.cancel.call_id)
                 elif which == "connection_closed":

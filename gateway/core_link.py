@@ -34,7 +34,7 @@ import asyncio
 import itertools
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 import grpc
@@ -53,7 +53,29 @@ DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
 # Frames waiting to go to the core on the Connect stream.
 OUTBOUND_FRAME_LIMIT = 10_000
 
+# Items taken from that queue per write round (calls among them go as one frame).
+OUTBOUND_BATCH = 512
+
 CONNECT_PATH = f"/{SERVICE_FILE.package}.SessionService/Connect"
+
+# What waits to go to the core: a frame, or a call to batch with its neighbours.
+Outbound = service_pb2.GatewayFrame | service_pb2.CallRequest
+
+
+def coalesce(items: list[Outbound]) -> Iterator[service_pb2.GatewayFrame]:
+    """The frames that carry `items` in order: neighbouring calls share one
+    `CallRequests` frame (one stream message instead of one each)."""
+    batch: list[service_pb2.CallRequest] = []
+    for item in items:
+        if isinstance(item, service_pb2.CallRequest):
+            batch.append(item)
+            continue
+        if batch:
+            yield service_pb2.GatewayFrame(calls=service_pb2.CallRequests(calls=batch))
+            batch = []
+        yield item
+    if batch:
+        yield service_pb2.GatewayFrame(calls=service_pb2.CallRequests(calls=batch))
 
 
 def channel_options(max_message_size: int) -> list[tuple[str, Any]]:
@@ -115,7 +137,7 @@ class CoreLink:
         self._call_ids = itertools.count(1)
         # call id -> the answer's future and the pieces of a large result so far
         self._calls: dict[int, tuple[asyncio.Future[bytes], list[bytes]]] = {}
-        self._out: asyncio.Queue[service_pb2.GatewayFrame] | None = None
+        self._out: asyncio.Queue[Outbound] | None = None
         self._stream_task: asyncio.Task[None] | None = None
         self._closing = False
         # Number of times the Connect stream came up (tests and logs).
@@ -180,12 +202,12 @@ class CoreLink:
             raise transport_error(grpc.StatusCode.UNAVAILABLE)
         call_id = next(self._call_ids)
         answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        frame = service_pb2.GatewayFrame(call=service_pb2.CallRequest(
+        request = service_pb2.CallRequest(
             call_id=call_id, connection_id=connection_id, request_seq=seq,
             method=method.name, params=params.SerializeToString(),
-            metadata=dict(extra_metadata), timeout_ms=int(self.call_timeout * 1000)))
+            metadata=dict(extra_metadata), timeout_ms=int(self.call_timeout * 1000))
         try:
-            out.put_nowait(frame)
+            out.put_nowait(request)
         except asyncio.QueueFull:
             raise transport_error(grpc.StatusCode.UNAVAILABLE) from None
         self._calls[call_id] = (answer, [])
@@ -251,13 +273,20 @@ class CoreLink:
                       frame.WhichOneof("frame"))
 
     async def _requests(
-        self, out: asyncio.Queue[service_pb2.GatewayFrame]
+        self, out: asyncio.Queue[Outbound]
     ) -> AsyncIterator[service_pb2.GatewayFrame]:
         yield service_pb2.GatewayFrame(
             hello=service_pb2.GatewayHello(gateway_session=self.session_id, takeover=True)
         )
         while True:
-            yield await out.get()
+            pending = [await out.get()]
+            while len(pending) < OUTBOUND_BATCH:
+                try:
+                    pending.append(out.get_nowait())
+                except asyncio.QueueEmpty:
+                    break
+            for frame in coalesce(pending):
+                yield frame
 
     async def _stream_loop(self) -> None:
         assert self._channel is not None
@@ -269,7 +298,7 @@ class CoreLink:
         loop = asyncio.get_running_loop()
         delay = self._backoff_initial
         while not self._closing:
-            out: asyncio.Queue[service_pb2.GatewayFrame] = asyncio.Queue(OUTBOUND_FRAME_LIMIT)
+            out: asyncio.Queue[Outbound] = asyncio.Queue(OUTBOUND_FRAME_LIMIT)
             # wait_for_ready: while the core is down the call waits for the
             # channel (which retries with the short backoff above) instead
             # of failing in a tight loop; shutdown cancels it.
@@ -313,7 +342,7 @@ class CoreLink:
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, self._backoff_max)
 
-    def _attached(self, out: asyncio.Queue[service_pb2.GatewayFrame]) -> None:
+    def _attached(self, out: asyncio.Queue[Outbound]) -> None:
         """The core acknowledged the session: frames and calls may go to it now."""
         self._out = out
         self.streams_connected += 1

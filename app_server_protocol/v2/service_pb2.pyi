@@ -215,6 +215,12 @@ class CallResult(_message.Message):
     more: bool
     def __init__(self, call_id: _Optional[int] = ..., result: _Optional[bytes] = ..., error: _Optional[_Union[_jsonrpc_pb2.JSONRPCErrorError, _Mapping]] = ..., more: _Optional[bool] = ...) -> None: ...
 
+class CallRequests(_message.Message):
+    __slots__ = ("calls",)
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    calls: _containers.RepeatedCompositeFieldContainer[CallRequest]
+    def __init__(self, calls: _Optional[_Iterable[_Union[CallRequest, _Mapping]]] = ...) -> None: ...
+
 class CallCancel(_message.Message):
     __slots__ = ("call_id",)
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
@@ -268,15 +274,15 @@ class GatewayHello(_message.Message):
     def __init__(self, gateway_session: _Optional[str] = ..., takeover: _Optional[bool] = ...) -> None: ...
 
 class GatewayFrame(_message.Message):
-    __slots__ = ("hello", "connection_closed", "reply", "call", "cancel")
+    __slots__ = ("hello", "connection_closed", "reply", "calls", "cancel")
     HELLO_FIELD_NUMBER: _ClassVar[int]
     CONNECTION_CLOSED_FIELD_NUMBER: _ClassVar[int]
     REPLY_FIELD_NUMBER: _ClassVar[int]
-    CALL_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
     CANCEL_FIELD_NUMBER: _ClassVar[int]
     hello: GatewayHello
     connection_closed: ConnectionClosed
     reply: ServerRequestReply
-    call: CallRequest
+    calls: CallRequests
     cancel: CallCancel
-    def __init__(self, hello: _Optional[_Union[GatewayHello, _Mapping]] = ..., connection_closed: _Optional[_Union[ConnectionClosed, _Mapping]] = ..., reply: _Optional[_Union[ServerRequestReply, _Mapping]] = ..., call: _Optional[_Union[CallRequest, _Mapping]] = ..., cancel: _Optional[_Union[CallCancel, _Mapping]] = ...) -> None: ...
+    def __init__(self, hello: _Optional[_Union[GatewayHello, _Mapping]] = ..., connection_closed: _Optional[_Union[ConnectionClosed, _Mapping]] = ..., reply: _Optional[_Union[ServerRequestReply, _Mapping]] = ..., calls: _Optional[_Union[CallRequests, _Mapping]] = ..., cancel: _Optional[_Union[CallCancel, _Mapping]] = ...) -> None: ...

@@ -170,10 +170,10 @@ class FakeCore:
         async def read() -> None:
             async for frame in requests:
                 which = frame.WhichOneof("frame")
-                if which == "call":
-                    task = asyncio.get_running_loop().create_task(
-                        self._stream_call(frame.call, md.get("x-gateway-session", ""), out))
-                    calls[frame.call.call_id] = task
+                if which == "calls":
+                    for req in frame.calls.calls:
+                        calls[req.call_id] = asyncio.get_running_loop().create_task(
+                            self._stream_call(req, md.get("x-gateway-session", ""), out))
                     continue
                 if which == "cancel" and frame.cancel.call_id in calls:
                     calls.pop(frame.cancel.call_id).cancel()

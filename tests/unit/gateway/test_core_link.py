@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from app_server_protocol.v2 import notification_pb2, service_pb2
+from gateway.core_link import coalesce
 from tests.unit.gateway.harness import WAIT, connection_id, running_stack
 
 
@@ -92,3 +93,16 @@ async def test_a_result_in_pieces_is_joined() -> None:
         name = "a-client-name-longer-than-one-piece"
         assert (await c.initialize(name))["userAgent"] == f"fake/{name}"
         assert (await connection_id(c)).startswith("c")
+
+
+def test_neighbouring_calls_share_one_frame_and_order_is_kept() -> None:
+    """Calls queued together go as one `CallRequests` frame; a frame between them
+    (a connection closed) splits them, and everything keeps its order."""
+    def call(call_id: int) -> service_pb2.CallRequest:
+        return service_pb2.CallRequest(call_id=call_id, connection_id="c1")
+
+    closed = service_pb2.GatewayFrame(
+        connection_closed=service_pb2.ConnectionClosed(connection_id="c1"))
+    frames = list(coalesce([call(1), call(2), closed, call(3)]))
+    assert [f.WhichOneof("frame") for f in frames] == ["calls", "connection_closed", "calls"]
+    assert [[c.call_id for c in f.calls.calls] for f in frames] == [[1, 2], [], [3]]
