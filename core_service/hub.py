@@ -206,6 +206,9 @@ class Hub:
         # thread id -> {gateway session: [connection ids]}; dropped whenever
         # subscriptions or gateways change (emit is on the per-delta hot path).
         self._thread_targets: dict[str, dict[str, list[str]]] = {}
+        # False once the core is stopping: calls on Connect streams are refused
+        # like new unary calls (the streams stay up to deliver the last events).
+        self.serving_calls = True
 
     # -- gateways and connections ----------------------------------------
     def attach(self, session: str, *, takeover: bool = False) -> GatewayLink:

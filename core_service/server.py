@@ -124,6 +124,7 @@ async def _stop_in_order(
 ) -> None:
     """The ordered stop of the module docstring."""
     await health_servicer.enter_graceful_shutdown()
+    core.hub.serving_calls = False
     # Stops accepting at once; the long grace only keeps the Connect streams
     # up while turns finish; the second stop below shortens it.
     stopping = asyncio.ensure_future(server.stop(grace=grace + STREAM_FLUSH_SECONDS))

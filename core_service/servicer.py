@@ -121,9 +121,12 @@ class StreamCalls:
     as its own task, answered on the stream, cancellable by `CallCancel`, by
     its timeout, or when its connection closes or the stream ends."""
 
-    def __init__(self, session: str, link: GatewayLink, handlers: dict[str, Handler]) -> None:
+    def __init__(
+        self, session: str, link: GatewayLink, handlers: dict[str, Handler], hub: Hub
+    ) -> None:
         self.session = session
         self.link = link
+        self._hub = hub
         self._handlers = handlers
         # call id -> (connection id, task)
         self._tasks: dict[int, tuple[str, asyncio.Task[None]]] = {}
@@ -160,6 +163,8 @@ class StreamCalls:
             self.link.push_result(req.call_id, data)
 
     async def _result(self, req: service_pb2.CallRequest) -> bytes:
+        if not self._hub.serving_calls:
+            raise transport_error(grpc.StatusCode.UNAVAILABLE)
         method = CLIENT_REQUESTS.get(req.method)
         if method is None or method.result is None:
             raise ProtocolError(METHOD_NOT_FOUND, f"method not found: {req.method}")
@@ -207,7 +212,7 @@ class SessionStream:
             await context.abort(busy.status, busy.message)
         session = hello.session
         log.info("session %s attached", session)
-        calls = StreamCalls(session, link, self.handlers)
+        calls = StreamCalls(session, link, self.handlers, self.hub)
         reader = asyncio.get_running_loop().create_task(self._read(session, frames, link, calls))
         try:
             yield service_pb2.CoreFrame(attached=service_pb2.SessionAttached(

@@ -186,7 +186,7 @@ async def test_a_stream_call_is_answered_after_the_events_it_caused() -> None:
                  to=[ConnKey("gw", "c1")], after=call)
         return {"data": ["t"], "nextCursor": None}
 
-    StreamCalls("gw", link, {LISTED.name: fn}).start(_stream_call(1))
+    StreamCalls("gw", link, {LISTED.name: fn}, hub).start(_stream_call(1))
     frame, outcomes = await _results(link)
     assert seen == [CallInfo(ConnKey("gw", "c1"), 4)]
     assert [(e.after_connection_id, e.after_request_seq) for e in frame.events] == [("c1", 4)]
@@ -207,7 +207,7 @@ async def test_a_stream_call_past_its_deadline_is_cancelled_and_answered() -> No
             cancelled.set()
         raise AssertionError("unreachable")
 
-    StreamCalls("gw", link, {LISTED.name: fn}).start(_stream_call(1, timeout_ms=20))
+    StreamCalls("gw", link, {LISTED.name: fn}, hub).start(_stream_call(1, timeout_ms=20))
     _, outcomes = await _results(link)
     assert outcomes == [ProtocolError(-32603, "core did not answer in time")]
     assert cancelled.is_set()
@@ -232,7 +232,7 @@ async def test_cancel_frame_and_closed_connection_cancel_the_handler() -> None:
             raise
         return {"data": [], "nextCursor": None}
 
-    calls = StreamCalls("gw", link, {LISTED.name: fn})
+    calls = StreamCalls("gw", link, {LISTED.name: fn}, hub)
     for call_id, conn in ((1, "c1"), (2, "c2"), (3, "c3")):
         calls.start(_stream_call(call_id, conn))
     async with asyncio.timeout(WAIT):
@@ -256,7 +256,7 @@ async def test_a_stream_call_is_refused_like_a_unary_one() -> None:
     async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
         raise AssertionError("not reached")
 
-    calls = StreamCalls("gw", link, {LISTED.name: fn})
+    calls = StreamCalls("gw", link, {LISTED.name: fn}, hub)
     calls.start(_stream_call(1, method="no/such"))
     calls.start(_stream_call(2, params=b"\xff\xff"))
     bad_seq = _stream_call(3)
@@ -268,3 +268,18 @@ async def test_a_stream_call_is_refused_like_a_unary_one() -> None:
     assert [(e.code, e.message.split(":")[0]) for e in outcomes] == [
         (-32601, "method not found"), (-32600, "Invalid request"),
         (-32600, "metadata `x-request-seq` must be a decimal integer >= 0, got '-1'")]
+
+
+async def test_a_stopping_core_refuses_new_stream_calls() -> None:
+    """Once the core is stopping, a call on the stream is answered "core unavailable;
+    retry later" without running its handler (as a new unary call is refused)."""
+    hub = Hub()
+    link = hub.attach("gw")
+    hub.serving_calls = False
+
+    async def fn(params: dict[str, Any], call: CallInfo | None) -> dict[str, Any]:
+        raise AssertionError("not reached")
+
+    StreamCalls("gw", link, {LISTED.name: fn}, hub).start(_stream_call(1))
+    _, outcomes = await _results(link)
+    assert outcomes == [ProtocolError(-32603, "core unavailable; retry later")]
