@@ -35,8 +35,10 @@ from collections.abc import Awaitable, Callable
 from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
 from app_server.early_stdio import EarlyStdio, protocol_stdout
-from app_server_protocol.addresses import listen_refusal, parse_listen
+from app_server.early_ws import EarlyWebSocket, read_ws_token
+from app_server_protocol.addresses import format_ws, listen_refusal, parse_listen
 from gateway.transport.stdio import StdioStream
+from gateway.transport.websocket import WebSocketOptions
 
 DEFAULT_LISTEN = "stdio://"
 # Waits until the private core serves; raises RuntimeError when it failed to start.
@@ -171,31 +173,73 @@ def run_single(args: argparse.Namespace) -> int:
         print(f"app-server: {refusal}", file=sys.stderr)
         return 2
 
-    early: list[EarlyStdio] = []
-
-    def start_early() -> None:
-        # Before the heavy imports: a prompt client's `initialize` is
-        # answered while the core and the gateway start (early_stdio.py).
-        if parse_listen(args.listen).scheme == "stdio":
-            out_fd = stdout_guard.enter_context(protocol_stdout())
-            stream = EarlyStdio(StdioStream(0, out_fd, max_message_size=DEFAULT_MAX_MESSAGE))
-            stream.start()
-            early.append(stream)
-
-    async def serve(core_addr: str, core_ready: CoreReady | None = None) -> int:
-        from gateway.main import run_gateway
-
-        return await run_gateway(args.listen, core_addr, allow_origins=args.allow_origin,
-                                 ws_token_file=args.ws_token_file,
-                                 early_stdio=early[0] if early else None,
-                                 core_ready=core_ready)
-
-    # A websocket listens while the core starts; stdio needs the core only
-    # after `initialize`, answered early.
-    starting = serve if parse_listen(args.listen).scheme == "ws" else None
     with contextlib.ExitStack() as stdout_guard:
-        return with_private_core(args, serve, serve_starting=starting, on_loop=start_early,
-                                 settled=lambda: early[0].settled if early else None)
+        early = _EarlyFront(args, stdout_guard)
+
+        async def serve(core_addr: str, core_ready: CoreReady | None = None) -> int:
+            from gateway.main import run_gateway
+
+            return await run_gateway(args.listen, core_addr, allow_origins=args.allow_origin,
+                                     ws_token_file=args.ws_token_file, early_stdio=early.stdio,
+                                     early_ws=early.ws, core_ready=core_ready)
+
+        # A websocket accepts while the core starts; over stdio the core is
+        # needed only after `initialize`, answered early.
+        starting = serve if parse_listen(args.listen).scheme == "ws" else None
+        return with_private_core(args, serve, serve_starting=starting, on_loop=early.start,
+                                 settled=early.settled)
+
+
+class _EarlyFront:
+    """What the single command starts before importing the gateway (early_*.py):
+    the stdio stream answering `initialize`, or the websocket listener."""
+
+    def __init__(self, args: argparse.Namespace, stdout_guard: contextlib.ExitStack) -> None:
+        self.args = args
+        self.stdout_guard = stdout_guard
+        self.stdio: EarlyStdio | None = None
+        self.ws: EarlyWebSocket | None = None
+
+    async def start(self) -> int | None:
+        """Start listening; an exit code when that is impossible (usage error)."""
+        where = parse_listen(self.args.listen)
+        if where.scheme == "stdio":
+            out_fd = self.stdout_guard.enter_context(protocol_stdout())
+            self.stdio = EarlyStdio(StdioStream(0, out_fd, max_message_size=DEFAULT_MAX_MESSAGE))
+            self.stdio.start()
+            return None
+        try:
+            token = (read_ws_token(self.args.ws_token_file)
+                     if self.args.ws_token_file is not None else None)
+        except ValueError as err:
+            return _gateway_usage_error(str(err))
+        self.ws = EarlyWebSocket(WebSocketOptions(
+            host=where.host, port=where.port, max_message_size=DEFAULT_MAX_MESSAGE,
+            allow_origins=frozenset(self.args.allow_origin), token=token, metrics=_metrics))
+        try:
+            bound = await self.ws.start()
+        except OSError as err:
+            return _gateway_usage_error(
+                f"cannot listen on {format_ws(where.host, where.port)}: {err}")
+        for host, port in bound:
+            print(f"listening on: {format_ws(host, port)}", file=sys.stderr, flush=True)
+        return None
+
+    def settled(self) -> Awaitable[object] | None:
+        """What the gateway's imports wait for (briefly): the first stdio line."""
+        return self.stdio.settled if self.stdio is not None else None
+
+
+def _gateway_usage_error(message: str) -> int:
+    print(f"app-server gateway: {message}", file=sys.stderr, flush=True)
+    return 2
+
+
+def _metrics(accept: str | None) -> tuple[str, bytes]:
+    # Imported on the first scrape: prometheus is not needed to start.
+    from app_server import exposition
+
+    return exposition.render(accept)
 
 
 def with_private_core(
@@ -203,7 +247,7 @@ def with_private_core(
     serve: Callable[[str], Awaitable[int]],
     *,
     serve_starting: Callable[[str, CoreReady], Awaitable[int]] | None = None,
-    on_loop: Callable[[], None] | None = None,
+    on_loop: Callable[[], Awaitable[int | None]] | None = None,
     settled: Callable[[], Awaitable[object] | None] = lambda: None,
 ) -> int:
     """Run `serve(core_addr)` (a front end) beside a private core child, stopped after it.
@@ -211,8 +255,9 @@ def with_private_core(
     `serve_starting`, when given, is called instead of `serve` without
     waiting for the core, with the wait for its health (which raises when it
     fails to start). `on_loop` runs first on the event loop, before the
-    front end's heavy imports; those wait (briefly) for `settled()` so that
-    they do not slow the early work down.
+    front end's heavy imports (an exit code it returns ends the command);
+    those imports wait (briefly) for `settled()` so that they do not slow the
+    early work down.
     """
     tmp = tempfile.mkdtemp(prefix="app-server-")
     os.chmod(tmp, 0o700)
@@ -227,8 +272,8 @@ def with_private_core(
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)
     try:
         async def run() -> int:
-            if on_loop is not None:
-                on_loop()
+            if on_loop is not None and (code := await on_loop()) is not None:
+                return code
             first = settled()
             if first is not None:
                 with contextlib.suppress(Exception):

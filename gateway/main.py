@@ -24,6 +24,7 @@ import grpc
 
 from app_server import exposition
 from app_server.early_stdio import EarlyStdio, protocol_stdout
+from app_server.early_ws import EarlyWebSocket, read_ws_token
 from app_server_protocol.addresses import format_ws, grpc_target, listen_refusal, parse_listen
 from gateway.connection import Limits
 from gateway.core_link import DEFAULT_MAX_MESSAGE_SIZE, CoreLink
@@ -57,6 +58,7 @@ async def run_gateway(
     ping_timeout: float | None = 20.0,
     early_stdio: EarlyStdio | None = None,
     core_ready: Callable[[], Awaitable[None]] | None = None,
+    early_ws: EarlyWebSocket | None = None,
 ) -> int:
     """Run a gateway until stdin EOF (stdio) or SIGTERM/SIGINT; returns the exit code.
 
@@ -67,7 +69,8 @@ async def run_gateway(
     trusting that CA. Returns 2 on a usage error (bad address, non-loopback
     websocket without a token file, an unreadable or empty file).
     `early_stdio` is the stdio stream the single command started before
-    this gateway (it may have answered `initialize` already). With
+    this gateway (it may have answered `initialize` already), `early_ws`
+    its started websocket listener (then used instead of `listen`'s). With
     `core_ready`, the link to the core starts once it returns (it raises
     when the core failed to start): a websocket listens meanwhile, and the
     messages of clients accepted early wait for the link.
@@ -112,7 +115,7 @@ async def run_gateway(
             allow_origins=frozenset(allow_origins), token=token, ping_interval=ping_interval,
             ping_timeout=ping_timeout, metrics=exposition.render,
         )
-        return await _serve_websocket(gateway, stop, options, link)
+        return await _serve_websocket(gateway, stop, options, link, early_ws)
     finally:
         # A TERM during the close only sets `stop` again; after it, the
         # process is exiting and ignores TERM/INT (see stop_signals).
@@ -131,15 +134,7 @@ async def _link(core: CoreLink, core_ready: Callable[[], Awaitable[None]] | None
 
 async def _ws_token(path: str | None) -> str | None:
     """The websocket clients' token from `--ws-token-file` (None: not configured)."""
-    if path is None:
-        return None
-    try:
-        token = (await asyncio.to_thread(Path(path).read_text)).strip()
-    except OSError as err:
-        raise ValueError(f"cannot read --ws-token-file: {err}") from None
-    if not token:
-        raise ValueError(f"--ws-token-file {path} is empty")
-    return token
+    return None if path is None else await asyncio.to_thread(read_ws_token, path)
 
 
 async def core_credentials(
@@ -193,7 +188,7 @@ async def _serve_stdio_stream(
 
 async def _serve_websocket(
     gateway: Gateway, stop: asyncio.Event, options: WebSocketOptions,
-    link: Callable[[], Awaitable[None]],
+    link: Callable[[], Awaitable[None]], early: EarlyWebSocket | None,
 ) -> int:
     linked = asyncio.Event()
 
@@ -204,13 +199,17 @@ async def _serve_websocket(
         await linked.wait()
         await gateway.serve(stream, drain_on_eof=False)
 
-    server = WebSocketServer(options, on_connection)
-    try:
-        bound = await server.start()
-    except OSError as err:
-        return _fail(f"cannot listen on {format_ws(options.host, options.port)}: {err}")
-    for host, port in bound:
-        print(f"listening on: {format_ws(host, port)}", file=sys.stderr, flush=True)
+    if early is not None:
+        server = early.server
+        early.hand_over(on_connection)
+    else:
+        server = WebSocketServer(options, on_connection)
+        try:
+            bound = await server.start()
+        except OSError as err:
+            return _fail(f"cannot listen on {format_ws(options.host, options.port)}: {err}")
+        for host, port in bound:
+            print(f"listening on: {format_ws(host, port)}", file=sys.stderr, flush=True)
     linking: asyncio.Future[object] = asyncio.ensure_future(link())
     stopping: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
     try:

@@ -5,6 +5,7 @@ connection closed)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 from tests.support.client import ProtocolClient, ServerProcess, server_env
@@ -61,3 +62,23 @@ async def test_websocket_accepts_while_the_core_starts(tmp_path: Path) -> None:
             await client.close()
     finally:
         await proc.stop()
+
+
+async def test_websocket_address_in_use_is_a_usage_error(tmp_path: Path) -> None:
+    """An address the early listener cannot bind ends the command with status 2 and
+    the reason, before any client could connect."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        home = tmp_path / "home"
+        home.mkdir()
+        proc = await ServerProcess.spawn(["--listen", f"ws://127.0.0.1:{port}"],
+                                         server_env(home), cwd=tmp_path)
+        try:
+            assert await asyncio.wait_for(proc.proc.wait(), EXIT_TIMEOUT) == 2
+            await proc.stop()
+            assert any(line.startswith(f"app-server gateway: cannot listen on ws://127.0.0.1:"
+                                       f"{port}: ") for line in proc.stderr_lines)
+        finally:
+            await proc.stop()
