@@ -31,14 +31,16 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
 from app_server.early_stdio import EarlyStdio, protocol_stdout
-from app_server.early_ws import EarlyWebSocket, read_ws_token
 from app_server_protocol.addresses import format_ws, listen_refusal, parse_listen
 from gateway.transport.stdio import StdioStream
-from gateway.transport.websocket import WebSocketOptions
+
+if TYPE_CHECKING:
+    from app_server.early_ws import EarlyWebSocket
 
 DEFAULT_LISTEN = "stdio://"
 # Waits until the private core serves; raises RuntimeError when it failed to start.
@@ -208,6 +210,10 @@ class _EarlyFront:
             self.stdio = EarlyStdio(StdioStream(0, out_fd, max_message_size=DEFAULT_MAX_MESSAGE))
             self.stdio.start()
             return None
+        # Imported here: websockets costs a stdio start-up 20 ms.
+        from app_server.early_ws import EarlyWebSocket, read_ws_token
+        from gateway.transport.websocket import WebSocketOptions
+
         try:
             token = (read_ws_token(self.args.ws_token_file)
                      if self.args.ws_token_file is not None else None)

@@ -12,7 +12,7 @@ servers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app_server_protocol.errors import INVALID_REQUEST, ProtocolError
 from app_server_protocol.wire_types import (
@@ -27,9 +27,11 @@ from app_server_protocol.wire_types import (
 )
 from core_service.config.source import ConfigSource
 from core_service.hub import CallInfo
-from core_service.mcp.connection import McpConnection
 from core_service.mcp.manager import McpManager
 from core_service.mcp.names import qualified_name, status_key
+
+if TYPE_CHECKING:
+    from core_service.mcp.connection import McpConnection
 
 
 def _tool(dumped: dict[str, Any]) -> Tool:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from mcp import types
+from typing import TYPE_CHECKING, Any
 
 from core_service.config.schema import Config
 from core_service.mcp.config import servers_from
-from core_service.mcp.connection import McpConnection
 from core_service.mcp.names import model_tool_spec, qualified_name
+
+if TYPE_CHECKING:
+    # The MCP SDK takes ~0.4 s to import: only a configured server needs it.
+    from mcp import types
+
+    from core_service.mcp.connection import McpConnection
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class McpManager:
 
     def start(self) -> None:
         """Start every enabled server in the background."""
+        from core_service.mcp.connection import McpConnection
+
         self._generation += 1
         self.servers = {name: McpConnection(cfg, self._env)
                         for name, cfg in servers_from(self._config()).items()}

@@ -19,17 +19,16 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
-
-from mcp import types
-from mcp.shared.exceptions import MCPError
+from typing import TYPE_CHECKING, Any
 
 from app_server_protocol.wire_types import JsonValue, McpToolCallThreadItem
 from core_service.mcp import output
-from core_service.mcp.connection import McpConnection
 from core_service.mcp.manager import McpManager, McpTool
 from core_service.serde import ArgumentError, Opt, Str, Struct, decode
 from core_service.tools.context import ToolCall, ToolContext, ToolResult
+
+if TYPE_CHECKING:
+    from core_service.mcp.connection import McpConnection
 
 PREFIX = "mcp__"
 RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
@@ -127,6 +126,8 @@ async def _call_tool(ctx: ToolContext, call: ToolCall, found: McpTool,
         message = output.call_failed_message(server.name, tool, reason)
         _complete(ctx, item, started, error=message)
         return ToolResult(output.failed_output(message))
+    from mcp import types  # imported by the connection that answered
+
     if not isinstance(result, types.CallToolResult):
         message = output.call_failed_message(server.name, tool, "unexpected result")
         _complete(ctx, item, started, error=message)
@@ -191,6 +192,8 @@ def _connection(manager: McpManager, server: str, what: str) -> McpConnection:
 
 def _error_text(err: BaseException) -> str:
     """An error as the reference's MCP client words it (`Mcp error: CODE: MESSAGE(DATA)`)."""
+    from mcp.shared.exceptions import MCPError  # the SDK is loaded: a server ran
+
     if isinstance(err, MCPError):
         data = "" if err.data is None else f"({output.compact(err.data)})"
         return f"Mcp error: {err.code}: {err.message}{data}"
@@ -228,6 +231,8 @@ async def _read_resource(manager: McpManager, server: str | None,
     except Exception as err:  # noqa: BLE001 - the server's refusal is the model's answer
         raise _ResourceError(f"resources/read failed: resources/read failed for `{server}` "
                              f"({uri}): resources/read failed: {_error_text(err)}") from None
+    from mcp import types
+
     if not isinstance(result, types.ReadResourceResult):
         raise _ResourceError(f"resources/read failed for `{server}` ({uri}): unexpected result")
     contents = [output.ordered_resource(None, c.model_dump(by_alias=True, exclude_none=True,
