@@ -77,20 +77,32 @@ def _top_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `app-server` and its subcommands."""
-    from app_server.cli_core import add_core_commands
-    from app_server.cli_generate import add_generate_commands
-    from gateway.main import add_gateway_command
-    from mcp_front.main import add_mcp_server_command
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of `app-server` and its subcommands.
 
+    With `only` (a subcommand), just its family is registered: the core
+    child must not import the gateway and the MCP front end (~0.7 s of its
+    start-up, the MCP SDK above all) to parse its own arguments.
+    """
     parser = argparse.ArgumentParser(prog="app-server", description=__doc__.split("\n")[0])
     _add_top_options(parser)
     sub = parser.add_subparsers(dest="command")
-    add_core_commands(sub)
-    add_gateway_command(sub)
-    add_generate_commands(sub)
-    add_mcp_server_command(sub, with_private_core)
+    if only in (None, "core", "core-health"):
+        from app_server.cli_core import add_core_commands
+
+        add_core_commands(sub)
+    if only in (None, "gateway"):
+        from gateway.main import add_gateway_command
+
+        add_gateway_command(sub)
+    if only in (None, "generate-json-schema", "generate-ts"):
+        from app_server.cli_generate import add_generate_commands
+
+        add_generate_commands(sub)
+    if only in (None, "mcp-server"):
+        from mcp_front.main import add_mcp_server_command
+
+        add_mcp_server_command(sub, with_private_core)
     for p in sub.choices.values():
         if not any(a.dest == "config" for a in p._actions):
             add_config_flags(p)
@@ -115,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         from app_server.cli_core import QUIET_GRPC
 
         os.environ.setdefault(*QUIET_GRPC)
-    args = build_parser().parse_args(args_list)
+    command = next(a for a in args_list if a in SUBCOMMANDS)
+    args = build_parser(command).parse_args(args_list)
     _setup_logging(args.log_level)
     handler = getattr(args, "func", None)
     if args.command and handler is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core_service.config.schema import Config
-from core_service.mcp.config import servers_from
+from core_service.mcp.config import McpServerConfig, servers_from
 from core_service.mcp.names import model_tool_spec, qualified_name
 
 if TYPE_CHECKING:
@@ -61,11 +61,9 @@ class McpManager:
 
     def start(self) -> None:
         """Start every enabled server in the background."""
-        from core_service.mcp.connection import McpConnection
-
         self._generation += 1
-        self.servers = {name: McpConnection(cfg, self._env)
-                        for name, cfg in servers_from(self._config()).items()}
+        configs = servers_from(self._config())
+        self.servers = _connections(configs, self._env) if configs else {}
         for server in self.servers.values():
             server.start()
 
@@ -112,3 +110,11 @@ class McpManager:
         await self.wait_started()
         self.tools()
         return self._offer
+
+
+def _connections(configs: dict[str, McpServerConfig],
+                 env: dict[str, str] | None) -> dict[str, McpConnection]:
+    # Imported with the first configured server: the SDK is slow to import.
+    from core_service.mcp.connection import McpConnection
+
+    return {name: McpConnection(cfg, env) for name, cfg in configs.items()}
