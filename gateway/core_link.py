@@ -41,7 +41,7 @@ import grpc
 import grpc.aio
 from google.protobuf.message import Message
 
-from app_server_protocol.errors import error_from_message, transport_error
+from app_server_protocol.errors import error_from_message, rpc_error_to_jsonrpc, transport_error
 from app_server_protocol.methods import SERVICE_FILE, Method
 from app_server_protocol.v2 import service_pb2
 
@@ -57,6 +57,9 @@ OUTBOUND_FRAME_LIMIT = 10_000
 OUTBOUND_BATCH = 512
 
 CONNECT_PATH = f"/{SERVICE_FILE.package}.SessionService/Connect"
+
+# Stream statuses that mean the core refuses this gateway (not that it is away).
+_REFUSALS = frozenset({grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED})
 
 # What waits to go to the core: a frame, or a call to batch with its neighbours.
 Outbound = service_pb2.GatewayFrame | service_pb2.CallRequest
@@ -142,6 +145,8 @@ class CoreLink:
         self._closing = False
         # Number of times the Connect stream came up (tests and logs).
         self.streams_connected = 0
+        # Why the core refused the stream (credentials), told to callers meanwhile.
+        self._refusal: grpc.aio.AioRpcError | None = None
         self.connected = asyncio.Event()
 
     async def start(self) -> None:
@@ -199,6 +204,8 @@ class CoreLink:
         await self.wait_ready()
         out = self._out
         if out is None:
+            if self._refusal is not None:
+                raise rpc_error_to_jsonrpc(self._refusal)
             raise transport_error(grpc.StatusCode.UNAVAILABLE)
         call_id = next(self._call_ids)
         answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
@@ -325,9 +332,11 @@ class CoreLink:
             except grpc.aio.AioRpcError as err:
                 if self._closing:
                     break
-                # Refused credentials will not heal by retrying: say it loudly.
-                level = (logging.ERROR if err.code() == grpc.StatusCode.UNAUTHENTICATED
-                         else logging.WARNING)
+                # Refused credentials will not heal by retrying: say it loudly
+                # (and tell callers, rather than "core unavailable").
+                refused = err.code() in _REFUSALS
+                self._refusal = err if refused else None
+                level = logging.ERROR if refused else logging.WARNING
                 log.log(level, "core stream broke: %s %s", err.code().name, err.details())
             finally:
                 self._out = None
@@ -345,6 +354,7 @@ class CoreLink:
     def _attached(self, out: asyncio.Queue[Outbound]) -> None:
         """The core acknowledged the session: frames and calls may go to it now."""
         self._out = out
+        self._refusal = None
         self.streams_connected += 1
         self.connected.set()
         log.info("connected to core at %s", self.target)
