@@ -215,7 +215,11 @@ async def test_a_sandboxed_command_leaves_nothing_behind(tmp_path: Path, how: st
     name, value = marker()
     fifo = tmp_path / "up"
     api = CommandApi()
-    script = f"export {name}={value}; sleep 100 & echo up > {fifo}; exec sleep 101"
+    # "up" only once the background sleep has exec'd (a process in the middle of
+    # execve can show an empty environment, hiding its marker); the shell stays.
+    script = (f"export {name}={value}; sleep 100 & p=$!; "
+              f"until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; do :; done; "
+              f"echo up > {fifo}; sleep 101")
     call = asyncio.ensure_future(api.command_exec(params(
         "sh", "-c", script, cwd=tmp_path, sandbox=None,
         timeout_ms=1000 if how == "timeout" else 60_000), None))
