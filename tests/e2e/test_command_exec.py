@@ -13,7 +13,13 @@ import pytest
 from tests.e2e.conftest import Launcher
 from tests.e2e.multi import ClientPool, Cluster
 from tests.support.mock_model import MockModelServer
-from tests.unit.core_service.sandbox.leftovers import all_exited, fifo_line, marked_pids, marker
+from tests.unit.core_service.sandbox.leftovers import (
+    all_exited,
+    fifo_line,
+    forking_script,
+    marked_pids,
+    marker,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
                                 reason="bubblewrap (bwrap) is not installed")
@@ -75,7 +81,7 @@ async def test_a_sandboxed_command_dies_with_the_core(
         await cluster.start_core()
         client = await pool.connect(await cluster.add_gateway())
         await client.request_nowait("command/exec", {"command": [
-            "sh", "-c", f"export {name}={value}; sleep 100 & echo up > {fifo}; exec sleep 101"]})
+            "sh", "-c", f"export {name}={value}; {forking_script(fifo)}"]})
         assert await fifo_line(fifo, timeout=15) == "up"
         pids = marked_pids(value)
         assert pids

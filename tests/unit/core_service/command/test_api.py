@@ -18,7 +18,13 @@ from app_server_protocol.wire_types import CommandExecParams, SandboxPolicy
 from core_service.command import api as command_api
 from core_service.command.api import CommandApi
 from core_service.config.source import ConfigSource
-from tests.unit.core_service.sandbox.leftovers import all_exited, fifo_line, marked_pids, marker
+from tests.unit.core_service.sandbox.leftovers import (
+    all_exited,
+    fifo_line,
+    forking_script,
+    marked_pids,
+    marker,
+)
 
 WAIT = 5.0
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
@@ -215,11 +221,7 @@ async def test_a_sandboxed_command_leaves_nothing_behind(tmp_path: Path, how: st
     name, value = marker()
     fifo = tmp_path / "up"
     api = CommandApi()
-    # "up" only once the background sleep has exec'd (a process in the middle of
-    # execve can show an empty environment, hiding its marker); the shell stays.
-    script = (f"export {name}={value}; sleep 100 & p=$!; "
-              f"until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; do :; done; "
-              f"echo up > {fifo}; sleep 101")
+    script = f"export {name}={value}; {forking_script(fifo)}"
     call = asyncio.ensure_future(api.command_exec(params(
         "sh", "-c", script, cwd=tmp_path, sandbox=None,
         timeout_ms=1000 if how == "timeout" else 60_000), None))

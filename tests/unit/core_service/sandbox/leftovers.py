@@ -21,6 +21,15 @@ def marker() -> tuple[str, str]:
     return "H2_TEST_MARK", secrets.token_hex(8)
 
 
+def forking_script(fifo: Path) -> str:
+    """A shell script that forks a background `sleep 100`, writes "up" to `fifo` once
+    that grandchild has exec'd (a process in the middle of execve can show an empty
+    environment and hide its marker) and then waits in a foreground sleep: when "up"
+    is read, the shell and the grandchild are both there to be found."""
+    return (f"sleep 100 & p=$!; until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; "
+            f"do :; done; echo up > {fifo}; sleep 101")
+
+
 def marked_pids(value: str) -> list[int]:
     """Host pids of the live processes whose environment carries `value`."""
     needle = f"H2_TEST_MARK={value}".encode()

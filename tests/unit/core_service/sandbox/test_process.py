@@ -19,6 +19,7 @@ from tests.unit.core_service.sandbox.leftovers import (
     WAIT,
     all_exited,
     fifo_line,
+    forking_script,
     marked_pids,
     marker,
 )
@@ -170,10 +171,7 @@ async def test_nothing_survives_a_timeout_or_cancel(
         pytest.skip("bubblewrap (bwrap) is not installed")
     name, value = marker()
     fifo = tmp_path / "started"
-    # "up" only once the background sleep has exec'd (a process in the middle of
-    # execve can show an empty environment, hiding its marker); the shell stays.
-    script = (f"sleep 100 & p=$!; until [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sleep ]; "
-              f"do :; done; echo up > {fifo}; sleep 101")
+    script = forking_script(fifo)
     spec = ExecSpec(["sh", "-c", script], str(tmp_path), policy,
                     env={**os.environ, name: value},
                     timeout_ms=60_000 if how == "cancel" else 1_000)

@@ -20,6 +20,7 @@ from tests.unit.core_service.sandbox.leftovers import (
     WAIT,
     all_exited,
     fifo_line,
+    forking_script,
     marked_pids,
     marker,
 )
@@ -143,7 +144,7 @@ async def test_close_kills_every_session_and_its_children(tmp_path: Path) -> Non
     ended: list[ExecResult] = []
     unified = UnifiedExec()
     starting = asyncio.ensure_future(unified.start(
-        sh(f"sleep 100 & echo up > {fifo}; exec sleep 101", tmp_path, {name: value}),
+        sh(forking_script(fifo), tmp_path, {name: value}),
         yield_time_ms=250, max_output_tokens=None, on_exit=ended.append))
     assert await fifo_line(fifo) == "up"
     assert (await asyncio.wait_for(starting, WAIT)).session_id is not None
@@ -160,10 +161,11 @@ async def test_a_cancelled_start_leaves_nothing(tmp_path: Path) -> None:
     name, value = marker()
     fifo = tmp_path / "up"
     call = asyncio.ensure_future(UnifiedExec().start(
-        sh(f"sleep 100 & echo up > {fifo}; exec sleep 101", tmp_path, {name: value}),
+        sh(forking_script(fifo), tmp_path, {name: value}),
         yield_time_ms=20_000, max_output_tokens=None))
     assert await fifo_line(fifo) == "up"
     pids = marked_pids(value)
+    assert len(pids) >= 2
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(call, WAIT)
