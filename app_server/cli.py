@@ -37,6 +37,7 @@ from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
 from app_server.early_stdio import EarlyStdio, protocol_stdout
 from app_server_protocol.addresses import format_ws, listen_refusal, parse_listen
+from gateway.stop_signals import StopSignals
 from gateway.transport.stdio import StdioStream
 
 if TYPE_CHECKING:
@@ -196,7 +197,8 @@ def run_single(args: argparse.Namespace) -> int:
 
             return await run_gateway(args.listen, core_addr, allow_origins=args.allow_origin,
                                      ws_token_file=args.ws_token_file, early_stdio=early.stdio,
-                                     early_ws=early.ws, core_ready=core_ready)
+                                     early_ws=early.ws, core_ready=core_ready,
+                                     stop=early.stop)
 
         # A websocket accepts while the core starts; over stdio the core is
         # needed only after `initialize`, answered early.
@@ -214,9 +216,14 @@ class _EarlyFront:
         self.stdout_guard = stdout_guard
         self.stdio: EarlyStdio | None = None
         self.ws: EarlyWebSocket | None = None
+        self.stop: asyncio.Event | None = None
 
-    async def start(self) -> int | None:
-        """Start listening; an exit code when that is impossible (usage error)."""
+    async def start(self, stop: asyncio.Event) -> int | None:
+        """Start listening; an exit code when that is impossible (usage error).
+
+        `stop` is set on TERM/INT from now on (the gateway stops on it).
+        """
+        self.stop = stop
         where = parse_listen(self.args.listen)
         if where.scheme == "stdio":
             out_fd = self.stdout_guard.enter_context(protocol_stdout())
@@ -261,20 +268,81 @@ def _metrics(accept: str | None) -> tuple[str, bytes]:
     return exposition.render(accept)
 
 
+async def _unless_stopped(step: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Run `step` unless `stop` is set first (then cancel it); True when it ran."""
+    task = asyncio.ensure_future(step)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return False
+    task.result()
+    return True
+
+
+async def _start_and_serve(
+    sock: str,
+    proc: subprocess.Popen[bytes],
+    serve: Callable[[str], Awaitable[int]],
+    serve_starting: Callable[[str, CoreReady], Awaitable[int]] | None,
+    on_loop: Callable[[asyncio.Event], Awaitable[int | None]] | None,
+    settled: Callable[[], Awaitable[object] | None],
+) -> int:
+    """The event-loop part of `with_private_core` (see there)."""
+    async def prepare() -> None:
+        first = settled()
+        if first is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(first), EARLY_GRACE)
+        # Imported in a thread while the core starts: the loop stays free
+        # for the early stdio work.
+        await asyncio.to_thread(importlib.import_module, "gateway.main")
+
+    async def run() -> int:
+        stop = asyncio.Event()
+        signals = StopSignals(asyncio.get_running_loop(), stop)
+        try:
+            if on_loop is not None and (code := await on_loop(stop)) is not None:
+                return code
+            if not await _unless_stopped(prepare(), stop):
+                return 0
+            healthy = functools.partial(_wait_healthy, f"unix:{sock}", proc,
+                                        CORE_START_TIMEOUT)
+            if serve_starting is not None:
+                return await serve_starting(f"unix://{sock}", healthy)
+            if not await _unless_stopped(healthy(), stop):
+                return 0
+            return await serve(f"unix://{sock}")
+        finally:
+            # From here TERM/INT are ignored until we exit, so the core
+            # stop below is not cut short by a launcher's TERM.
+            signals.ignore_from_now_on()
+
+    return await run()
+
+
 def with_private_core(
     args: argparse.Namespace,
     serve: Callable[[str], Awaitable[int]],
     *,
     serve_starting: Callable[[str, CoreReady], Awaitable[int]] | None = None,
-    on_loop: Callable[[], Awaitable[int | None]] | None = None,
+    on_loop: Callable[[asyncio.Event], Awaitable[int | None]] | None = None,
     settled: Callable[[], Awaitable[object] | None] = lambda: None,
 ) -> int:
     """Run `serve(core_addr)` (a front end) beside a private core child, stopped after it.
 
     `serve_starting`, when given, is called instead of `serve` without
     waiting for the core, with the wait for its health (which raises when it
-    fails to start). `on_loop` runs first on the event loop, before the
-    front end's heavy imports (an exit code it returns ends the command);
+    fails to start). TERM/INT set a stop event from the start: before the
+    front end serves they end the command (status 0, core stopped); after,
+    the front end given that event (through `on_loop(stop)`) stops on it,
+    and once it returns they are ignored. `on_loop` runs first on the event
+    loop, before the front end's heavy imports (an exit code it returns
+    ends the command);
     those imports wait (briefly) for `settled()` so that they do not slow the
     early work down.
     """
@@ -290,25 +358,7 @@ def with_private_core(
            "--turn-grace", "0", *config_argv(args)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env)
     try:
-        async def run() -> int:
-            if on_loop is not None and (code := await on_loop()) is not None:
-                return code
-            first = settled()
-            if first is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(asyncio.shield(first), EARLY_GRACE)
-            # Imported in a thread while the core starts: the loop stays free
-            # for the early stdio work.
-            await asyncio.to_thread(importlib.import_module, "gateway.main")
-            healthy = functools.partial(_wait_healthy, f"unix:{sock}", proc, CORE_START_TIMEOUT)
-            if serve_starting is not None:
-                return await serve_starting(f"unix://{sock}", healthy)
-            await healthy()
-            # Once it returns, TERM/INT are ignored until we exit, so the
-            # core stop below is not cut short by a launcher's TERM.
-            return await serve(f"unix://{sock}")
-
-        return asyncio.run(run())
+        return asyncio.run(_start_and_serve(sock, proc, serve, serve_starting, on_loop, settled))
     except RuntimeError as err:
         print(f"app-server: {err}", file=sys.stderr)
         return 1

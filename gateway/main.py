@@ -59,6 +59,7 @@ async def run_gateway(
     early_stdio: EarlyStdio | None = None,
     core_ready: Callable[[], Awaitable[None]] | None = None,
     early_ws: EarlyWebSocket | None = None,
+    stop: asyncio.Event | None = None,
 ) -> int:
     """Run a gateway until stdin EOF (stdio) or SIGTERM/SIGINT; returns the exit code.
 
@@ -68,12 +69,11 @@ async def run_gateway(
     read from `core_token_file`, and with `core_ca_file` the link speaks TLS
     trusting that CA. Returns 2 on a usage error (bad address, non-loopback
     websocket without a token file, an unreadable or empty file).
-    `early_stdio` is the stdio stream the single command started before
-    this gateway (it may have answered `initialize` already), `early_ws`
-    its started websocket listener (then used instead of `listen`'s). With
-    `core_ready`, the link to the core starts once it returns (it raises
-    when the core failed to start): a websocket listens meanwhile, and the
-    messages of clients accepted early wait for the link.
+    `early_stdio`/`early_ws`: the stream or listener the single command
+    started already (used instead of opening `listen`). The core link
+    starts once `core_ready` (if any) returns (it raises when the core failed
+    to start); websocket clients accepted meanwhile wait for it. `stop`: set
+    by a caller handling TERM/INT itself; None installs that handling here.
     """
     try:
         where = parse_listen(listen)
@@ -93,18 +93,13 @@ async def run_gateway(
 
     gateway = Gateway(limits=limits)
     core = CoreLink(
-        target,
-        str(uuid.uuid4()),
-        on_frame=gateway.on_core_frame,
-        on_reconnect=gateway.on_core_reconnect,
-        call_timeout=call_timeout,
-        max_message_size=max_message_size,
-        token=core_token,
-        tls=tls,
+        target, str(uuid.uuid4()), on_frame=gateway.on_core_frame,
+        on_reconnect=gateway.on_core_reconnect, call_timeout=call_timeout,
+        max_message_size=max_message_size, token=core_token, tls=tls,
     )
     gateway.core = core
-    stop = asyncio.Event()
-    signals = StopSignals(asyncio.get_running_loop(), stop)
+    own_stop, stop = stop is None, stop or asyncio.Event()
+    signals = StopSignals(asyncio.get_running_loop(), stop) if own_stop else None
     link = functools.partial(_link, core, core_ready)
     try:
         if where.scheme == "stdio":
@@ -121,7 +116,8 @@ async def run_gateway(
         # process is exiting and ignores TERM/INT (see stop_signals).
         await gateway.close()
         await core.close()
-        signals.ignore_from_now_on()
+        if signals is not None:
+            signals.ignore_from_now_on()
         log.info("gateway stopped")
 
 

@@ -5,9 +5,11 @@ connection closed)."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 from pathlib import Path
 
+from tests.e2e.conftest import Launcher
 from tests.support.client import ProtocolClient, ServerProcess, server_env
 
 EXIT_TIMEOUT = 60.0
@@ -82,3 +84,30 @@ async def test_websocket_address_in_use_is_a_usage_error(tmp_path: Path) -> None
                                        f"{port}: ") for line in proc.stderr_lines)
         finally:
             await proc.stop()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+async def test_term_right_after_an_early_initialize_stops_in_order(launch: Launcher) -> None:
+    """A TERM once `initialize` is answered (the core may still be starting) ends the
+    single command with status 0 and stops its core child, as a TERM while serving does."""
+    client = await launch("stdio")
+    proc = client.process  # type: ignore[attr-defined]
+    await client.call("initialize", INIT)
+    cores = _children(proc.proc.pid)
+    assert cores, "the single command runs its core as a child process"
+    assert await proc.stop(signal.SIGTERM, timeout=30) == 0, "\n".join(proc.stderr_lines)
+    for pid in cores:
+        assert not _running(pid), f"core {pid} outlived the single command"
