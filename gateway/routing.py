@@ -94,7 +94,7 @@ def route_frame(frame: service_pb2.CoreFrame, sessions: Mapping[str, Session]) -
         if not targets:
             continue
         message = notification_bytes(method, codec.to_json(member))
-        telemetry.NOTIFICATIONS_SENT.labels(method).inc(len(targets))
+        telemetry.notifications_sent(method).inc(len(targets))
         for s in targets:
             _deliver(routed, s, message, event.after_connection_id, event.after_request_seq)
     for req in frame.server_requests:

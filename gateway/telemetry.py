@@ -95,6 +95,13 @@ def connection_opened(connection_id: str, stream: MessageStream) -> Gauge:
 
 
 @functools.cache
+def notifications_sent(method: str) -> Counter:
+    """The sent-notifications counter of one method (looked up once: `labels()` takes
+    a lock and builds a key, a few microseconds on the per-delta path)."""
+    return NOTIFICATIONS_SENT.labels(method)
+
+
+@functools.cache
 def _request_metrics(method: str) -> tuple[Histogram, dict[str, Counter]]:
     """The duration histogram and the counter of each outcome for a method label,
     looked up once per label (a lookup takes a lock; label values are bounded)."""
