@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from app_server_protocol.codec_common import describe_value
+
 CODEX = "codex"
 CODEX_REPLY = "codex-reply"
 
@@ -68,27 +70,10 @@ class ReplyArgs:
     prompt: str
 
 
-def _serde_type(value: Any) -> str:
-    """How serde_json names a JSON value in `invalid type: ...`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"boolean `{'true' if value else 'false'}`"
-    if isinstance(value, int):
-        return f"integer `{value}`"
-    if isinstance(value, float):
-        return f"floating point `{value}`"
-    if isinstance(value, str):
-        return f"string {json.dumps(value, ensure_ascii=False)}"
-    if isinstance(value, list):
-        return "sequence"
-    return "map"
-
-
 def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise ToolArgumentError(
-            f"{PARSE_PREFIX}invalid type: {_serde_type(value)}, expected a string")
+            f"{PARSE_PREFIX}invalid type: {describe_value(value)}, expected a string")
     return value
 
 
@@ -118,7 +103,7 @@ def parse_codex(arguments: dict[str, Any] | None) -> CodexArgs:
         elif key == "config":
             if not isinstance(value, dict):
                 raise ToolArgumentError(
-                    f"{PARSE_PREFIX}invalid type: {_serde_type(value)}, expected a map"
+                    f"{PARSE_PREFIX}invalid type: {describe_value(value)}, expected a map"
                 )
             config = value
     if "prompt" not in settings:

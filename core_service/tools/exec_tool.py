@@ -18,6 +18,7 @@ really a patch (`apply_patch <<'EOF' ...`) is applied as one (`patch`).
 from __future__ import annotations
 
 import codecs
+import functools
 from dataclasses import dataclass, field
 
 from app_server_protocol.v2 import notification_pb2 as N
@@ -62,17 +63,13 @@ class _Item:
         self.wire["durationMs"] = duration_ms
         self.ctx.item_completed(dict(self.wire))  # type: ignore[arg-type]
 
-    def finish(self, result: ExecResult) -> None:
-        """Complete with a finished process: `completed` on exit code 0, else `failed`."""
-        self.complete("completed" if result.exit_code == 0 else "failed", output=result.output,
+    def finish(self, result: ExecResult, *, late: bool = False) -> None:
+        """Complete with a finished process: `completed` on exit code 0, else `failed`.
+        A session that outlived its call (`late`) reports only the output that
+        streamed after the call, null when nothing did, as the reference does."""
+        output = (result.output or None) if late else result.output
+        self.complete("completed" if result.exit_code == 0 else "failed", output=output,
                       exit_code=result.exit_code, duration_ms=result.duration_ms)
-
-    def finish_later(self, result: ExecResult) -> None:
-        """A session that outlived its call ended: its output is what streamed after
-        the call (null when nothing did), as the reference reports it."""
-        self.complete("completed" if result.exit_code == 0 else "failed",
-                      output=result.output or None, exit_code=result.exit_code,
-                      duration_ms=result.duration_ms)
 
 
 @dataclass
@@ -168,7 +165,8 @@ async def handle_exec_command(ctx: ToolContext, call: ToolCall) -> ToolResult:
         result = await ctx.sessions.start(
             _spec(req, policy, None), yield_time_ms=req.yield_time_ms,
             max_output_tokens=req.max_output_tokens, on_start=item.start,
-            on_output=_Deltas(ctx, call.call_id), on_exit=item.finish_later, item_id=call.call_id)
+            on_output=_Deltas(ctx, call.call_id), on_exit=functools.partial(item.finish, late=True),
+            item_id=call.call_id)
     except SandboxUnavailable as err:
         return _refused(item, str(err))
     except OSError as err:

@@ -53,19 +53,16 @@ class HubApprovals:
         self, ctx: ToolContext, item_id: str, params: Mapping[str, object]
     ) -> Decision:
         """item/commandExecution/requestApproval to the thread's connections."""
-        msg = codec.from_json(approval_pb2.CommandExecutionRequestApprovalParams,
-                              {"threadId": ctx.thread_id, "turnId": ctx.turn_id,
-                               "itemId": item_id, **params})
-        return await self._ask(ctx, COMMAND_APPROVAL, msg)
+        return await self._ask(ctx, COMMAND_APPROVAL,
+                               approval_pb2.CommandExecutionRequestApprovalParams,
+                               item_id, params)
 
     async def ask_file_change(
         self, ctx: ToolContext, item_id: str, params: Mapping[str, object]
     ) -> Decision:
         """item/fileChange/requestApproval to the thread's connections."""
-        msg = codec.from_json(approval_pb2.FileChangeRequestApprovalParams,
-                              {"threadId": ctx.thread_id, "turnId": ctx.turn_id,
-                               "itemId": item_id, **params})
-        return await self._ask(ctx, FILE_CHANGE_APPROVAL, msg)
+        return await self._ask(ctx, FILE_CHANGE_APPROVAL,
+                               approval_pb2.FileChangeRequestApprovalParams, item_id, params)
 
     async def request(self, ctx: ToolContext, method: str, msg: Any) -> Any:
         """Any server request to the thread's clients, sticky like an approval
@@ -85,12 +82,14 @@ class HubApprovals:
         """The thread was unloaded: its session approvals end with it."""
         self._approved.pop(thread_id, None)
 
-    async def _ask(self, ctx: ToolContext, method: str, msg: Any) -> Decision:
+    async def _ask(self, ctx: ToolContext, method: str, cls: type, item_id: str,
+                   params: Mapping[str, object]) -> Decision:
+        msg = codec.from_json(cls, {"threadId": ctx.thread_id, "turnId": ctx.turn_id,
+                                    "itemId": item_id, **params})
         # No deadline of our own: a person decides, and turn/interrupt (which
         # cancels this wait) is how a client gives up, as with the reference.
         try:
-            result = await self.hub.request(method, msg, thread_id=ctx.thread_id,
-                                            after=ctx.active.after, sticky=True)
+            result = await self.request(ctx, method, msg)
         except ServerRequestError as err:
             log.info("approval %s of turn %s failed: %s", method, ctx.turn_id, err.message)
             return "failed"
