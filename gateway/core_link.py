@@ -333,9 +333,14 @@ class CoreLink:
                 if self._closing:
                     break
                 # Refused credentials will not heal by retrying: say it loudly
-                # (and tell callers, rather than "core unavailable").
+                # (and tell callers, rather than "core unavailable"). The
+                # refusal stands until the core attaches this gateway: a later
+                # attempt may end otherwise (a refusal racing the hello's write
+                # surfaces as the write's failure) without the token having
+                # become right.
                 refused = err.code() in _REFUSALS
-                self._refusal = err if refused else None
+                if refused:
+                    self._refusal = err
                 level = logging.ERROR if refused else logging.WARNING
                 log.log(level, "core stream broke: %s %s", err.code().name, err.details())
             finally:
