@@ -2,6 +2,6 @@
 
 import sys
 
-from app_server.cli import main
+from app_server.launch import main
 
 sys.exit(main())

@@ -36,6 +36,14 @@ from typing import TYPE_CHECKING
 from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
 from app_server.early_stdio import EarlyStdio, protocol_stdout
+from app_server.first_line import FirstLine
+from app_server.launch import (
+    DESCRIPTION,
+    SUBCOMMANDS,
+    add_top_options,
+    stop_signal_caught,
+    top_parser,
+)
 from app_server_protocol.addresses import format_ws, listen_refusal, parse_listen
 from gateway.stop_signals import StopSignals
 from gateway.transport.stdio import StdioStream
@@ -43,7 +51,6 @@ from gateway.transport.stdio import StdioStream
 if TYPE_CHECKING:
     from app_server.early_ws import EarlyWebSocket
 
-DEFAULT_LISTEN = "stdio://"
 # Waits until the private core serves; raises RuntimeError when it failed to start.
 CoreReady = Callable[[], Awaitable[None]]
 CORE_START_TIMEOUT = 30.0
@@ -53,31 +60,6 @@ EARLY_GRACE = 0.05
 DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024
 
 
-SUBCOMMANDS = ("core", "core-health", "gateway", "generate-json-schema", "generate-ts",
-               "mcp-server")
-
-
-def _add_top_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--listen", default=DEFAULT_LISTEN,
-                        help="stdio:// (default) or ws://IP:PORT")
-    parser.add_argument("--allow-origin", action="append", default=[],
-                        help="websocket: accept requests carrying this Origin")
-    parser.add_argument("--ws-token-file", default=None,
-                        help="websocket: require `Authorization: Bearer <token>` from this file")
-    parser.add_argument("--log-level", default=os.environ.get("APP_SERVER_LOG", "WARNING"))
-    add_config_flags(parser)
-
-
-def _top_parser() -> argparse.ArgumentParser:
-    """Parser of the single command alone (no heavy imports: it runs before the core starts)."""
-    parser = argparse.ArgumentParser(
-        prog="app-server", description=__doc__.split("\n")[0],
-        epilog=f"subcommands: {', '.join(SUBCOMMANDS)} (app-server SUBCOMMAND --help)",
-    )
-    _add_top_options(parser)
-    return parser
-
-
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of `app-server` and its subcommands.
 
@@ -85,8 +67,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     child must not import the gateway and the MCP front end (~0.7 s of its
     start-up, the MCP SDK above all) to parse its own arguments.
     """
-    parser = argparse.ArgumentParser(prog="app-server", description=__doc__.split("\n")[0])
-    _add_top_options(parser)
+    parser = argparse.ArgumentParser(prog="app-server", description=DESCRIPTION)
+    add_top_options(parser)
     sub = parser.add_subparsers(dest="command")
     if only in (None, "core", "core-health"):
         from app_server.cli_core import add_core_commands
@@ -119,11 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `app-server` console script."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not any(a in SUBCOMMANDS for a in args_list):
-        # The single command: start the core before importing the gateway,
-        # so the two start-ups overlap.
-        known = _top_parser().parse_args(args_list)
-        _setup_logging(known.log_level)
-        return run_single(known)
+        return run_top(top_parser().parse_args(args_list))
     if "core-health" in args_list:
         from app_server.cli_core import QUIET_GRPC
 
@@ -135,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command and handler is not None:
         return int(handler(args))
     return run_single(args)
+
+
+def run_top(args: argparse.Namespace, first: FirstLine | None = None) -> int:
+    """The single command, its arguments parsed (`first`: see `run_single`)."""
+    _setup_logging(args.log_level)
+    return run_single(args, first)
 
 
 async def _wait_healthy(target: str, proc: subprocess.Popen[bytes], limit: float) -> None:
@@ -178,8 +162,11 @@ def _stop_core(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
 
 
-def run_single(args: argparse.Namespace) -> int:
-    """The single command: private core child + gateway in this process."""
+def run_single(args: argparse.Namespace, first: FirstLine | None = None) -> int:
+    """The single command: private core child + gateway in this process.
+
+    `first` is what `launch` read from stdin (and maybe answered) already.
+    """
     # Checked before the core starts: a refused address must not cost a spawn.
     try:
         refusal = listen_refusal(parse_listen(args.listen), bool(args.ws_token_file))
@@ -190,7 +177,7 @@ def run_single(args: argparse.Namespace) -> int:
         return 2
 
     with contextlib.ExitStack() as stdout_guard:
-        early = _EarlyFront(args, stdout_guard)
+        early = _EarlyFront(args, stdout_guard, first or FirstLine())
 
         async def serve(core_addr: str, core_ready: CoreReady | None = None) -> int:
             from gateway.main import run_gateway
@@ -211,9 +198,11 @@ class _EarlyFront:
     """What the single command starts before importing the gateway (early_*.py):
     the stdio stream answering `initialize`, or the websocket listener."""
 
-    def __init__(self, args: argparse.Namespace, stdout_guard: contextlib.ExitStack) -> None:
+    def __init__(self, args: argparse.Namespace, stdout_guard: contextlib.ExitStack,
+                 first: FirstLine) -> None:
         self.args = args
         self.stdout_guard = stdout_guard
+        self.first = first
         self.stdio: EarlyStdio | None = None
         self.ws: EarlyWebSocket | None = None
         self.stop: asyncio.Event | None = None
@@ -227,7 +216,9 @@ class _EarlyFront:
         where = parse_listen(self.args.listen)
         if where.scheme == "stdio":
             out_fd = self.stdout_guard.enter_context(protocol_stdout())
-            self.stdio = EarlyStdio(StdioStream(0, out_fd, max_message_size=DEFAULT_MAX_MESSAGE))
+            self.stdio = EarlyStdio(StdioStream(0, out_fd, max_message_size=DEFAULT_MAX_MESSAGE,
+                                                read_already=self.first.data),
+                                    answered=self.first.answered)
             self.stdio.start()
             return None
         # Imported here: websockets costs a stdio start-up 20 ms.
@@ -305,6 +296,8 @@ async def _start_and_serve(
     async def run() -> int:
         stop = asyncio.Event()
         signals = StopSignals(asyncio.get_running_loop(), stop)
+        if stop_signal_caught():
+            stop.set()
         try:
             if on_loop is not None and (code := await on_loop(stop)) is not None:
                 return code
@@ -346,6 +339,8 @@ def with_private_core(
     those imports wait (briefly) for `settled()` so that they do not slow the
     early work down.
     """
+    if stop_signal_caught():
+        return 0  # TERM/INT before anything started: nothing to stop
     tmp = tempfile.mkdtemp(prefix="app-server-")
     os.chmod(tmp, 0o700)
     sock = os.path.join(tmp, "core.sock")

@@ -2,11 +2,10 @@
 
 The single command's start-up (a core child importing and binding, the
 gateway importing gRPC) takes far longer than a client waits for its
-`initialize` answer. The answer does not need either: it is the user agent,
-computed from the clientInfo and this machine (`core_service.user_agent`,
-the core's own function). `EarlyStdio` reads the first line as soon as the
-process runs; when it is a plain, well-formed `initialize` it writes the
-answer at once. The line is still handed to the gateway as the first
+`initialize` answer, and the answer needs neither (`first_line`).
+`launch` answers a line the client had written before the process ran;
+`EarlyStdio` answers the first line when it comes later, as soon as it is
+read. Either way the line is still handed to the gateway as the first
 message, so the core records the client as usual; the gateway's own answer
 to it is then dropped (the client already has it). Anything else (another
 method, unusual params, a parse error) is left to the gateway untouched.
@@ -18,67 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any
 
-from core_service.user_agent import user_agent
+from app_server.first_line import early_answer
 from gateway.transport.stdio import StdioStream
 
 log = logging.getLogger(__name__)
-
-_PARAMS_KEYS = frozenset({"clientInfo", "capabilities"})
-_CLIENT_INFO_KEYS = frozenset({"name", "title", "version"})
-_CAPABILITY_KEYS = frozenset({"experimentalApi", "optOutNotificationMethods"})
-_MESSAGE_KEYS = frozenset({"jsonrpc", "id", "method", "params"})
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-
-def _plain_capabilities(caps: Any) -> bool:
-    if caps is None:
-        return True
-    if not isinstance(caps, dict) or not _CAPABILITY_KEYS.issuperset(caps):
-        return False
-    opt_outs = caps.get("optOutNotificationMethods")
-    return isinstance(caps.get("experimentalApi"), bool) and (
-        opt_outs is None or (isinstance(opt_outs, list)
-                             and all(isinstance(m, str) for m in opt_outs)))
-
-
-def _plain_client_info(info: Any) -> bool:
-    return (isinstance(info, dict) and _CLIENT_INFO_KEYS.issuperset(info)
-            and isinstance(info.get("name"), str) and isinstance(info.get("version"), str)
-            and (info.get("title") is None or isinstance(info["title"], str)))
-
-
-def early_answer(line: bytes) -> bytes | None:
-    """The `initialize` response to `line`, or None when the gateway must decide.
-
-    Only requests every decoder accepts qualify: known keys only, exact
-    types, a non-zero id (`-0` and `0` are told apart by the gateway). The
-    bytes are those the gateway would write: compact, U+2028/U+2029 escaped.
-    """
-    try:
-        msg = json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(msg, dict) or not _MESSAGE_KEYS.issuperset(msg):
-        return None
-    rid, params = msg.get("id"), msg.get("params")
-    id_ok = isinstance(rid, str) or (isinstance(rid, int) and not isinstance(rid, bool)
-                                     and rid != 0 and abs(rid) < 2**63)
-    if (msg.get("method") != "initialize" or not id_ok or not isinstance(params, dict)
-            or not _PARAMS_KEYS.issuperset(params)
-            or not _plain_client_info(params.get("clientInfo"))
-            or not _plain_capabilities(params.get("capabilities"))):
-        return None
-    info = params["clientInfo"]
-    text = _encode({"id": rid, "result": {"userAgent": user_agent(info["name"],
-                                                                   info["version"])}})
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
 
 @contextlib.contextmanager
@@ -108,9 +55,11 @@ class EarlyStdio:
     answer to an early-answered `initialize` is not written again.
     """
 
-    def __init__(self, inner: StdioStream) -> None:
+    def __init__(self, inner: StdioStream, *, answered: bool = False) -> None:
+        """`answered`: the first line `inner` holds was answered already (`first_line`)."""
         self.peer = inner.peer
         self._inner = inner
+        self._answered = answered
         self._first: asyncio.Task[bytes | None] | None = None
         self._first_taken = False
         self._drop_next_reply = False
@@ -128,6 +77,9 @@ class EarlyStdio:
 
     async def _answer_first(self) -> bytes | None:
         line = await self._inner.receive()
+        if self._answered:
+            self._drop_next_reply = True
+            return line
         answer = early_answer(line) if line is not None else None
         if answer is not None:
             await self._inner.send([answer])

@@ -88,12 +88,14 @@ class LineSplitter:
 class StdioStream:
     """A `MessageStream` over an input and an output file descriptor."""
 
-    def __init__(self, in_fd: int, out_fd: int, *, max_message_size: int) -> None:
+    def __init__(self, in_fd: int, out_fd: int, *, max_message_size: int,
+                 read_already: bytes = b"") -> None:
+        """`read_already`: bytes taken from `in_fd` before, which come first."""
         self.peer = "stdio"
         self._in_fd = in_fd
         self._out_fd = out_fd
         self._splitter = LineSplitter(max_message_size)
-        self._lines: deque[bytes] = deque()
+        self._lines: deque[bytes] = deque(self._splitter.feed(read_already))
         self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue(_READ_AHEAD)
         self._eof = False
         self._writes: queue.SimpleQueue[tuple[bytes, Future[None]] | None] = queue.SimpleQueue()

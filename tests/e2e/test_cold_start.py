@@ -5,12 +5,15 @@ connection closed)."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
 import socket
+import sys
 from pathlib import Path
 
 from tests.e2e.conftest import Launcher
-from tests.support.client import ProtocolClient, ServerProcess, server_env
+from tests.support.client import REPO, ProtocolClient, ServerProcess, server_env
 
 EXIT_TIMEOUT = 60.0
 CORE_FAILED = "app-server: core exited with status 1 during start-up"
@@ -42,6 +45,44 @@ async def test_stdio_initialize_is_answered_without_the_core(tmp_path: Path) -> 
     finally:
         await client.close()
         await proc.stop()
+
+
+async def test_stdio_lines_written_before_the_spawn_are_each_answered_once(
+    tmp_path: Path,
+) -> None:
+    """A client that writes `initialize` and a request before the process runs (the
+    answer is written before asyncio is imported) gets one answer to each, in
+    order, and a second `initialize` is refused: the core recorded the first."""
+    home = tmp_path / "home"
+    home.mkdir()
+    lines = [{"id": 1, "method": "initialize", "params": INIT},
+             {"id": 2, "method": "thread/loaded/list", "params": {}}]
+    in_r, in_w = os.pipe()
+    os.write(in_w, b"".join(json.dumps(m).encode() + b"\n" for m in lines))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app_server", stdin=in_r, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL, env=server_env(home), cwd=str(REPO))
+    os.close(in_r)
+    try:
+        assert proc.stdout is not None
+        first = json.loads(await asyncio.wait_for(proc.stdout.readline(), EXIT_TIMEOUT))
+        assert first["id"] == 1 and first["result"]["userAgent"].endswith(" (cold; 3)")
+        second = json.loads(await asyncio.wait_for(proc.stdout.readline(), EXIT_TIMEOUT))
+        assert second == {"id": 2, "result": {"data": [], "nextCursor": None}}
+        os.write(in_w, b'{"id":3,"method":"initialize","params":{"clientInfo":'
+                       b'{"name":"x","title":null,"version":"1"}}}\n')
+        third = json.loads(await asyncio.wait_for(proc.stdout.readline(), EXIT_TIMEOUT))
+        assert third == {"id": 3, "error": {"code": -32600, "message": "Already initialized"}}
+        os.close(in_w)
+        in_w = -1
+        assert await asyncio.wait_for(proc.stdout.read(), EXIT_TIMEOUT) == b""
+        assert await asyncio.wait_for(proc.wait(), EXIT_TIMEOUT) == 0
+    finally:
+        if in_w >= 0:
+            os.close(in_w)
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
 
 
 async def test_websocket_accepts_while_the_core_starts(tmp_path: Path) -> None:
@@ -86,28 +127,29 @@ async def test_websocket_address_in_use_is_a_usage_error(tmp_path: Path) -> None
             await proc.stop()
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
+def _cores_of(pid: int) -> list[int]:
+    """Running processes started as the core child of the single command `pid`."""
+    mark = f"APP_SERVER_CORE_WATCH_PARENT={pid}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            continue
+        if mark in environ and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 async def test_term_right_after_an_early_initialize_stops_in_order(launch: Launcher) -> None:
-    """A TERM once `initialize` is answered (the core may still be starting) ends the
-    single command with status 0 and stops its core child, as a TERM while serving does."""
+    """A TERM once `initialize` is answered (the core may still be starting, or not yet
+    spawned) ends the single command with status 0 and leaves no core child behind,
+    as a TERM while serving does."""
     client = await launch("stdio")
     proc = client.process  # type: ignore[attr-defined]
     await client.call("initialize", INIT)
-    cores = _children(proc.proc.pid)
-    assert cores, "the single command runs its core as a child process"
     assert await proc.stop(signal.SIGTERM, timeout=30) == 0, "\n".join(proc.stderr_lines)
-    for pid in cores:
-        assert not _running(pid), f"core {pid} outlived the single command"
+    assert _cores_of(proc.proc.pid) == [], "a core outlived the single command"

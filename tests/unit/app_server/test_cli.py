@@ -24,7 +24,7 @@ def test_refused_listen_address_spawns_no_core(
         raise AssertionError("the core was spawned")
 
     monkeypatch.setattr(subprocess, "Popen", no_spawn)
-    args = cli._top_parser().parse_args(["--listen", listen])
+    args = cli.top_parser().parse_args(["--listen", listen])
     assert cli.run_single(args) == 2
     assert said in capsys.readouterr().err
 

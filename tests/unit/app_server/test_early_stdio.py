@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app_server.early_stdio import EarlyStdio, early_answer
+from app_server.early_stdio import EarlyStdio
+from app_server.first_line import early_answer
 from app_server_protocol import codec
 from core_service.user_agent import user_agent
 from gateway.transport.stdio import StdioStream

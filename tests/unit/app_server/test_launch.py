@@ -1,0 +1,44 @@
+"""launch: the console script's first steps (no heavy imports, early TERM/INT kept)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from app_server import launch
+from tests.support.client import REPO
+
+
+@pytest.fixture
+def restore_handlers() -> Iterator[None]:
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+    launch._caught.clear()
+
+
+def test_a_term_while_caught_is_remembered_not_fatal(restore_handlers: None) -> None:
+    launch.catch_stop_signals()
+    assert not launch.stop_signal_caught()
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert launch.stop_signal_caught()
+
+
+def test_the_single_command_parser_knows_every_subcommand_by_name() -> None:
+    assert "mcp-server" in launch.top_parser().format_help()
+
+
+def test_importing_it_imports_nothing_heavy() -> None:
+    """What the first answer waits for: no asyncio, gRPC or protobuf."""
+    code = ("import sys, app_server.launch, app_server.first_line; "
+            "print(sorted(m for m in ('asyncio', 'grpc', 'google.protobuf', 'websockets') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, check=True, timeout=60).stdout
+    assert out.strip() == "[]"
