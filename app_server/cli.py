@@ -27,6 +27,7 @@ import importlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -115,10 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     return run_single(args)
 
 
-def run_top(args: argparse.Namespace, first: FirstLine | None = None) -> int:
-    """The single command, its arguments parsed (`first`: see `run_single`)."""
+def run_top(args: argparse.Namespace, first: FirstLine | None = None,
+            listener: socket.socket | None = None) -> int:
+    """The single command, its arguments parsed (`first`, `listener`: see `run_single`)."""
     _setup_logging(args.log_level)
-    return run_single(args, first)
+    return run_single(args, first, listener)
 
 
 async def _wait_healthy(target: str, proc: subprocess.Popen[bytes], limit: float) -> None:
@@ -162,10 +164,12 @@ def _stop_core(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
 
 
-def run_single(args: argparse.Namespace, first: FirstLine | None = None) -> int:
+def run_single(args: argparse.Namespace, first: FirstLine | None = None,
+               listener: socket.socket | None = None) -> int:
     """The single command: private core child + gateway in this process.
 
-    `first` is what `launch` read from stdin (and maybe answered) already.
+    `first` is what `launch` read from stdin (and maybe answered) already;
+    `listener`, the websocket address it bound and listens on already.
     """
     # Checked before the core starts: a refused address must not cost a spawn.
     try:
@@ -177,7 +181,7 @@ def run_single(args: argparse.Namespace, first: FirstLine | None = None) -> int:
         return 2
 
     with contextlib.ExitStack() as stdout_guard:
-        early = _EarlyFront(args, stdout_guard, first or FirstLine())
+        early = _EarlyFront(args, stdout_guard, first or FirstLine(), listener)
 
         async def serve(core_addr: str, core_ready: CoreReady | None = None) -> int:
             from gateway.main import run_gateway
@@ -199,10 +203,11 @@ class _EarlyFront:
     the stdio stream answering `initialize`, or the websocket listener."""
 
     def __init__(self, args: argparse.Namespace, stdout_guard: contextlib.ExitStack,
-                 first: FirstLine) -> None:
+                 first: FirstLine, listener: socket.socket | None) -> None:
         self.args = args
         self.stdout_guard = stdout_guard
         self.first = first
+        self.listener = listener
         self.stdio: EarlyStdio | None = None
         self.ws: EarlyWebSocket | None = None
         self.stop: asyncio.Event | None = None
@@ -232,7 +237,8 @@ class _EarlyFront:
             return _gateway_usage_error(str(err))
         self.ws = EarlyWebSocket(WebSocketOptions(
             host=where.host, port=where.port, max_message_size=DEFAULT_MAX_MESSAGE,
-            allow_origins=frozenset(self.args.allow_origin), token=token, metrics=_metrics))
+            allow_origins=frozenset(self.args.allow_origin), token=token, metrics=_metrics,
+            sock=self.listener))
         try:
             bound = await self.ws.start()
         except OSError as err:

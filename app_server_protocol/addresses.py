@@ -11,12 +11,18 @@ the single command imports this before anything heavy.
 
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass
+import socket
+from typing import NamedTuple
+
+# A NamedTuple and socket.inet_pton rather than a dataclass and ipaddress:
+# `app_server.launch` binds a websocket address with this module before
+# anything heavy is imported, and those two cost ~10 ms of that start-up.
 
 
-@dataclass(frozen=True)
-class ListenAddress:
+_IPV6_LOOPBACK = bytes(15) + b"\x01"  # ::1
+
+
+class ListenAddress(NamedTuple):
     """A parsed `--listen` value: stdio, or a websocket host and port."""
 
     scheme: str
@@ -75,8 +81,19 @@ def is_loopback(host: str) -> bool:
     """True for `localhost` and loopback IP literals (127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
+    literal = host.strip("[]")
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return socket.inet_pton(socket.AF_INET, literal)[0] == 127  # 127.0.0.0/8
+    except OSError:
+        pass
+    try:
+        return socket.inet_pton(socket.AF_INET6, literal) == _IPV6_LOOPBACK
+    except OSError:
+        pass
+    import ipaddress  # forms inet_pton does not read (an IPv6 zone: ::1%lo)
+
+    try:
+        return ipaddress.ip_address(literal).is_loopback
     except ValueError:
         return False
 

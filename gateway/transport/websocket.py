@@ -18,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -46,6 +48,9 @@ class WebSocketOptions:
     close_timeout: float = 2.0
     # `Accept` header -> (content type, body) of `GET /metrics`; None: 404.
     metrics: Callable[[str | None], tuple[str, bytes]] | None = None
+    # A socket bound to host:port and listening already (`app_server.launch`):
+    # served instead of binding.
+    sock: socket.socket | None = None
 
 
 class WebSocketStream:
@@ -131,10 +136,11 @@ class WebSocketServer:
     async def start(self) -> list[tuple[str, int]]:
         """Bind and start accepting; returns the bound (host, port) pairs."""
         opts = self.options
+        where: dict[str, Any] = ({"sock": opts.sock} if opts.sock is not None
+                                 else {"host": opts.host, "port": opts.port})
         self._server = await serve(
             self._handler,
-            opts.host,
-            opts.port,
+            **where,
             max_size=opts.max_message_size,
             ping_interval=opts.ping_interval,
             ping_timeout=opts.ping_timeout,
