@@ -36,15 +36,10 @@ from typing import TYPE_CHECKING
 
 from app_server import logs
 from app_server.config_flags import add_config_flags, config_argv
+from app_server.early_signals import stop_signal_caught
 from app_server.early_stdio import EarlyStdio, protocol_stdout
 from app_server.first_line import FirstLine
-from app_server.launch import (
-    DESCRIPTION,
-    SUBCOMMANDS,
-    add_top_options,
-    stop_signal_caught,
-    top_parser,
-)
+from app_server.options import DESCRIPTION, SUBCOMMANDS, add_top_options, top_parser
 from app_server_protocol.addresses import format_ws, listen_refusal, parse_listen
 from gateway.stop_signals import StopSignals
 from gateway.transport.stdio import StdioStream

@@ -11,64 +11,11 @@ answer waits for this module and nothing else.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import socket
 import sys
-from types import FrameType
 
-from app_server.config_flags import add_config_flags
-
-DEFAULT_LISTEN = "stdio://"
-SUBCOMMANDS = ("core", "core-health", "gateway", "generate-json-schema", "generate-ts",
-               "mcp-server")
-DESCRIPTION = "`app-server` command line."
-
-
-def add_top_options(parser: argparse.ArgumentParser) -> None:
-    """The single command's options (also accepted before a subcommand)."""
-    parser.add_argument("--listen", default=DEFAULT_LISTEN,
-                        help="stdio:// (default) or ws://IP:PORT")
-    parser.add_argument("--allow-origin", action="append", default=[],
-                        help="websocket: accept requests carrying this Origin")
-    parser.add_argument("--ws-token-file", default=None,
-                        help="websocket: require `Authorization: Bearer <token>` from this file")
-    parser.add_argument("--log-level", default=os.environ.get("APP_SERVER_LOG", "WARNING"))
-    add_config_flags(parser)
-
-
-def top_parser() -> argparse.ArgumentParser:
-    """Parser of the single command alone."""
-    parser = argparse.ArgumentParser(
-        prog="app-server", description=DESCRIPTION,
-        epilog=f"subcommands: {', '.join(SUBCOMMANDS)} (app-server SUBCOMMAND --help)",
-    )
-    add_top_options(parser)
-    return parser
-
-
-_caught: list[int] = []
-
-
-def _catch(signum: int, frame: FrameType | None) -> None:
-    _caught.append(signum)
-
-
-def catch_stop_signals() -> None:
-    """Remember TERM/INT from now on instead of dying of them.
-
-    The single command answers `initialize` before its event loop (and
-    `gateway.stop_signals`) runs; a launcher's TERM in between must still
-    stop it in order, so it is remembered here and acted on once the loop
-    runs (`stop_signal_caught`).
-    """
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, _catch)
-
-
-def stop_signal_caught() -> bool:
-    """True when TERM or INT arrived while `catch_stop_signals` was in force."""
-    return bool(_caught)
+from app_server.early_signals import catch_stop_signals, ignore_stop_signals
+from app_server.options import SUBCOMMANDS, top_parser
 
 
 def bind_early(args: argparse.Namespace) -> socket.socket | None:
@@ -126,4 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         listener = bind_early(known)
     from app_server import cli
 
-    return cli.run_top(known, first, listener)
+    try:
+        return cli.run_top(known, first, listener)
+    finally:
+        ignore_stop_signals()

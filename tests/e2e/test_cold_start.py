@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tests.e2e.conftest import Launcher
 from tests.support.client import REPO, ProtocolClient, ServerProcess, server_env
+from tests.support.processes import cores_of
 
 EXIT_TIMEOUT = 60.0
 CORE_FAILED = "app-server: core exited with status 1 during start-up"
@@ -127,23 +128,6 @@ async def test_websocket_address_in_use_is_a_usage_error(tmp_path: Path) -> None
             await proc.stop()
 
 
-def _cores_of(pid: int) -> list[int]:
-    """Running processes started as the core child of the single command `pid`."""
-    mark = f"APP_SERVER_CORE_WATCH_PARENT={pid}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().split(")")[-1].split()[0]
-        except OSError:
-            continue
-        if mark in environ and state != "Z":
-            found.append(int(entry.name))
-    return found
-
-
 async def test_term_right_after_an_early_initialize_stops_in_order(launch: Launcher) -> None:
     """A TERM once `initialize` is answered (the core may still be starting, or not yet
     spawned) ends the single command with status 0 and leaves no core child behind,
@@ -152,4 +136,4 @@ async def test_term_right_after_an_early_initialize_stops_in_order(launch: Launc
     proc = client.process  # type: ignore[attr-defined]
     await client.call("initialize", INIT)
     assert await proc.stop(signal.SIGTERM, timeout=30) == 0, "\n".join(proc.stderr_lines)
-    assert _cores_of(proc.proc.pid) == [], "a core outlived the single command"
+    assert cores_of(proc.proc.pid) == [], "a core outlived the single command"

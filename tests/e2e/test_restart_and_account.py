@@ -15,6 +15,7 @@ from tests.e2e.test_threads import run_turn
 from tests.e2e.test_turns import _texts
 from tests.support.client import ProtocolClient
 from tests.support.mock_model import MockModelServer
+from tests.support.processes import cores_of
 
 
 async def test_thread_survives_a_restart(
@@ -144,33 +145,16 @@ async def test_reasoning_items_stream_and_read_back(
     assert reasoning[0]["summary"] == ["thinking hard"]
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 async def test_stdin_eof_exits_cleanly_without_orphans(launch: Launcher) -> None:
     """Closing stdin ends the single command with status 0 and stops its core child."""
     client = await launch("stdio")
     await client.initialize()
     proc = client.process  # type: ignore[attr-defined]
-    cores = _children(proc.proc.pid)
-    assert cores, "the single command runs its core as a child process"
+    await client.call("thread/loaded/list", {})  # answered by the core: it runs
+    assert cores_of(proc.proc.pid), "the single command runs its core as a child process"
     await client.close()
     assert await proc.stop(sig=0, timeout=20) == 0
-    for pid in cores:
-        assert not _alive(pid), f"core {pid} outlived the single command"
+    assert cores_of(proc.proc.pid) == [], "a core outlived the single command"
 
 
 async def test_terms_during_shutdown_do_not_kill_it(launch: Launcher) -> None:
@@ -179,7 +163,6 @@ async def test_terms_during_shutdown_do_not_kill_it(launch: Launcher) -> None:
     client = await launch("stdio")
     await client.initialize()
     proc = client.process  # type: ignore[attr-defined]
-    cores = _children(proc.proc.pid)
     await client.close()
     deadline = asyncio.get_running_loop().time() + 20
     while proc.proc.returncode is None and asyncio.get_running_loop().time() < deadline:
@@ -191,8 +174,7 @@ async def test_terms_during_shutdown_do_not_kill_it(launch: Launcher) -> None:
             await asyncio.wait_for(proc.proc.wait(), 0.002)
     status = await proc.stop(sig=0, timeout=20)
     assert status == 0, "\n".join(proc.stderr_lines)
-    for pid in cores:
-        assert not _alive(pid), f"core {pid} outlived the single command"
+    assert cores_of(proc.proc.pid) == [], "a core outlived the single command"
 
 
 async def test_image_inputs_reach_the_model(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from app_server import cli
+from app_server.options import SUBCOMMANDS, top_parser
 
 
 @pytest.mark.parametrize(("listen", "said"), [
@@ -24,7 +25,7 @@ def test_refused_listen_address_spawns_no_core(
         raise AssertionError("the core was spawned")
 
     monkeypatch.setattr(subprocess, "Popen", no_spawn)
-    args = cli.top_parser().parse_args(["--listen", listen])
+    args = top_parser().parse_args(["--listen", listen])
     assert cli.run_single(args) == 2
     assert said in capsys.readouterr().err
 
@@ -47,9 +48,9 @@ def test_every_subcommand_has_its_own_help(
     assert done.value.code == 0
     shown = capsys.readouterr().out
     assert shown.startswith(f"usage: app-server {command} ") and own_option in shown
-    assert set(cli.SUBCOMMANDS) == {"core", "core-health", "gateway", "generate-json-schema",
+    assert set(SUBCOMMANDS) == {"core", "core-health", "gateway", "generate-json-schema",
                                     "generate-ts", "mcp-server"}
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     top = capsys.readouterr().out
-    assert all(name in top for name in cli.SUBCOMMANDS)
+    assert all(name in top for name in SUBCOMMANDS)

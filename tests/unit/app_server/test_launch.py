@@ -1,39 +1,17 @@
-"""launch: the console script's first steps (no heavy imports, early TERM/INT kept)."""
+"""launch: the console script's first steps (no heavy imports, a websocket bound first)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from app_server import launch
+from app_server.options import top_parser
 from tests.support.client import REPO
-
-
-@pytest.fixture
-def restore_handlers() -> Iterator[None]:
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-    launch._caught.clear()
-
-
-def test_a_term_while_caught_is_remembered_not_fatal(restore_handlers: None) -> None:
-    launch.catch_stop_signals()
-    assert not launch.stop_signal_caught()
-    os.kill(os.getpid(), signal.SIGTERM)
-    assert launch.stop_signal_caught()
-
-
-def test_the_single_command_parser_knows_every_subcommand_by_name() -> None:
-    assert "mcp-server" in launch.top_parser().format_help()
 
 
 def test_importing_it_imports_nothing_heavy() -> None:
@@ -47,7 +25,7 @@ def test_importing_it_imports_nothing_heavy() -> None:
 
 
 def _args(*argv: str) -> argparse.Namespace:
-    return launch.top_parser().parse_args(list(argv))
+    return top_parser().parse_args(list(argv))
 
 
 def test_a_websocket_address_is_bound_and_listening_before_anything_heavy() -> None:
