@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+from pathlib import Path
 
 from gateway.transport.stdio import LineSplitter, StdioStream
 
@@ -64,3 +66,71 @@ async def test_abort_ends_receive() -> None:
         stream.close()
         os.close(in_w)
         os.close(out_fd)
+
+
+async def test_regular_files_are_read_and_written_by_threads(tmp_path: Path) -> None:
+    """A descriptor the event loop cannot wait on (a regular file) still works."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(b'{"id":1}\n{"id":2}\n')
+    in_fd = os.open(src, os.O_RDONLY)
+    out_fd = os.open(dst, os.O_WRONLY | os.O_CREAT)
+    stream = StdioStream(in_fd, out_fd, max_message_size=1024)
+    stream.start()
+    try:
+        async with asyncio.timeout(5):
+            assert [await stream.receive() for _ in range(3)] == [b'{"id":1}', b'{"id":2}', None]
+            await stream.send([b'{"a":1}'])
+        assert dst.read_bytes() == b'{"a":1}\n'
+    finally:
+        stream.close()
+        os.close(in_fd)
+        os.close(out_fd)
+
+
+async def test_input_is_read_ahead_by_a_bounded_number_of_chunks() -> None:
+    """A client writing far more than is consumed waits for the pipe; every line
+    arrives, in order, and no more than the read-ahead bound is held meanwhile."""
+    ours, client = socket.socketpair()
+    lines = [b'{"n":%d,"pad":"%s"}' % (i, b"x" * 200) for i in range(20_000)]
+    payload = b"\n".join(lines) + b"\n"
+    out_r, out_w = os.pipe()
+    stream = StdioStream(ours.fileno(), out_w, max_message_size=1 << 20)
+    stream.start()
+    writer = asyncio.get_running_loop().run_in_executor(None, client.sendall, payload)
+    try:
+        async with asyncio.timeout(30):
+            for expected in lines:
+                assert await stream.receive() == expected
+                assert stream._chunks.qsize() <= stream._chunks.maxsize
+            await writer
+    finally:
+        stream.close()
+        client.close()
+        ours.close()
+        os.close(out_r)
+        os.close(out_w)
+
+
+async def test_a_client_that_does_not_read_stalls_only_its_sends() -> None:
+    """Writes wait for the pipe to drain (bounded memory), then complete in order."""
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    stream = StdioStream(in_r, out_w, max_message_size=1 << 20)
+    stream.start()
+    chunk = b'{"pad":"' + b"y" * 60_000 + b'"}'
+    try:
+        pending = asyncio.ensure_future(stream.send([chunk] * 20))
+        for _ in range(10):  # loop turns, not time: nothing reads the pipe
+            await asyncio.sleep(0)
+        assert not pending.done(), "1.2 MB went to a pipe nobody reads without waiting"
+        got = bytearray()
+        expected = (chunk + b"\n") * 20
+        async with asyncio.timeout(10):
+            while len(got) < len(expected):
+                got += await asyncio.to_thread(os.read, out_r, 1 << 16)
+            await pending
+        assert bytes(got) == expected
+    finally:
+        stream.close()
+        for fd in (in_r, in_w, out_r, out_w):
+            os.close(fd)
