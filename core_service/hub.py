@@ -148,12 +148,8 @@ class GatewayLink:
             return self.push("result", service_pb2.CallResult(call_id=call_id, result=data))
         return self.push("pieces", _Pieces(call_id, data))
 
-    async def next_frame(self, max_batch: int = 512) -> service_pb2.CoreFrame | None:
-        """Wait for the next batch of pending items; None once closed.
-
-        A large result gives one piece per frame and goes back to the end of
-        the queue: what was queued behind it goes out in between.
-        """
+    async def _wait_item(self) -> tuple[str, Message | _Pieces] | None:
+        """The next queued item once there is one; None if the link closes first."""
         get = asyncio.ensure_future(self.queue.get())
         closed = asyncio.ensure_future(self.closed.wait())
         try:
@@ -168,8 +164,23 @@ class GatewayLink:
         if get not in done:
             get.cancel()
             return None
+        return get.result()
+
+    async def next_frame(self, max_batch: int = 512) -> service_pb2.CoreFrame | None:
+        """Wait for the next batch of pending items; None once closed.
+
+        A large result gives one piece per frame and goes back to the end of
+        the queue: what was queued behind it goes out in between.
+        """
+        if self.queue.empty():
+            first = await self._wait_item()
+            if first is None:
+                return None
+        else:
+            # Busy: no waiters to set up (two tasks and a wait, per frame).
+            first = self.queue.get_nowait()
         frame = service_pb2.CoreFrame()
-        items = [get.result()]
+        items = [first]
         while len(items) < max_batch:
             try:
                 items.append(self.queue.get_nowait())
