@@ -11,6 +11,7 @@ annotation fails the process at start, never at the first request.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,3 +226,19 @@ UNSUPPORTED_METHODS: dict[str, str] = {
     "userInfo": "v1 API (superseded by account/read)",
     "execOneOffCommand": "v1 API (superseded by command/exec)",
 }
+
+
+@functools.cache
+def _names_a_thread(descriptor: Any) -> bool:
+    return "thread_id" in descriptor.fields_by_name
+
+
+def thread_id_of(params: Any) -> str | None:
+    """The `threadId` a request's params name (None: no such field, or empty).
+
+    Looked up once per message type: it labels the logs of every request.
+    """
+    if not _names_a_thread(params.DESCRIPTOR):
+        return None
+    value = getattr(params, "thread_id", "")
+    return value if isinstance(value, str) and value else None

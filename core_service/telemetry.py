@@ -23,6 +23,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from app_server import logs
 from app_server.exposition import MetricsEndpoint
+from app_server_protocol.methods import thread_id_of
 from core_service.hub import CallInfo
 from core_service.model.errors import ModelError
 
@@ -65,9 +66,7 @@ def error_kind(info: Any) -> str:
 
 def bind_call(method: str, request: Message, caller: CallInfo | None) -> None:
     """Bind the log context of one gRPC call (its task's; inherited by a turn it starts)."""
-    thread = getattr(request, "thread_id", None) if "thread_id" in (
-        request.DESCRIPTOR.fields_by_name) else None
-    logs.bind(method=method, thread_id=thread or None,
+    logs.bind(method=method, thread_id=thread_id_of(request),
               gateway=caller.key.gateway if caller else None,
               connection_id=caller.key.conn if caller else None,
               request_seq=caller.seq if caller else None)

@@ -22,7 +22,11 @@ from google.protobuf.message import Message
 from prometheus_client import Counter, Gauge, Histogram
 
 from app_server import logs
-from app_server_protocol.methods import CLIENT_REQUESTS, NOTIFICATION_METHOD_BY_FIELD
+from app_server_protocol.methods import (
+    CLIENT_REQUESTS,
+    NOTIFICATION_METHOD_BY_FIELD,
+    thread_id_of,
+)
 from gateway.session import Call
 from gateway.transport import MessageStream
 from gateway.transport.stdio import StdioStream
@@ -119,14 +123,6 @@ def slow_client(reason: str) -> None:
     SLOW_CLIENT_DISCONNECTS.labels(reason).inc()
 
 
-def _thread_of(params: Message) -> str | None:
-    """The `threadId` a request names, if its params have one."""
-    if "thread_id" not in params.DESCRIPTOR.fields_by_name:
-        return None
-    value = getattr(params, "thread_id", "")
-    return value if isinstance(value, str) and value else None
-
-
 async def timed_call(connection_id: str, call: Call, pending: Awaitable[Message]) -> Message:
     """Await the core's answer to `call`, counted and timed, with its log context bound.
 
@@ -136,7 +132,7 @@ async def timed_call(connection_id: str, call: Call, pending: Awaitable[Message]
     seconds, outcomes = _request_metrics(method_label(call.method.name))
     with logs.bound(connection_id=connection_id, request_id=call.request_id,
                     request_seq=call.seq, method=call.method.name,
-                    thread_id=_thread_of(call.params)):
+                    thread_id=thread_id_of(call.params)):
         started = time.perf_counter()
         outcome = "error"
         try:

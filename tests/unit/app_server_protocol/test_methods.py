@@ -223,3 +223,11 @@ def test_unsupported_lists_are_not_stale(union: str) -> None:
     """Every unsupported server request/notification is a method of the reference."""
     ref = set(_reference_methods(union))
     assert not [n for n in UNSUPPORTED[union] if n not in ref]
+
+
+def test_thread_id_of_names_the_thread_a_request_is_about() -> None:
+    read = methods.CLIENT_REQUESTS["thread/read"].params
+    listed = methods.CLIENT_REQUESTS["thread/loaded/list"].params
+    assert methods.thread_id_of(read(thread_id="t-1")) == "t-1"
+    assert methods.thread_id_of(read()) is None            # the field, unset
+    assert methods.thread_id_of(listed()) is None          # no such field
