@@ -22,6 +22,7 @@ error" with the traceback logged on stderr, never sent.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -132,12 +133,27 @@ class StreamCalls:
         self._tasks: dict[int, tuple[str, asyncio.Task[None]]] = {}
         # Calls whose deadline cancelled them (answered DEADLINE_EXCEEDED).
         self._expired: set[int] = set()
+        # Looked up once: get_running_loop() is a getpid() system call on 3.11.
+        self._loop = asyncio.get_running_loop()
 
     def start(self, req: service_pb2.CallRequest) -> None:
-        """Serve one call in a task of its own."""
-        task = asyncio.get_running_loop().create_task(self._serve(req))
+        """Serve one call in a task of its own, cancelled when its deadline passes.
+
+        The deadline is a bare timer, not asyncio.timeout around the handler:
+        a third of the cost, per request.
+        """
+        task = self._loop.create_task(self._serve(req))
+        expiry = (self._loop.call_later(req.timeout_ms / 1000, self._expire, req.call_id, task)
+                  if req.timeout_ms else None)
         self._tasks[req.call_id] = (req.connection_id, task)
-        task.add_done_callback(lambda _: self._tasks.pop(req.call_id, None))
+        task.add_done_callback(functools.partial(self._finished, req.call_id, expiry))
+
+    def _finished(self, call_id: int, expiry: asyncio.TimerHandle | None,
+                  task: asyncio.Task[None]) -> None:
+        self._tasks.pop(call_id, None)
+        if expiry is not None:
+            expiry.cancel()
+            self._expired.discard(call_id)
 
     def cancel(self, call_id: int) -> None:
         """The backend gave the call up: no answer follows."""
@@ -160,27 +176,19 @@ class StreamCalls:
         task.cancel()
 
     async def _serve(self, req: service_pb2.CallRequest) -> None:
-        # The deadline is a bare timer cancelling this task, not asyncio.timeout
-        # around the handler: a third of the cost, per request.
-        task = asyncio.current_task()
-        assert task is not None
-        expiry = (asyncio.get_running_loop().call_later(
-            req.timeout_ms / 1000, self._expire, req.call_id, task) if req.timeout_ms else None)
         try:
             data = await self._result(req)
         except asyncio.CancelledError:
             if req.call_id not in self._expired:
                 raise  # given up by the gateway, or the stream ended: no answer
+            task = asyncio.current_task()
+            assert task is not None
             task.uncancel()
             self._push_error(req.call_id, transport_error(grpc.StatusCode.DEADLINE_EXCEEDED))
         except ProtocolError as err:
             self._push_error(req.call_id, err)
         else:
             self.link.push_result(req.call_id, data)
-        finally:
-            if expiry is not None:
-                expiry.cancel()
-                self._expired.discard(req.call_id)
 
     def _push_error(self, call_id: int, err: ProtocolError) -> None:
         self.link.push("result", service_pb2.CallResult(call_id=call_id, error=error_message(err)))

@@ -208,6 +208,8 @@ class Connection:
         self._started = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._abort: asyncio.Task[None] | None = None
+        # Looked up once: get_running_loop() is a getpid() system call on 3.11.
+        self._loop = asyncio.get_running_loop()
         # Why the gateway dropped this client (None: it left by itself).
         self.dropped: str | None = None
         # Going away: nothing more is queued for the client.
@@ -275,7 +277,7 @@ class Connection:
     async def run(self) -> None:
         """Serve the connection until the client leaves or is dropped."""
         open_gauge = telemetry.connection_opened(self.id, self.stream)
-        self._writer = asyncio.get_running_loop().create_task(self._write_loop())
+        self._writer = self._loop.create_task(self._write_loop())
         try:
             while self.dropped is None:
                 data = await self.stream.receive()
@@ -358,7 +360,7 @@ class Connection:
         if not self._ingress.try_acquire():
             self._ingress.wait_for_slot(self.id, self._pump)
             return False
-        task = asyncio.get_running_loop().create_task(self._run_call(call, slot=True))
+        task = self._loop.create_task(self._run_call(call, slot=True))
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         self._started.set()

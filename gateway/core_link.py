@@ -158,7 +158,9 @@ class CoreLink:
             self._channel = grpc.aio.secure_channel(self.target, self._tls, options=options)
         else:
             self._channel = grpc.aio.insecure_channel(self.target, options=options)
-        self._stream_task = asyncio.get_running_loop().create_task(
+        # Looked up once: get_running_loop() is a getpid() system call on 3.11.
+        self._loop = asyncio.get_running_loop()
+        self._stream_task = self._loop.create_task(
             self._stream_loop(), name="core-connect"
         )
 
@@ -208,7 +210,7 @@ class CoreLink:
                 raise rpc_error_to_jsonrpc(self._refusal)
             raise transport_error(grpc.StatusCode.UNAVAILABLE)
         call_id = next(self._call_ids)
-        loop = asyncio.get_running_loop()
+        loop = self._loop
         answer: asyncio.Future[bytes] = loop.create_future()
         request = service_pb2.CallRequest(
             call_id=call_id, connection_id=connection_id, request_seq=seq,
