@@ -125,9 +125,22 @@ class GatewayLink:
     queue: asyncio.Queue[tuple[str, Message | _Pieces]] = field(
         default_factory=lambda: asyncio.Queue(GATEWAY_QUEUE_BOUND)
     )
+    # Set by `close()` (never directly: the stream's writer would not wake).
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     # A newer Connect took the session over (see `Hub.attach`).
     taken_over: bool = False
+    # The stream's writer, waiting for an item (see `_wait_item`).
+    _waiter: asyncio.Future[None] | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Close the link: its stream ends once the writer wakes (idempotent)."""
+        self.closed.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def push(self, kind: str, msg: Message | _Pieces) -> bool:
         """Queue without blocking; False (and the link is closed) when full."""
@@ -135,11 +148,12 @@ class GatewayLink:
             return False
         try:
             self.queue.put_nowait((kind, msg))
-            return True
         except asyncio.QueueFull:
             log.warning("gateway %s is not draining its stream; disconnecting it", self.session)
-            self.closed.set()
+            self.close()
             return False
+        self._wake()
+        return True
 
     def push_result(self, call_id: int, data: bytes) -> bool:
         """Queue a call's serialized result: whole, or above `RESULT_PIECE_BYTES`
@@ -149,22 +163,21 @@ class GatewayLink:
         return self.push("pieces", _Pieces(call_id, data))
 
     async def _wait_item(self) -> tuple[str, Message | _Pieces] | None:
-        """The next queued item once there is one; None if the link closes first."""
-        get = asyncio.ensure_future(self.queue.get())
-        closed = asyncio.ensure_future(self.closed.wait())
-        try:
-            done, _ = await asyncio.wait({get, closed}, return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:
-            # The stream is being torn down (gateway gone, core stopping): no
-            # waiter may outlive it ("Task was destroyed but it is pending").
-            get.cancel()
-            raise
-        finally:
-            closed.cancel()
-        if get not in done:
-            get.cancel()
-            return None
-        return get.result()
+        """The next queued item once there is one; None if the link closes first.
+
+        One future, woken by `push` and `close`: a stream serving one request
+        at a time waits here for every frame, and a queue getter raced
+        against the closed event cost two tasks and two more loop turns.
+        """
+        while self.queue.empty():
+            if self.closed.is_set():
+                return None
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self.queue.get_nowait()
 
     async def next_frame(self, max_batch: int = 512) -> service_pb2.CoreFrame | None:
         """Wait for the next batch of pending items; None once closed.
@@ -172,13 +185,9 @@ class GatewayLink:
         A large result gives one piece per frame and goes back to the end of
         the queue: what was queued behind it goes out in between.
         """
-        if self.queue.empty():
-            first = await self._wait_item()
-            if first is None:
-                return None
-        else:
-            # Busy: no waiters to set up (two tasks and a wait, per frame).
-            first = self.queue.get_nowait()
+        first = await self._wait_item()
+        if first is None:
+            return None
         frame = service_pb2.CoreFrame()
         items = [first]
         while len(items) < max_batch:
@@ -232,7 +241,7 @@ class Hub:
             if not takeover:
                 raise SessionBusy(session)
             old.taken_over = True
-            old.closed.set()
+            old.close()
         link = GatewayLink(session)
         self.gateways[session] = link
         self._thread_targets.clear()
@@ -240,7 +249,7 @@ class Hub:
 
     def detach(self, link: GatewayLink) -> None:
         """A gateway's stream ended: it loses every subscription and pending request."""
-        link.closed.set()
+        link.close()
         if self.gateways.get(link.session) is not link:
             return
         del self.gateways[link.session]

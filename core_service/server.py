@@ -139,7 +139,7 @@ async def _stop_in_order(
     await core.threads.close()
     for link in list(core.hub.gateways.values()):
         # A closed link hands out what is queued, then ends the stream.
-        link.closed.set()
+        link.close()
     core.limits.close()  # ends the WatchRateLimits streams too
     await server.stop(grace=STREAM_FLUSH_SECONDS)
     await stopping

@@ -289,7 +289,7 @@ class SessionStream:
                 elif which == "reply":
                     self.hub.reply(session, frame.reply)
         finally:
-            link.closed.set()
+            link.close()
 
 
 def generic_handlers(

@@ -205,6 +205,26 @@ async def test_a_cancelled_wait_for_frames_leaves_no_pending_waiter() -> None:
     assert leftovers == []
 
 
+async def test_a_waiting_writer_wakes_for_an_item_and_for_the_close() -> None:
+    """The stream's writer, waiting on an empty link, gets the frame pushed while it
+    waits, and None (the stream ends) once the link is closed."""
+    hub = Hub()
+    link = hub.attach("g1")
+    hub.subscribe("t1", A)
+    async with asyncio.timeout(5):
+        waiting = asyncio.ensure_future(link.next_frame())
+        await asyncio.sleep(0)  # a loop turn: the writer is waiting now
+        assert not waiting.done()
+        hub.emit(notification_pb2.ThreadArchivedNotification(thread_id="t1"), thread_id="t1")
+        frame = await waiting
+        assert frame is not None and len(frame.events) == 1
+        waiting = asyncio.ensure_future(link.next_frame())
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        link.close()
+        assert await waiting is None
+
+
 async def test_a_sticky_request_waits_for_and_reaches_a_resuming_connection() -> None:
     """A sticky (approval) request survives its connections: with nobody subscribed it
     waits instead of failing, a connection that subscribes later gets the same request
