@@ -104,6 +104,10 @@ async def test_client_that_never_reads_is_disconnected_while_others_proceed(
                 elif msg.get("method") == "turn/completed":
                     return seen
 
+        # Reading starts now, not after `other` connects: the flood is already
+        # streaming, and a watcher that lags by its socket buffers plus the
+        # gateway's outbound queue is (rightly) dropped as a slow client.
+        watching = asyncio.ensure_future(watch())
         async with ClientPool() as pool:
             other = await pool.connect(url, "other")
 
@@ -116,8 +120,11 @@ async def test_client_that_never_reads_is_disconnected_while_others_proceed(
                         "status"] == "completed"
                     assert "".join(deltas(other, turn)) == "Default mock answer."
 
-            async with asyncio.timeout(90):
-                seen, _ = await asyncio.gather(watch(), work())
+            try:
+                async with asyncio.timeout(90):
+                    seen, _ = await asyncio.gather(watching, work())
+            finally:
+                watching.cancel()
             assert seen > 0
             # The whole turn was routed to the hog by now: its stream must end
             # (close frame or cut connection) well before the whole answer.
