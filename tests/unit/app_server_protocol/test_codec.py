@@ -7,6 +7,7 @@ Realistic payloads are those the reference (codex 0.104) puts on the wire
 from __future__ import annotations
 
 import json
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -638,3 +639,17 @@ def test_no_json_string_decodes_to_unspecified(text: str) -> None:
         decode(thread_pb2.ThreadStartParams, {"approvalPolicy": text})
     assert decode(thread_pb2.ThreadStartParams, {"approvalPolicy": "untrusted"}).approval_policy \
         == thread_pb2.ASK_FOR_APPROVAL_UNTRUSTED != 0
+
+
+@pytest.mark.parametrize("length", [10, 600, 3000])
+def test_dumps_results_hold_about_their_own_length(length: int) -> None:
+    """A kept result (a queued message) costs about its length, not the 4 KiB and up
+    of the buffer it was written in."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [codec.dumps({"x": "a" * length, "i": i}) for i in range(500)]
+        per_message = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+    assert per_message < 2 * len(kept[0]) + 200, per_message
