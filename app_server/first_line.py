@@ -13,7 +13,8 @@ to it is then dropped (`early_stdio.EarlyStdio`). Anything else (nothing
 written yet, another method, unusual params, a parse error) is left to the
 gateway untouched.
 
-Only the standard library's cheapest modules are imported here.
+Only the standard library's cheapest modules are imported here (not even
+`typing`: ~2 ms).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import select
-from typing import Any
 
 from core_service.user_agent import user_agent
 
@@ -49,7 +49,7 @@ class FirstLine:
         self.answered = answered
 
 
-def _plain_capabilities(caps: Any) -> bool:
+def _plain_capabilities(caps: object) -> bool:
     if caps is None:
         return True
     if not isinstance(caps, dict) or not _CAPABILITY_KEYS.issuperset(caps):
@@ -60,7 +60,7 @@ def _plain_capabilities(caps: Any) -> bool:
                              and all(isinstance(m, str) for m in opt_outs)))
 
 
-def _plain_client_info(info: Any) -> bool:
+def _plain_client_info(info: object) -> bool:
     return (isinstance(info, dict) and _CLIENT_INFO_KEYS.issuperset(info)
             and isinstance(info.get("name"), str) and isinstance(info.get("version"), str)
             and (info.get("title") is None or isinstance(info["title"], str)))

@@ -11,11 +11,14 @@ answer waits for this module and nothing else.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 
 from app_server.early_signals import catch_stop_signals, ignore_stop_signals
 from app_server.options import SUBCOMMANDS, top_parser
+
+TYPE_CHECKING = False  # not typing's: see config_flags
+if TYPE_CHECKING:
+    import socket
 
 
 def bind_early(args: argparse.Namespace) -> socket.socket | None:
@@ -28,6 +31,8 @@ def bind_early(args: argparse.Namespace) -> socket.socket | None:
     refused or cannot be bound: the listener then binds it itself, and
     reports why not.
     """
+    import socket  # here: a stdio start-up does without it (~2 ms)
+
     from app_server_protocol.addresses import listen_refusal, parse_listen
 
     try:

@@ -15,9 +15,10 @@ from tests.support.client import REPO
 
 
 def test_importing_it_imports_nothing_heavy() -> None:
-    """What the first answer waits for: no asyncio, gRPC or protobuf."""
-    code = ("import sys, app_server.launch, app_server.first_line; "
-            "print(sorted(m for m in ('asyncio', 'grpc', 'google.protobuf', 'websockets') "
+    """What the first answer waits for: no asyncio, gRPC or protobuf, not even typing
+    or socket."""
+    code = ("import sys, app_server.launch, app_server.first_line; print(sorted(m for m in "
+            "('asyncio', 'grpc', 'google.protobuf', 'websockets', 'typing', 'socket') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, check=True, timeout=60).stdout
