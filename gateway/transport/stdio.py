@@ -104,6 +104,15 @@ def _pollable(fd: int) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
+def _same_file(a: int, b: int) -> bool:
+    """True when two descriptors are one file (one socket for stdin and stdout)."""
+    try:
+        sa, sb = os.fstat(a), os.fstat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
 class _ReadProtocol(asyncio.Protocol):
     """Chunks of a read pipe transport into the stream's queue, paused while it is full."""
 
@@ -198,7 +207,10 @@ class StdioStream:
         else in threads (call from the event loop)."""
         loop = asyncio.get_running_loop()
         loop.create_task(self._start_reading(loop))
-        if _pollable(self._out_fd):
+        # One socket for both directions stays with the writer thread: a write
+        # pipe transport watches its descriptor for readability (the peer
+        # closing), which would take the reader's place on the same file.
+        if _pollable(self._out_fd) and not _same_file(self._in_fd, self._out_fd):
             self._write_protocol = _WriteProtocol()
             self._write_opening = loop.create_task(
                 self._open_write_pipe(loop, self._write_protocol))

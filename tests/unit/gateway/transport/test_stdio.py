@@ -134,3 +134,29 @@ async def test_a_client_that_does_not_read_stalls_only_its_sends() -> None:
         stream.close()
         for fd in (in_r, in_w, out_r, out_w):
             os.close(fd)
+
+
+async def test_one_socket_for_both_directions() -> None:
+    """A client that hands the server one socket as stdin and stdout (its two
+    descriptors one file) is read and answered on it, in both directions."""
+    ours, client = socket.socketpair()
+    out_fd = os.dup(ours.fileno())
+    stream = StdioStream(ours.fileno(), out_fd, max_message_size=1 << 20)
+    stream.start()
+    try:
+        async with asyncio.timeout(5):
+            for n in range(3):
+                await asyncio.to_thread(client.sendall, b'{"id":%d}\n' % n)
+                assert await stream.receive() == b'{"id":%d}' % n
+                await stream.send([b'{"id":%d,"result":{}}' % n])
+                got = b""
+                while not got.endswith(b"\n"):
+                    got += await asyncio.to_thread(client.recv, 4096)
+                assert got == b'{"id":%d,"result":{}}\n' % n
+            client.shutdown(socket.SHUT_WR)
+            assert await stream.receive() is None
+    finally:
+        stream.close()
+        client.close()
+        ours.close()
+        os.close(out_fd)
