@@ -150,7 +150,8 @@ class _ReadProtocol(asyncio.Protocol):
 
 
 class _WriteProtocol(asyncio.BaseProtocol):
-    """Flow control of a write pipe transport: `drained()` waits below the high mark."""
+    """Flow control of a write pipe transport: `drained()` waits until its buffer
+    is empty (the high mark is 0)."""
 
     def __init__(self) -> None:
         self._drained: asyncio.Future[None] | None = None
@@ -242,6 +243,10 @@ class StdioStream:
                                protocol: _WriteProtocol) -> None:
         pipe = os.fdopen(self._out_fd, "wb", buffering=0, closefd=False)
         transport, _ = await loop.connect_write_pipe(lambda: protocol, pipe)
+        # A send completes once the kernel has every byte, as the writer
+        # thread's did: nothing sent can be left in a buffer at exit. (3.11's
+        # pipe transport resumes only on a full flush anyway; this says so.)
+        transport.set_write_buffer_limits(high=0)
         self._write_transport = transport
         if self._closing:
             transport.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import socket
 from pathlib import Path
@@ -160,3 +161,41 @@ async def test_one_socket_for_both_directions() -> None:
         client.close()
         ours.close()
         os.close(out_fd)
+
+
+async def test_a_send_completes_once_the_kernel_has_every_byte() -> None:
+    """Nothing a completed send wrote waits in a buffer of ours (at exit it would be
+    lost): with 8 KiB more than the pipe holds still unread, the send waits (the
+    transport's own flow control alone would have let it go at 16 KiB)."""
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    # One page: what the pipe holds is then known to within a page.
+    pipe_size = fcntl.fcntl(out_w, fcntl.F_SETPIPE_SZ, 4096)
+    stream = StdioStream(in_r, out_w, max_message_size=1 << 20)
+    stream.start()
+    big = b'{"pad":"' + b"z" * 300_000 + b'"}'
+    total = len(big) + 1
+    try:
+        async with asyncio.timeout(10):
+            sending = asyncio.ensure_future(stream.send([big]))
+            head = await asyncio.to_thread(_read_exactly, out_r, total - pipe_size - 8192)
+            for _ in range(20):  # loop turns: the writer refills the pipe
+                await asyncio.sleep(0)
+            assert not sending.done(), "a send completed with bytes still in our buffer"
+            tail = await asyncio.to_thread(_read_exactly, out_r, total - len(head))
+            await sending
+            assert head + tail == big + b"\n"
+    finally:
+        stream.close()
+        for fd in (in_r, in_w, out_r, out_w):
+            os.close(fd)
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    got = bytearray()
+    while len(got) < n:
+        chunk = os.read(fd, n - len(got))
+        if not chunk:
+            break
+        got += chunk
+    return bytes(got)
