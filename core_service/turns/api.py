@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from app_server_protocol import codec
 from app_server_protocol.errors import invalid_request
+from app_server_protocol.v2.notification_pb2 import TurnStartedNotification
 from app_server_protocol.wire_types import (
+    Turn,
     TurnInterruptParams,
     TurnInterruptResponse,
     TurnStartParams,
@@ -14,6 +17,7 @@ from app_server_protocol.wire_types import (
     TurnSteerResponse,
 )
 from core_service.hub import CallInfo, Hub
+from core_service.ids import uuid7
 from core_service.threads.manager import ThreadManager, sandbox_policy
 from core_service.threads.state import LoadedThread
 from core_service.turns.runner import TurnRunner
@@ -31,11 +35,9 @@ class TurnApi:
         """turn/start: respond with the new turn at once; the turn runs in the background."""
         thread_id = params["threadId"]
         thread = self.threads.require_loaded(thread_id)
-        if thread.active is not None:
-            raise invalid_request(
-                f"a turn is already in progress on thread {thread_id}: {thread.active.id}"
-            )
         self._apply_settings(thread, params)
+        if thread.active is not None:
+            return self._join_active(thread, params, call)
         schema = params.get("outputSchema")
         active = self.runner.start(
             thread,
@@ -45,6 +47,21 @@ class TurnApi:
             call=call,
         )
         return {"turn": {"id": active.id, "items": [], "status": "inProgress", "error": None}}
+
+    def _join_active(self, thread: LoadedThread, params: TurnStartParams,
+                     call: CallInfo | None) -> TurnStartResponse:
+        """turn/start while a turn runs, as the reference answers it: a new turn id
+        (answered, and announced by `turn/started`, but never run or completed)
+        while the input joins the running turn, as `turn/steer` would add it:
+        its user message and the model's answer to it come in that turn."""
+        active = thread.active
+        assert active is not None
+        active.steer.append(list(params["input"]))
+        turn: Turn = {"id": uuid7(), "items": [], "status": "inProgress", "error": None}
+        self.hub.emit(codec.from_json(TurnStartedNotification,
+                                      {"threadId": thread.id, "turn": turn}),
+                      thread_id=thread.id, after=call)
+        return {"turn": turn}
 
     def _apply_settings(self, thread: LoadedThread, params: TurnStartParams) -> None:
         """Make turn/start's settings the thread's own, for this turn and those after it."""

@@ -31,6 +31,41 @@ async def test_steer_adds_input_to_the_running_turn(
     assert wrong["error"]["code"] == -32600
 
 
+async def test_a_second_turn_start_joins_the_running_turn(
+    launch: Launcher, transport: str, mock: MockModelServer
+) -> None:
+    """turn/start while a turn runs, as on the reference: answered with a new turn id
+    (announced by turn/started after the answer, never completed); its input is a
+    user message of the running turn, which asks the model again with it."""
+    mock.enqueue({"kind": "text", "text": "slow " * 10, "deltas": 10, "delay_ms": 50},
+                 {"kind": "text", "text": "joined answer"})
+    client = await launch(transport)
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    first = (await client.call("turn/start", {
+        "threadId": tid, "input": [{"type": "text", "text": "start"}]}))["turn"]["id"]
+    await client.wait_notification("item/agentMessage/delta")
+    answer = await client.request("turn/start", {
+        "threadId": tid, "input": [{"type": "text", "text": "also this"}]})
+    second = answer["result"]["turn"]
+    assert second["id"] != first and second["status"] == "inProgress"
+    done = await client.wait_notification("turn/completed")
+    assert done["params"]["turn"]["id"] == first
+    assert done["params"]["turn"]["status"] == "completed"
+    started = [m["params"]["turn"]["id"] for m in client.notifications
+               if m["method"] == "turn/started"]
+    assert started == [first, second["id"]]
+    order = [m.get("id") if "method" not in m else m["params"].get("turn", {}).get("id")
+             for m in client.received]
+    assert order.index(answer["id"]) < order.index(second["id"]), "turn/started before the answer"
+    users = [m["params"] for m in client.notifications if m["method"] == "item/completed"
+             and m["params"]["item"]["type"] == "userMessage"]
+    assert [(u["turnId"], u["item"]["content"][0]["text"]) for u in users] == [
+        (first, "start"), (first, "also this")]
+    assert "also this" in _texts(mock.responses_requests[-1].body)
+    assert len(mock.responses_requests) == 2
+
+
 async def test_compaction_replaces_history(
     launch: Launcher, transport: str, mock: MockModelServer
 ) -> None:

@@ -103,15 +103,26 @@ async def test_settings_stick_to_the_thread(tmp_path: Path) -> None:
     assert '"sandbox":"none"' in (s.model.requests[1].headers["x-codex-turn-metadata"] or "")
 
 
-async def test_start_is_refused_while_a_turn_runs(tmp_path: Path) -> None:
-    """A second turn/start on a busy thread is an invalid request naming the turn."""
-    s = Setup(tmp_path, FakeModel([PAUSE, completed()]))
+async def test_a_start_while_a_turn_runs_joins_it(tmp_path: Path) -> None:
+    """A second turn/start on a busy thread is answered as the reference answers it:
+    a new turn id, announced by turn/started after the response, never completed;
+    its input joins the running turn, whose next model request carries it."""
+    s = Setup(tmp_path, FakeModel([PAUSE, *text("m1", "one"), completed(),
+                                   *text("m2", "two"), completed()]))
     t = s.load()
-    await s.api.start(_start(t), None)  # type: ignore[arg-type]
-    with pytest.raises(ProtocolError, match="a turn is already in progress"):
-        await s.api.start(_start(t), None)  # type: ignore[arg-type]
+    first = (await s.api.start(_start(t), CALL))["turn"]  # type: ignore[arg-type]
+    second = (await s.api.start(  # type: ignore[arg-type]
+        _start(t, input=[user_text("and this")]), CALL))["turn"]
+    assert second["id"] != first["id"] and second["status"] == "inProgress"
+    assert [e.params["turn"]["id"] for e in s.hub.emitted
+            if e.method == "turn/started" and e.after == CALL][-1] == second["id"]
     s.model.release.set()
     await finished(t)
+    assert [turn["id"] for turn in t.turns] == [first["id"]]
+    completed_ids = [p["turn"]["id"] for p in s.hub.of("turn/completed")]
+    assert completed_ids == [first["id"]]
+    last_input = s.model.requests[-1].body["input"]
+    assert last_input[-1]["content"][0]["text"] == "and this"
 
 
 async def test_steer_checks_the_turn_and_the_input(tmp_path: Path) -> None:
