@@ -63,17 +63,26 @@ class ReviewApi:
         target = params["target"]
         validate(target)
         thread = self.threads.require_loaded(params["threadId"])
-        if thread.active is not None:
+        detached = params.get("delivery") == "detached"
+        if thread.active is not None and detached:
             raise invalid_request(
                 f"a turn is already in progress on thread {thread.id}: {thread.active.id}")
         base = None
         if target["type"] == "baseBranch":
             base = await merge_base(thread.meta.get("cwd", ""), target["branch"])
         request = review_request(target, base)
-        if params.get("delivery") == "detached":
+        if detached:
             thread = await self._detach(thread, call)
+        # An inline review interrupts the running turn, as the reference's
+        # does: its turn/completed (interrupted) follows the review's
+        # response and turn/started, and the review waits for it to end.
+        interrupted = thread.active
+        if interrupted is not None:
+            interrupted.after = call
+            if interrupted.task is not None:
+                interrupted.task.cancel()
         originator = self.hub.client_info(call.key if call else None)
-        turn = self.reviews.start(thread, request, originator, call)
+        turn = self.reviews.start(thread, request, originator, call, after=interrupted)
         return {"turn": turn, "reviewThreadId": thread.id}
 
     async def _detach(self, source: LoadedThread, call: CallInfo | None) -> LoadedThread:

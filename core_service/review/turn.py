@@ -42,6 +42,8 @@ from core_service.turns.items import as_history, text_message, user_message_item
 from core_service.turns.lifecycle import open_turn, run_turn
 from core_service.turns.runner import TurnRunner
 
+# How long a review waits for the turn it interrupted to end.
+INTERRUPTED_TURN_END_S = 30.0
 # The id of the agent message that carries the result (the reference's).
 RESULT_ITEM_ID = "review_rollout_assistant"
 
@@ -57,22 +59,31 @@ class ReviewTurns:
         self.runner = runner
 
     def start(self, thread: LoadedThread, request: ReviewRequest,
-              originator: W.ClientInfo | None, call: CallInfo | None) -> W.Turn:
-        """Start the review turn in the background; returns the turn as answered."""
+              originator: W.ClientInfo | None, call: CallInfo | None,
+              *, after: ActiveTurn | None = None) -> W.Turn:
+        """Start the review turn in the background; returns the turn as answered.
+
+        `after`: a turn being interrupted for this review; the review is
+        announced at once and goes on once that turn has ended.
+        """
         active, turn = open_turn(thread, call)
         shown: W.Turn = {**turn, "items": [
             {"type": "userMessage", "id": active.id, "content": [_text_input(request.hint)]}]}
-        work = self._review(thread, active, turn, shown, request, originator)
+        # Announced here, not in the task: before the end of a turn it interrupts.
+        self.runner.events.emit_json(thread, active, N.TurnStartedNotification,
+                                     {"threadId": thread.id, "turn": shown})
+        work = self._review(thread, active, turn, request, originator, after)
         active.task = asyncio.get_running_loop().create_task(
             run_turn(self.runner.events, thread, active, turn, work, notice_on_interrupt=True))
         return shown
 
     async def _review(self, thread: LoadedThread, active: ActiveTurn, turn: W.Turn,
-                      shown: W.Turn, request: ReviewRequest,
-                      originator: W.ClientInfo | None) -> None:
+                      request: ReviewRequest, originator: W.ClientInfo | None,
+                      after: ActiveTurn | None) -> None:
         events = self.runner.events
-        events.emit_json(thread, active, N.TurnStartedNotification,
-                         {"threadId": thread.id, "turn": shown})
+        if after is not None and after.task is not None:
+            # Cancelled already; its end (events and rollout) comes before ours.
+            await asyncio.wait({after.task}, timeout=INTERRUPTED_TURN_END_S)
         await thread.recorder.append([records.turn_started(active.id)])
         entered: W.ThreadItem = {"type": "enteredReviewMode", "id": active.id,
                                  "review": request.hint}
@@ -117,7 +128,7 @@ class ReviewTurns:
         history = [*initial_context(config, cwd), text_message("user", request.prompt)]
         side = dataclasses.replace(
             thread, config=config, recorder=NullRecorder(), turns=[], history_marks=[],
-            history=[as_history(m) for m in history], active=active)
+            history=[as_history(m) for m in history], active=active, reviewer=True)
         side_turn: W.Turn = {"id": active.id, "items": [], "status": "inProgress",
                              "error": None}
         await self.runner.sample(side, active, side_turn, originator)

@@ -72,6 +72,10 @@ class LoadedThread:
     tokens: TokenTotals = field(default_factory=TokenTotals)
     active: ActiveTurn | None = None
     abort_notice: bool = False
+    # The side copy a review's reviewer samples on: of its stream, clients see
+    # what the reference shows (reasoning, agent messages started; no
+    # message deltas or completions, no token usage or rate limits).
+    reviewer: bool = False
     materialized: bool = False
     name: str | None = None
     # The bucket this thread's last model response reported last (its

@@ -60,7 +60,9 @@ class TurnEvents:
     def item(
         self, thread: LoadedThread, active: ActiveTurn, item: ThreadItem, done: bool
     ) -> None:
-        """item/started or item/completed."""
+        """item/started or item/completed (a reviewer's agent message: started only)."""
+        if thread.reviewer and done and item["type"] == "agentMessage":
+            return
         cls = N.ItemCompletedNotification if done else N.ItemStartedNotification
         self.emit_json(thread, active, cls,
                         {"item": item, "threadId": thread.id, "turnId": active.id})
@@ -68,7 +70,9 @@ class TurnEvents:
     def text_delta(
         self, thread: LoadedThread, active: ActiveTurn, item_id: str, delta: str
     ) -> None:
-        """item/agentMessage/delta."""
+        """item/agentMessage/delta (none of a reviewer's)."""
+        if thread.reviewer:
+            return
         self.hub.emit(
             N.AgentMessageDeltaNotification(
                 thread_id=thread.id, turn_id=active.id, item_id=item_id, delta=delta),
@@ -104,7 +108,10 @@ class TurnEvents:
             thread_id=thread.id, after=active.after)
 
     def token_usage(self, thread: LoadedThread, active: ActiveTurn) -> None:
-        """thread/tokenUsage/updated with the thread's totals and its last request's usage."""
+        """thread/tokenUsage/updated with the thread's totals and its last request's usage
+        (not for a reviewer's requests)."""
+        if thread.reviewer:
+            return
         last = thread.tokens.last or dict(thread.tokens.total)
         self.emit_json(thread, active, N.ThreadTokenUsageUpdatedNotification, {
             "threadId": thread.id,
@@ -124,7 +131,9 @@ class TurnEvents:
         it changed its bucket's latest snapshot in the store (a broadcast per
         turn would make each turn cost O(connections) writes)."""
         msg = codec.from_json(N.AccountRateLimitsUpdatedNotification, {"rateLimits": snapshot})
-        if self.limits.update(snapshot):
+        if thread.reviewer:
+            self.limits.update(snapshot)  # kept for account/rateLimits/read, not sent
+        elif self.limits.update(snapshot):
             self.hub.emit(msg, broadcast=True, after=active.after)
         else:
             self.hub.emit(msg, thread_id=thread.id, after=active.after)

@@ -102,8 +102,9 @@ async def _finish(
     turn["error"] = error
     telemetry.turn_ended(status)
     events.turn_completed(thread, active, turn)
-    thread.active = None
-    thread.idle_since = time.monotonic()
+    if thread.active is active:  # a review may have taken the thread over already
+        thread.active = None
+        thread.idle_since = time.monotonic()
     thread.meta["updated_at"] = int(time.time())
     active.done.set()
     try:

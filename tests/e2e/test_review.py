@@ -127,3 +127,42 @@ async def test_detached_base_branch_review_and_refusals(
     missing = await client.request("review/start", {"threadId": unknown,
                                                     "target": {"type": "uncommittedChanges"}})
     assert missing["error"] == {"code": -32600, "message": f"thread not found: {unknown}"}
+
+
+async def test_an_inline_review_interrupts_the_running_turn(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """review/start while a turn runs, as on the reference: the review's answer and
+    turn/started come first, then the running turn completes as interrupted, then
+    the review runs; of the reviewer's message only item/started is shown."""
+    mock.enqueue({"kind": "text", "text": "slow " * 10, "deltas": 10, "delay_ms": 50},
+                 {"kind": "text", "text": FINDINGS, "deltas": 3})
+    client = await launch("stdio")
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    first = (await client.call("turn/start", {
+        "threadId": tid, "input": [{"type": "text", "text": "start"}]}))["turn"]["id"]
+    await client.wait_notification("item/agentMessage/delta")
+    answer = await client.request("review/start", {
+        "threadId": tid, "target": {"type": "custom", "instructions": "check it"}})
+    review = answer["result"]["turn"]["id"]
+    await client.wait_notification(
+        "turn/completed", lambda p: p["turn"]["id"] == review, timeout=30)
+    order = [(m.get("method"), (m.get("params") or {}).get("turn", {}).get("id"), m.get("id"))
+             for m in client.received]
+    assert order.index((None, None, answer["id"])) < order.index(
+        ("turn/started", review, None)) < order.index(("turn/completed", first, None))
+    ended = {m["params"]["turn"]["id"]: m["params"]["turn"]["status"]
+             for m in client.notifications if m["method"] == "turn/completed"}
+    assert ended == {first: "interrupted", review: "completed"}
+    in_review = [m for m in client.notifications
+                 if (m.get("params") or {}).get("turnId") == review]
+    assert not [m for m in in_review if m["method"] == "item/agentMessage/delta"]
+    messages = [(m["method"], m["params"]["item"]["id"]) for m in in_review
+                if m["method"].startswith("item/")
+                and m["params"]["item"]["type"] == "agentMessage"]
+    assert messages[-2:] == [("item/started", "review_rollout_assistant"),
+                             ("item/completed", "review_rollout_assistant")]
+    assert [m for m in messages if m[1] != "review_rollout_assistant"] == [
+        ("item/started", messages[0][1])]
+    assert len(mock.responses_requests) == 2

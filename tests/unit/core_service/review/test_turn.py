@@ -48,9 +48,15 @@ async def test_review_turn_items_request_and_history(tmp_path: Path) -> None:
     assert body["input"][-1]["content"] == [{"type": "input_text", "text": "the prompt"}]
     assert [h["role"] for h in body["input"]][-1] == "user"
     done = [p["item"] for p in hub.of("item/completed")]
+    # The reviewer's own message is shown started only, as on the reference:
+    # no deltas, no completion, no token usage or rate limits of its requests.
     assert [(i["type"], i["id"] == shown["id"]) for i in done] == [
-        ("enteredReviewMode", True), ("userMessage", False), ("agentMessage", False),
+        ("enteredReviewMode", True), ("userMessage", False),
         ("exitedReviewMode", True), ("agentMessage", False)]
+    assert [p["item"]["type"] for p in hub.of("item/started")] == [
+        "enteredReviewMode", "userMessage", "agentMessage", "exitedReviewMode", "agentMessage"]
+    assert not {"item/agentMessage/delta", "thread/tokenUsage/updated",
+                "account/rateLimits/updated"} & set(hub.methods())
     assert done[-1] == {"type": "agentMessage", "id": RESULT_ITEM_ID, "text": "plain review"}
     assert hub.of("turn/started")[0]["turn"]["items"] == shown["items"]
     assert t.history[-2]["content"][0]["text"].startswith("<user_action>")
