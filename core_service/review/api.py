@@ -16,7 +16,6 @@ import contextlib
 from typing import cast
 
 from app_server_protocol import codec
-from app_server_protocol.errors import invalid_request
 from app_server_protocol.v2 import notification_pb2 as N
 from app_server_protocol.wire_types import ReviewStartParams, ReviewStartResponse, ThreadForkParams
 from core_service.hub import CallInfo, Hub
@@ -64,9 +63,6 @@ class ReviewApi:
         validate(target)
         thread = self.threads.require_loaded(params["threadId"])
         detached = params.get("delivery") == "detached"
-        if thread.active is not None and detached:
-            raise invalid_request(
-                f"a turn is already in progress on thread {thread.id}: {thread.active.id}")
         base = None
         if target["type"] == "baseBranch":
             base = await merge_base(thread.meta.get("cwd", ""), target["branch"])
@@ -90,6 +86,6 @@ class ReviewApi:
         fork = await self.threads.fork(source, cast(ThreadForkParams, {"threadId": source.id}))
         self.threads.subscribe_caller(fork, call)
         started = {"thread": fork.thread_json(include_turns=False)}
-        self.hub.emit(codec.from_json(N.ThreadStartedNotification, started),
-                      broadcast=True, after=call)
+        # Before review/start's answer, as the reference sends it.
+        self.hub.emit(codec.from_json(N.ThreadStartedNotification, started), broadcast=True)
         return fork

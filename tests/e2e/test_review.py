@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,36 @@ async def test_an_inline_review_interrupts_the_running_turn(
     assert [m for m in messages if m[1] != "review_rollout_assistant"] == [
         ("item/started", messages[0][1])]
     assert len(mock.responses_requests) == 2
+
+
+async def test_a_detached_review_leaves_the_running_turn_alone(
+    launch: Launcher, mock: MockModelServer
+) -> None:
+    """review/start detached while a turn runs, as on the reference: the fork is
+    announced before the answer, the review runs on it, and the running turn goes on
+    to complete on its own thread."""
+    mock.enqueue({"kind": "text", "text": "slow " * 10, "deltas": 10, "delay_ms": 50},
+                 {"kind": "text", "text": FINDINGS, "deltas": 3})
+    client = await launch("stdio")
+    await client.initialize()
+    tid = (await client.call("thread/start", {}))["thread"]["id"]
+    first = (await client.call("turn/start", {
+        "threadId": tid, "input": [{"type": "text", "text": "start"}]}))["turn"]["id"]
+    await client.wait_notification("item/agentMessage/delta")
+    answer = await client.request("review/start", {
+        "threadId": tid, "delivery": "detached",
+        "target": {"type": "custom", "instructions": "check it"}})
+    fork, review = answer["result"]["reviewThreadId"], answer["result"]["turn"]["id"]
+    assert fork != tid
+    for turn in (first, review):
+        await client.wait_notification("turn/completed", _turn_is(turn), timeout=30)
+    order = [(m.get("method"), (m.get("params") or {}).get("thread", {}).get("id"), m.get("id"))
+             for m in client.received]
+    assert order.index(("thread/started", fork, None)) < order.index((None, None, answer["id"]))
+    ended = {(m["params"]["threadId"], m["params"]["turn"]["id"]): m["params"]["turn"]["status"]
+             for m in client.notifications if m["method"] == "turn/completed"}
+    assert ended == {(tid, first): "completed", (fork, review): "completed"}
+
+
+def _turn_is(turn_id: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda params: bool(params["turn"]["id"] == turn_id)
