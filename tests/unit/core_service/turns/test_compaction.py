@@ -6,15 +6,12 @@ import asyncio
 import json
 from pathlib import Path
 
-import pytest
-
-from app_server_protocol.errors import ProtocolError
 from core_service.account.rate_limit_store import RateLimitStore
 from core_service.model import events as me
 from core_service.model.errors import ModelError
 from core_service.store import records
 from core_service.store.reader import load_rollout
-from core_service.turns.compaction import Compactor
+from core_service.turns.compaction import Compactor, estimated_tokens
 from core_service.turns.events import TurnEvents
 from core_service.turns.instructions import COMPACT_PROMPT
 from tests.unit.core_service.turns.support import (
@@ -58,8 +55,17 @@ async def test_compaction_replaces_the_history_with_the_summary(tmp_path: Path) 
     summary = "<conversation_summary>\nthe gist\n</conversation_summary>"
     assert t.history == [*CONTEXT[:2], {"type": "message", "role": "user",
                                         "content": [{"type": "input_text", "text": summary}]}]
-    assert hub.methods() == ["turn/started", "item/started", "item/completed",
-                             "thread/compacted", "turn/completed"]
+    # As the reference shows a compaction: no turn/started; its request's usage and
+    # rate limits, then the usage estimated for the compacted history.
+    assert hub.methods() == [
+        "item/started", "thread/tokenUsage/updated", "account/rateLimits/updated",
+        "thread/tokenUsage/updated", "account/rateLimits/updated",
+        "item/completed", "thread/compacted", "turn/completed"]
+    usage = [u["tokenUsage"] for u in hub.of("thread/tokenUsage/updated")]
+    assert usage[1]["total"] == usage[0]["total"]
+    assert usage[1]["last"]["totalTokens"] == estimated_tokens(
+        model.requests[0].body["instructions"], t.history)
+    assert usage[1]["last"]["inputTokens"] == 0
     assert all(e.after == CALL for e in hub.emitted)
     assert hub.of("item/completed")[0]["item"]["type"] == "contextCompaction"
     assert records.compacted("the gist", t.history) in t.recorder.records  # type: ignore[attr-defined]
@@ -116,16 +122,24 @@ async def test_an_interrupted_compaction_ends_interrupted(tmp_path: Path) -> Non
     assert not t.abort_notice
 
 
-async def test_compaction_is_refused_while_a_turn_runs(tmp_path: Path) -> None:
-    """thread/compact/start on a thread with a running turn is an invalid request."""
-    model = FakeModel([PAUSE])
-    compactor, _ = _compactor(model, tmp_path)
+async def test_compaction_interrupts_a_running_turn(tmp_path: Path) -> None:
+    """thread/compact/start while a turn runs, as on the reference: that turn ends
+    interrupted (after the compaction's answer), then the compaction runs."""
+    model = FakeModel([PAUSE], [me.TextDelta("m", "gist"), completed()])
+    compactor, hub = _compactor(model, tmp_path)
     t = thread(config(tmp_path))
     compactor.start(t, None)
-    with pytest.raises(ProtocolError, match="a turn is already in progress"):
-        compactor.start(t, None)
-    model.release.set()
+    async with asyncio.timeout(5):
+        await model.waiting.wait()
+    first = t.active
+    assert first is not None
+    compactor.start(t, CALL)
+    assert first.after == CALL
     await finished(t)
+    assert [turn["status"] for turn in t.turns] == ["interrupted", "completed"]
+    ends = [p["turn"]["id"] for p in hub.of("turn/completed")]
+    assert ends == [turn["id"] for turn in t.turns]
+    assert len(model.requests) == 2
 
 
 async def test_a_compaction_reads_back_as_the_turn_it_was(tmp_path: Path) -> None:
