@@ -244,7 +244,7 @@ class ThreadApi:
         if n < 1:
             raise invalid_request("numTurns must be >= 1")
         if thread.active is not None:
-            raise invalid_request("cannot roll back while a turn is running")
+            raise invalid_request("Cannot rollback while a turn is in progress.")
         if n > len(thread.turns):
             raise invalid_request(
                 f"cannot roll back {n} turns: thread has only {len(thread.turns)}"

@@ -14,7 +14,7 @@ from core_service.hub import CallInfo, ConnKey
 from core_service.ids import uuid7
 from core_service.store.layout import rollout_path
 from core_service.threads.api import ThreadApi
-from core_service.threads.state import LoadedThread
+from core_service.threads.state import ActiveTurn, LoadedThread
 from tests.unit.core_service.store.sample import CREATED, meta, simple_turn
 from tests.unit.core_service.threads.conftest import Env
 
@@ -144,11 +144,15 @@ async def test_set_name_checks_and_records(api: ThreadApi, env: Env) -> None:
 async def test_rollback_validation_and_result(api: ThreadApi, env: Env) -> None:
     """thread/rollback refuses 0 and more turns than there are; answers the cut thread."""
     tid = await _on_disk(env)
-    await env.threads.load(tid)
+    thread = await env.threads.load(tid)
     for n, message in ((0, "numTurns must be >= 1"),
                        (3, "cannot roll back 3 turns: thread has only 2")):
         with pytest.raises(ProtocolError, match=message):
             await api.rollback(_params(T.ThreadRollbackParams, thread_id=tid, num_turns=n), None)
+    thread.active = ActiveTurn(id="running")  # the reference's text, probed
+    with pytest.raises(ProtocolError, match=r"^Cannot rollback while a turn is in progress\.$"):
+        await api.rollback(_params(T.ThreadRollbackParams, thread_id=tid, num_turns=1), None)
+    thread.active = None
     done = await api.rollback(_params(T.ThreadRollbackParams, thread_id=tid, num_turns=1), None)
     assert [t["id"] for t in done["thread"]["turns"]] == ["t1"]
 
