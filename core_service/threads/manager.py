@@ -340,12 +340,15 @@ class ThreadManager:
         self.loaded.pop(thread_id, None)
 
     async def rollback(self, thread: LoadedThread, num_turns: int) -> None:
-        """Drop the last `num_turns` turns of an idle thread and the history they added."""
+        """Drop the last `num_turns` turns of an idle thread and the history they added
+        (all of them when it has fewer; the record keeps the number asked for)."""
         if len(thread.history_marks) == len(thread.turns):
             # Every turn started in this process: cut in memory, record the cut.
-            del thread.history[thread.history_marks[-num_turns]:]
-            del thread.history_marks[-num_turns:]
-            del thread.turns[-num_turns:]
+            cut = min(num_turns, len(thread.turns))
+            if cut:
+                del thread.history[thread.history_marks[-cut]:]
+                del thread.history_marks[-cut:]
+                del thread.turns[-cut:]
             if thread.materialized:
                 await self._record_rollback(thread, num_turns)
         elif thread.materialized and thread.path is not None:

@@ -94,6 +94,9 @@ class TurnApi:
     async def steer(self, params: TurnSteerParams, call: CallInfo | None) -> TurnSteerResponse:
         """turn/steer: add input to the running turn (sent with its next model request)."""
         thread = self.threads.require_loaded(params["threadId"])
+        # Checked in the reference's order (probed): the input, then the turn.
+        if not params["input"]:
+            raise invalid_request("input must not be empty")
         active = thread.active
         if active is None:
             raise invalid_request("no active turn to steer")
@@ -102,8 +105,6 @@ class TurnApi:
             raise invalid_request(
                 f"expected active turn id `{expected}` but found `{active.id}`"
             )
-        if not params["input"]:
-            raise invalid_request("input must not be empty")
         active.steer.append(list(params["input"]))
         return {"turnId": active.id}
 

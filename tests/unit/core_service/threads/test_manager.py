@@ -139,6 +139,9 @@ async def test_rollback_of_turns_run_here_cuts_memory_and_records_it(env: Env) -
     assert [h["content"] for h in thread.history] == ["q1"]
     assert thread.path is not None
     assert [t["id"] for t in load_rollout(thread.path).turns] == ["t1"]
+    await env.threads.rollback(thread, 5)  # more than there are: all of them
+    assert thread.turns == [] and thread.history == []
+    assert load_rollout(thread.path).turns == []
 
 
 async def test_rollback_of_turns_read_from_disk_replays_the_rollout(env: Env) -> None:

@@ -132,6 +132,9 @@ async def test_steer_checks_the_turn_and_the_input(tmp_path: Path) -> None:
     steer = {"threadId": t.id, "input": [user_text("more")], "expectedTurnId": ""}
     with pytest.raises(ProtocolError, match="no active turn to steer"):
         await s.api.steer(steer, None)  # type: ignore[arg-type]
+    # Empty input is refused first, turn or not (the reference's order).
+    with pytest.raises(ProtocolError, match="input must not be empty"):
+        await s.api.steer({**steer, "input": []}, None)  # type: ignore[arg-type]
     turn_id = (await s.api.start(_start(t), None))["turn"]["id"]  # type: ignore[arg-type]
     with pytest.raises(ProtocolError, match="expected active turn id `other`"):
         await s.api.steer({**steer, "expectedTurnId": "other"}, None)  # type: ignore[arg-type]
