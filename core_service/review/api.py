@@ -23,6 +23,7 @@ from core_service.review.prompts import review_request, validate
 from core_service.review.turn import ReviewTurns
 from core_service.threads.manager import ThreadManager, check_thread_id
 from core_service.threads.state import LoadedThread
+from core_service.turns.lifecycle import interrupt
 from core_service.turns.runner import TurnRunner
 
 GIT_TIMEOUT_S = 10.0
@@ -72,11 +73,7 @@ class ReviewApi:
         # An inline review interrupts the running turn, as the reference's
         # does: its turn/completed (interrupted) follows the review's
         # response and turn/started, and the review waits for it to end.
-        interrupted = thread.active
-        if interrupted is not None:
-            interrupted.after = call
-            if interrupted.task is not None:
-                interrupted.task.cancel()
+        interrupted = interrupt(thread, call)
         originator = self.hub.client_info(call.key if call else None)
         turn = self.reviews.start(thread, request, originator, call, after=interrupted)
         return {"turn": turn, "reviewThreadId": thread.id}

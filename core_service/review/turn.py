@@ -39,11 +39,9 @@ from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.tools.context import TurnCancelled
 from core_service.turns.instructions import initial_context
 from core_service.turns.items import as_history, text_message, user_message_item
-from core_service.turns.lifecycle import open_turn, run_turn
+from core_service.turns.lifecycle import open_turn, run_turn, wait_ended
 from core_service.turns.runner import TurnRunner
 
-# How long a review waits for the turn it interrupted to end.
-INTERRUPTED_TURN_END_S = 30.0
 # The id of the agent message that carries the result (the reference's).
 RESULT_ITEM_ID = "review_rollout_assistant"
 
@@ -81,9 +79,7 @@ class ReviewTurns:
                       request: ReviewRequest, originator: W.ClientInfo | None,
                       after: ActiveTurn | None) -> None:
         events = self.runner.events
-        if after is not None and after.task is not None:
-            # Cancelled already; its end (events and rollout) comes before ours.
-            await asyncio.wait({after.task}, timeout=INTERRUPTED_TURN_END_S)
+        await wait_ended(after)
         await thread.recorder.append([records.turn_started(active.id)])
         entered: W.ThreadItem = {"type": "enteredReviewMode", "id": active.id,
                                  "review": request.hint}

@@ -20,6 +20,7 @@ from core_service.hub import CallInfo, Hub
 from core_service.ids import uuid7
 from core_service.threads.manager import ThreadManager, sandbox_policy
 from core_service.threads.state import LoadedThread
+from core_service.turns.lifecycle import interrupt
 from core_service.turns.runner import TurnRunner
 
 
@@ -120,7 +121,5 @@ class TurnApi:
         if turn_id and turn_id != active.id:
             raise invalid_request(f"turn {turn_id} is not in progress (current: {active.id})")
         # The interrupt's response precedes the turn's last events.
-        active.after = call
-        if active.task is not None:
-            active.task.cancel()
+        interrupt(thread, call)
         return {}

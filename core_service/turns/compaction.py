@@ -26,12 +26,10 @@ from core_service.threads.state import ActiveTurn, LoadedThread
 from core_service.turns.events import TurnEvents
 from core_service.turns.instructions import COMPACT_PROMPT, summary_message
 from core_service.turns.items import as_history, compaction_item, text_message
-from core_service.turns.lifecycle import open_turn, run_turn
+from core_service.turns.lifecycle import interrupt, open_turn, run_turn, wait_ended
 from core_service.turns.request import ModelStream, build_request
 from core_service.turns.usage import add_usage
 
-# How long a compaction waits for the turn it interrupted to end.
-INTERRUPTED_TURN_END_S = 30.0
 # The history items a compaction keeps: of the first two, those that are
 # developer or user messages (the thread's opening context), not model output.
 _KEPT_CONTEXT = 2
@@ -47,11 +45,7 @@ class Compactor:
 
     def start(self, thread: LoadedThread, call: CallInfo | None) -> None:
         """Start a compaction turn in the background, interrupting a running turn."""
-        interrupted = thread.active
-        if interrupted is not None:
-            interrupted.after = call
-            if interrupted.task is not None:
-                interrupted.task.cancel()
+        interrupted = interrupt(thread, call)
         active, turn = open_turn(thread, call)
         work = self._compact(thread, active, turn, interrupted)
         active.task = asyncio.get_running_loop().create_task(
@@ -61,9 +55,7 @@ class Compactor:
     async def _compact(
         self, thread: LoadedThread, active: ActiveTurn, turn: Turn, after: ActiveTurn | None
     ) -> None:
-        if after is not None and after.task is not None:
-            # Cancelled already; its end (events and rollout) comes before ours.
-            await asyncio.wait({after.task}, timeout=INTERRUPTED_TURN_END_S)
+        await wait_ended(after)
         # Recorded like any turn, so that reading the rollout back (and rolling
         # the compaction back) gives what this process holds in memory.
         await thread.recorder.append([records.turn_started(active.id)])

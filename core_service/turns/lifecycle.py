@@ -41,6 +41,28 @@ def open_turn(thread: LoadedThread, call: CallInfo | None) -> tuple[ActiveTurn, 
     return active, turn
 
 
+# How long a turn started over a running one waits for that one to end.
+INTERRUPTED_TURN_END_S = 30.0
+
+
+def interrupt(thread: LoadedThread, call: CallInfo | None) -> ActiveTurn | None:
+    """Cancel the thread's running turn, if any (returned); its last events follow
+    `call`'s response (turn/interrupt, or what takes the thread over)."""
+    active = thread.active
+    if active is not None:
+        active.after = call
+        if active.task is not None:
+            active.task.cancel()
+    return active
+
+
+async def wait_ended(interrupted: ActiveTurn | None) -> None:
+    """Wait (bounded) for a turn `interrupt` cancelled to end: its events and rollout
+    records come before those of the turn that took its place."""
+    if interrupted is not None and interrupted.task is not None:
+        await asyncio.wait({interrupted.task}, timeout=INTERRUPTED_TURN_END_S)
+
+
 def turn_error(err: Exception) -> TurnError:
     """The v2 TurnError of a failed turn: the model's own, or an internal one."""
     if isinstance(err, ModelError):
